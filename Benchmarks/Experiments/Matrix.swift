@@ -1,0 +1,37 @@
+/// A rows × cols matrix of Doubles in one 64-byte-aligned allocation, stored row-major.
+///
+/// Kernels get its raw pointer: no bounds checks, no ARC and no exclusivity checks happen
+/// inside their loops. Element i holds `Double(i % 1024)`, so every sum is an exact integer
+/// whatever the order of additions, and all variants must return the same checksum.
+final class Matrix: @unchecked Sendable {
+    let rows: Int
+    let cols: Int
+    let elements: UnsafeMutablePointer<Double>
+
+    var count: Int { rows * cols }
+    var byteCount: Int { count * MemoryLayout<Double>.stride }
+
+    init(rows: Int, cols: Int) {
+        self.rows = rows
+        self.cols = cols
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: rows * cols * MemoryLayout<Double>.stride, alignment: 64)
+        elements = raw.bindMemory(to: Double.self, capacity: rows * cols)
+        for i in 0..<rows * cols { elements[i] = Double(i & 1023) }
+    }
+
+    deinit { UnsafeMutableRawPointer(elements).deallocate() }
+
+    /// The largest square matrix of Doubles whose footprint fits in `bytes`.
+    static func squareSide(fitting bytes: Int) -> Int {
+        var n = Int(Double(bytes / MemoryLayout<Double>.stride).squareRoot())
+        while (n + 1) * (n + 1) * MemoryLayout<Double>.stride <= bytes { n += 1 }
+        while n > 1 && n * n * MemoryLayout<Double>.stride > bytes { n -= 1 }
+        return max(n, 1)
+    }
+
+    /// The sum every traversal must produce, computed without touching the matrix.
+    var expectedSum: Double {
+        let n = count, full = n / 1024, rest = n % 1024
+        return Double(full * (1023 * 1024 / 2) + rest * (rest - 1) / 2)
+    }
+}

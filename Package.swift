@@ -1,0 +1,42 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Locality",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "locality", targets: ["locality"]),
+        // The PAPI wrapper stands on its own: other packages can count events with it.
+        .library(name: "Counters", targets: ["Counters"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C: PAPI's header, a timer / black-hole / callgrind support library.
+        .systemLibrary(name: "CPAPI", pkgConfig: "papi",
+                       providers: [.apt(["libpapi-dev"])]),
+        .target(name: "CLocalitySupport"),
+
+        // Swift layers: counters → harness → reporting → CLI.
+        .target(name: "Counters", dependencies: ["CPAPI", "CLocalitySupport"]),
+        .target(name: "Harness", dependencies: ["Counters", "CLocalitySupport"]),
+        .target(name: "Reporting", dependencies: ["Harness"]),
+
+        // The experiments (the suite) and their C reference kernels.
+        .target(name: "CReference", path: "Benchmarks/CReference"),
+        .target(name: "Experiments", dependencies: ["Harness", "CReference", "CLocalitySupport"],
+                path: "Benchmarks/Experiments"),
+
+        .executableTarget(name: "locality", dependencies: [
+            "Counters", "Harness", "Reporting", "Experiments",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "CountersTests", dependencies: ["Counters"]),
+        .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Harness"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Harness"]),
+        .testTarget(name: "CLITests", dependencies: ["Harness"]),
+    ]
+)

@@ -1,0 +1,71 @@
+#define _GNU_SOURCE
+#include "CLocalitySupport.h"
+
+#include <time.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#include <x86intrin.h>
+#endif
+
+#if defined(__has_include)
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#define LOCALITY_HAVE_CALLGRIND 1
+#endif
+#endif
+
+uint64_t locality_monotonic_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t locality_read_tsc(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    unsigned int aux;
+    return __rdtscp(&aux);
+#else
+    return 0;
+#endif
+}
+
+int locality_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]) {
+#if defined(__x86_64__) || defined(__i386__)
+    unsigned int a, b, c, d;
+    __cpuid_count(leaf, subleaf, a, b, c, d);
+    out[0] = a; out[1] = b; out[2] = c; out[3] = d;
+    return 1;
+#else
+    out[0] = out[1] = out[2] = out[3] = 0;
+    return 0;
+#endif
+}
+
+int locality_running_on_valgrind(void) {
+#ifdef LOCALITY_HAVE_CALLGRIND
+    return RUNNING_ON_VALGRIND ? 1 : 0;
+#else
+    return 0;
+#endif
+}
+
+void locality_callgrind_zero_stats(void) {
+#ifdef LOCALITY_HAVE_CALLGRIND
+    CALLGRIND_ZERO_STATS;
+#endif
+}
+
+void locality_callgrind_toggle_collect(void) {
+#ifdef LOCALITY_HAVE_CALLGRIND
+    CALLGRIND_TOGGLE_COLLECT;
+#endif
+}
+
+void locality_callgrind_dump_stats(const char *name) {
+#ifdef LOCALITY_HAVE_CALLGRIND
+    CALLGRIND_DUMP_STATS_AT(name);
+#else
+    (void)name;
+#endif
+}

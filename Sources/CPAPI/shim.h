@@ -1,0 +1,21 @@
+#ifndef LOCALITY_CPAPI_SHIM_H
+#define LOCALITY_CPAPI_SHIM_H
+
+#include <papi.h>
+#include <pthread.h>
+
+// PAPI_VER_CURRENT is a computed macro that Swift cannot import. PAPI_library_init
+// returns the version it was given on success (not PAPI_OK), so callers compare the
+// result with locality_papi_version_current().
+static inline int locality_papi_version_current(void) { return PAPI_VER_CURRENT; }
+static inline int locality_papi_library_init(void) { return PAPI_library_init(PAPI_VER_CURRENT); }
+
+static inline int locality_papi_version_major(int v) { return PAPI_VERSION_MAJOR(v); }
+static inline int locality_papi_version_minor(int v) { return PAPI_VERSION_MINOR(v); }
+static inline int locality_papi_version_revision(int v) { return PAPI_VERSION_REVISION(v); }
+
+static inline unsigned long locality_papi_thread_id(void) { return (unsigned long)pthread_self(); }
+// Makes PAPI keep one context per thread, so event sets made on a thread count that thread.
+static inline int locality_papi_thread_init(void) { return PAPI_thread_init(locality_papi_thread_id); }
+
+#endif

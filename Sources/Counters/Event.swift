@@ -1,0 +1,47 @@
+/// A PAPI event code (the `int` that `PAPI_event_name_to_code` returns).
+public struct EventCode: RawRepresentable, Hashable, Sendable {
+    public let rawValue: Int32
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+}
+
+/// A countable event, known to PAPI by name.
+public struct Event: Hashable, Sendable {
+    /// The name as the user gave it: `PAPI_L1_DCM`, `perf::PAGE-FAULTS`, …
+    public let name: String
+    public let code: EventCode
+
+    /// Whether the kernel or the PMU counts this event.
+    public var source: CounterSource { Event.source(ofName: name) }
+
+    public init(name: String, code: EventCode) {
+        self.name = name
+        self.code = code
+    }
+
+    /// Linux's software events (`PERF_COUNT_SW_*` in linux/perf_event.h, as libpfm4 names them
+    /// under the `perf::` PMU). These are counted by the kernel and need no PMU; every other
+    /// event, presets included, is hardware.
+    public static let kernelSoftwareEvents: Set<String> = [
+        "CPU-CLOCK", "TASK-CLOCK", "PAGE-FAULTS", "FAULTS", "CONTEXT-SWITCHES", "CS",
+        "CPU-MIGRATIONS", "MIGRATIONS", "MINOR-FAULTS", "MAJOR-FAULTS", "ALIGNMENT-FAULTS",
+        "EMULATION-FAULTS", "DUMMY", "BPF-OUTPUT", "CGROUP-SWITCHES",
+    ]
+
+    /// `sw` for `perf::` (or `perf_event::`) software events, with or without modifiers
+    /// (`perf::PAGE-FAULTS:u`); `hw` for everything else.
+    public static func source(ofName name: String) -> CounterSource {
+        var rest = Substring(name)
+        for prefix in ["perf::", "perf_event::"] where rest.hasPrefix(prefix) {
+            rest = rest.dropFirst(prefix.count)
+            let base = rest.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
+            return kernelSoftwareEvents.contains(base.uppercased()) ? .software : .hardware
+        }
+        return .hardware
+    }
+
+    /// The events `locality run` counts unless `--events` says otherwise.
+    public static let defaultNames = [
+        "PAPI_L1_DCM", "PAPI_L2_DCM", "PAPI_TLB_DM", "PAPI_TOT_CYC", "PAPI_TOT_INS",
+        "perf::PAGE-FAULTS", "perf::TASK-CLOCK",
+    ]
+}

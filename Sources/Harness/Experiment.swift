@@ -1,0 +1,103 @@
+/// One way of doing an experiment's work, e.g. `row-major` or `column-major`.
+public struct Variant: Sendable, Equatable {
+    public let name: String
+    public let summary: String
+
+    public init(_ name: String, _ summary: String) {
+        self.name = name
+        self.summary = summary
+    }
+}
+
+/// A memory experiment: several variants of the same work over a working set whose size the
+/// user chooses. Experiments live in Benchmarks/Experiments; the harness runs them.
+public protocol Experiment: Sendable {
+    /// The name users type: `loop-order`.
+    var name: String { get }
+    /// One line on what the experiment shows.
+    var summary: String { get }
+    /// What a size given by `--sizes` means for this experiment.
+    var sizeMeaning: String { get }
+    /// What one unit of work is ("element", "access", …); times and counters are per unit.
+    var unit: String { get }
+    var variants: [Variant] { get }
+    /// Ratios in reports are taken against this variant.
+    var baselineVariant: String { get }
+    var defaultSizes: [ByteSize] { get }
+    /// Bytes this experiment allocates at `size`, checked against MemAvailable before anything
+    /// is allocated.
+    func footprint(of size: ByteSize) -> Int
+    /// Allocates and fills the working set for `size`, outside any timing, and returns one
+    /// workload per variant.
+    func prepare(size: ByteSize, options: RunOptions) throws -> [Workload]
+    /// One-line conclusions drawn from this experiment's results (knees of a curve, what a
+    /// demonstration showed), printed under its tables and kept in the JSON.
+    func findings(from results: [VariantResult], machine: MachineInfo) -> [String]
+    /// Pictures of the results, written by `--plot DIR`.
+    func plots(from results: [VariantResult], machine: MachineInfo) -> [Plot]
+}
+
+extension Experiment {
+    public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] { [] }
+    public func plots(from results: [VariantResult], machine: MachineInfo) -> [Plot] { [] }
+}
+
+/// Choices the user makes for a whole run that experiments may consult.
+public struct RunOptions: Sendable {
+    /// Seed for every shuffle, so that two runs build the same permutations.
+    public var seed: UInt64
+
+    public static let defaultSeed: UInt64 = 0x10CA_1177
+
+    public init(seed: UInt64 = RunOptions.defaultSeed) {
+        self.seed = seed
+    }
+}
+
+/// A self-contained picture (an SVG document) and the file name it is written under.
+public struct Plot: Sendable, Equatable {
+    public let fileName: String
+    public let svg: String
+
+    public init(fileName: String, svg: String) {
+        self.fileName = fileName
+        self.svg = svg
+    }
+}
+
+/// A figure that belongs to one variant besides its time and counters (bytes per element
+/// occupied, pages touched, setup time, …): an extra column in tables, `extras` in JSON.
+public struct Extra: Codable, Equatable, Sendable {
+    public let name: String
+    public let value: Double
+
+    public init(_ name: String, _ value: Double) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// A variant ready to run at one size: a pass over the working set, and what a pass does.
+public struct Workload {
+    public let variant: String
+    /// Units of work in one pass (elements visited, loads issued, …).
+    public let units: Int
+    /// Bytes a pass reads or writes, for the GB/s column; nil where bandwidth means nothing.
+    public let bytesPerPass: Int?
+    /// The checksum every correct pass returns, when it is known in advance.
+    public let expectedChecksum: Double?
+    /// Figures known before timing (measured while preparing), shown beside the results.
+    public var extras: [Extra]
+    /// One full pass; returns a checksum so the work cannot be optimised away.
+    public let pass: () -> Double
+
+    public init(variant: String, units: Int, bytesPerPass: Int?, expectedChecksum: Double?,
+                extras: [Extra] = [], pass: @escaping () -> Double) {
+        self.variant = variant
+        self.units = units
+        self.bytesPerPass = bytesPerPass
+        self.expectedChecksum = expectedChecksum
+        self.extras = extras
+        self.pass = pass
+    }
+}

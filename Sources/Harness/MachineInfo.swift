@@ -1,0 +1,194 @@
+import CLocalitySupport
+import Foundation
+
+/// One cache level as /sys/devices/system/cpu/cpu0/cache/indexN describes it.
+public struct CacheLevel: Codable, Equatable, Sendable {
+    public let level: Int
+    /// `Data`, `Instruction` or `Unified`.
+    public let type: String
+    public let sizeBytes: Int
+    public let ways: Int?
+    public let lineBytes: Int?
+
+    /// `L1d`, `L1i`, `L2`, `L3`.
+    public var name: String {
+        switch type {
+        case "Data": return "L\(level)d"
+        case "Instruction": return "L\(level)i"
+        default: return "L\(level)"
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case level, type, name
+        case sizeBytes = "size_bytes", ways, lineBytes = "line_bytes"
+    }
+
+    public init(level: Int, type: String, sizeBytes: Int, ways: Int?, lineBytes: Int?) {
+        self.level = level; self.type = type; self.sizeBytes = sizeBytes; self.ways = ways; self.lineBytes = lineBytes
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        level = try c.decode(Int.self, forKey: .level)
+        type = try c.decode(String.self, forKey: .type)
+        sizeBytes = try c.decode(Int.self, forKey: .sizeBytes)
+        ways = try c.decodeIfPresent(Int.self, forKey: .ways)
+        lineBytes = try c.decodeIfPresent(Int.self, forKey: .lineBytes)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(level, forKey: .level)
+        try c.encode(type, forKey: .type)
+        try c.encode(name, forKey: .name)
+        try c.encode(sizeBytes, forKey: .sizeBytes)
+        try c.encodeIfPresent(ways, forKey: .ways)
+        try c.encodeIfPresent(lineBytes, forKey: .lineBytes)
+    }
+}
+
+/// What the machine is, as far as memory experiments care. Everything is read from /proc,
+/// /sys and cpuid; a field is nil where the machine does not say.
+public struct MachineInfo: Codable, Equatable, Sendable {
+    public var cpuModel: String
+    public var logicalCPUs: Int
+    public var caches: [CacheLevel]
+    public var pageSizeBytes: Int
+    /// The bracketed mode of /sys/kernel/mm/transparent_hugepage/enabled: always, madvise or never.
+    public var transparentHugePages: String?
+    /// The hypervisor's vendor (cpuid leaf 0x40000000), nil on bare metal.
+    public var hypervisor: String?
+    public var memTotalBytes: Int?
+    public var memAvailableBytes: Int?
+    public var kernel: String
+    public var papiVersion: String?
+    /// The default events and whether each can be counted here, with the reason when not.
+    public var counters: [CounterAvailability]
+
+    enum CodingKeys: String, CodingKey {
+        case cpuModel = "cpu_model", logicalCPUs = "logical_cpus", caches
+        case pageSizeBytes = "page_size_bytes", transparentHugePages = "transparent_hugepages"
+        case hypervisor, memTotalBytes = "mem_total_bytes", memAvailableBytes = "mem_available_bytes"
+        case kernel, papiVersion = "papi_version", counters
+    }
+
+    /// Reads this machine. `root` prefixes every /proc and /sys path (tests point it at a fixture).
+    public static func current(root: String = "") -> MachineInfo {
+        let files = SystemFiles(root: root)
+        var name = utsname()
+        uname(&name)
+        let release = withUnsafeBytes(of: name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        return MachineInfo(
+            cpuModel: files.cpuModel() ?? "unknown",
+            logicalCPUs: ProcessInfo.processInfo.activeProcessorCount,
+            caches: files.caches(),
+            pageSizeBytes: Int(sysconf(Int32(_SC_PAGESIZE))),
+            transparentHugePages: files.transparentHugePageMode(),
+            hypervisor: root.isEmpty ? cpuidHypervisor() ?? files.cpuinfoHypervisorFlag() : files.cpuinfoHypervisorFlag(),
+            memTotalBytes: files.meminfo("MemTotal"),
+            memAvailableBytes: files.meminfo("MemAvailable"),
+            kernel: release,
+            papiVersion: nil,
+            counters: [])
+    }
+
+    /// The cache levels that hold data (L1d, L2, L3…), smallest first.
+    public var dataCaches: [CacheLevel] { caches.filter { $0.type != "Instruction" }.sorted { $0.level < $1.level } }
+
+    /// cpuid leaf 1 ECX bit 31 says a hypervisor is present; leaf 0x40000000 names it.
+    static func cpuidHypervisor() -> String? {
+        var regs: [UInt32] = [0, 0, 0, 0]
+        guard locality_cpuid(1, 0, &regs) != 0, regs[2] & (1 << 31) != 0 else { return nil }
+        guard locality_cpuid(0x4000_0000, 0, &regs) != 0 else { return "unknown" }
+        var bytes: [UInt8] = []
+        for reg in [regs[1], regs[2], regs[3]] {
+            for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8((reg >> UInt32(shift)) & 0xff)) }
+        }
+        let vendor = String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+        switch vendor {
+        case "KVMKVMKVM": return "KVM"
+        case "Microsoft Hv": return "Hyper-V"
+        case "VMwareVMware": return "VMware"
+        case "XenVMMXenVMM": return "Xen"
+        case "TCGTCGTCGTCG": return "QEMU (TCG)"
+        case "": return "unknown"
+        default: return vendor
+        }
+    }
+}
+
+/// Whether one event can be counted on this machine.
+public struct CounterAvailability: Codable, Equatable, Sendable {
+    public let name: String
+    public let source: String
+    public let available: Bool
+    public let reason: String?
+
+    public init(name: String, source: String, available: Bool, reason: String?) {
+        self.name = name
+        self.source = source
+        self.available = available
+        self.reason = reason
+    }
+}
+
+/// Reads /proc and /sys below a root (empty for the real ones).
+struct SystemFiles {
+    let root: String
+
+    func read(_ path: String) -> String? {
+        try? String(contentsOfFile: root + path, encoding: .utf8)
+    }
+
+    func cpuModel() -> String? {
+        guard let text = read("/proc/cpuinfo") else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("model name") {
+            if let colon = line.firstIndex(of: ":") { return String(line[line.index(after: colon)...]).trimmingSpaces }
+        }
+        return nil
+    }
+
+    func cpuinfoHypervisorFlag() -> String? {
+        guard let text = read("/proc/cpuinfo") else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("flags") {
+            return line.split(separator: " ").contains("hypervisor") ? "unknown" : nil
+        }
+        return nil
+    }
+
+    /// Value of a /proc/meminfo field in bytes (the file gives kB).
+    func meminfo(_ field: String) -> Int? {
+        guard let text = read("/proc/meminfo") else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
+            let parts = line.split(separator: " ")
+            guard parts.count >= 2, let kb = Int(parts[1]) else { return nil }
+            return kb * 1024
+        }
+        return nil
+    }
+
+    func transparentHugePageMode() -> String? {
+        guard let text = read("/sys/kernel/mm/transparent_hugepage/enabled"),
+              let open = text.firstIndex(of: "["), let close = text.firstIndex(of: "]"), open < close
+        else { return nil }
+        return String(text[text.index(after: open)..<close])
+    }
+
+    func caches() -> [CacheLevel] {
+        var levels: [CacheLevel] = []
+        for index in 0..<16 {
+            let dir = "/sys/devices/system/cpu/cpu0/cache/index\(index)/"
+            guard let level = read(dir + "level").flatMap({ Int($0.trimmingSpaces) }),
+                  let type = read(dir + "type")?.trimmingSpaces,
+                  let sizeText = read(dir + "size")?.trimmingSpaces,
+                  let size = try? ByteSize(parsing: sizeText)
+            else { continue }
+            levels.append(CacheLevel(
+                level: level, type: type, sizeBytes: size.rawValue,
+                ways: read(dir + "ways_of_associativity").flatMap { Int($0.trimmingSpaces) },
+                lineBytes: read(dir + "coherency_line_size").flatMap { Int($0.trimmingSpaces) }))
+        }
+        return levels
+    }
+}

@@ -1,0 +1,89 @@
+import Counters
+
+/// A working set that does not fit in the memory this machine has free.
+public struct InsufficientMemory: Error, CustomStringConvertible {
+    public let experiment: String
+    public let size: ByteSize
+    public let footprint: Int
+    public let available: Int
+    public var description: String {
+        "size \(size) for \(experiment) needs \(ByteSize(rawValue: footprint).approximate) but only "
+            + "\(ByteSize(rawValue: available).approximate) is available (MemAvailable in /proc/meminfo)"
+    }
+}
+
+/// Runs experiments over their sizes and gathers one report.
+public struct SuiteRun {
+    public let experiments: [any Experiment]
+    /// The sizes given by `--sizes`; nil means each experiment's defaults.
+    public let sizes: [ByteSize]?
+    public let runner: Runner
+    public let machine: MachineInfo
+    public let options: RunOptions
+    /// Called with a line before each measurement (the CLI shows it on a terminal).
+    public var progress: ((String) -> Void)?
+
+    public init(experiments: [any Experiment], sizes: [ByteSize]?, runner: Runner, machine: MachineInfo,
+                options: RunOptions = RunOptions(), progress: ((String) -> Void)? = nil) {
+        self.experiments = experiments
+        self.sizes = sizes
+        self.runner = runner
+        self.machine = machine
+        self.options = options
+        self.progress = progress
+    }
+
+    public func sizes(for experiment: any Experiment) -> [ByteSize] { sizes ?? experiment.defaultSizes }
+
+    /// Checks every size against MemAvailable before anything is allocated.
+    public func validateMemory() throws {
+        guard let available = machine.memAvailableBytes else { return }
+        for experiment in experiments {
+            for size in sizes(for: experiment) {
+                let footprint = experiment.footprint(of: size)
+                if footprint > available {
+                    throw InsufficientMemory(experiment: experiment.name, size: size, footprint: footprint, available: available)
+                }
+            }
+        }
+    }
+
+    /// The plots of every experiment for `report`'s results.
+    public func plots(for report: RunReport) -> [Plot] {
+        experiments.flatMap { experiment in
+            experiment.plots(from: report.results.filter { $0.experiment == experiment.name }, machine: machine)
+        }
+    }
+
+    public func run(mode: String = "run") throws -> RunReport {
+        try validateMemory()
+        var results: [VariantResult] = []
+        for experiment in experiments {
+            for size in sizes(for: experiment) {
+                let workloads = try experiment.prepare(size: size, options: options)
+                for workload in workloads {
+                    progress?("\(experiment.name) \(size) \(workload.variant)")
+                    results.append(try runner.measure(workload, experiment: experiment.name, size: size))
+                }
+            }
+        }
+        results.computeRatios(baselines: Dictionary(uniqueKeysWithValues: experiments.map { ($0.name, $0.baselineVariant) }))
+        let plan = runner.plan
+        var notes: [String] = []
+        if plan.groups.count > 1 {
+            notes.append("the requested hardware events do not fit the PMU at once: each kernel ran once per "
+                + "counter group (\(plan.groups.count) groups, no multiplexing); times come from the first group")
+        }
+        return RunReport(
+            mode: mode, machine: machine,
+            configuration: .init(repetitions: runner.configuration.repetitions,
+                                 minimumSampleNanoseconds: runner.configuration.minimumSampleNanoseconds,
+                                 events: plan.requested, counterGroups: plan.groups.count),
+            results: results, notes: notes,
+            experiments: experiments.map { experiment in
+                .init(name: experiment.name, summary: experiment.summary, unit: experiment.unit,
+                      baseline: experiment.baselineVariant,
+                      findings: experiment.findings(from: results.filter { $0.experiment == experiment.name }, machine: machine))
+            })
+    }
+}

@@ -1,0 +1,86 @@
+import Counters
+
+/// One counter's value for a measured variant.
+public struct CounterValue: Codable, Equatable, Sendable {
+    /// The median over samples of the count for one sample.
+    public let value: Double
+    /// `value` divided by the units of work in one sample.
+    public let perElement: Double
+    public let source: CounterSource
+
+    enum CodingKeys: String, CodingKey { case value, perElement = "per_element", source }
+
+    public init(value: Double, perElement: Double, source: CounterSource) {
+        self.value = value
+        self.perElement = perElement
+        self.source = source
+    }
+}
+
+/// The result of measuring one variant at one size: the `results` entries of the JSON report.
+public struct VariantResult: Codable, Equatable, Sendable {
+    public let experiment: String
+    public let variant: String
+    public let sizeBytes: Int
+    /// Units of work in one pass (for loop-order: matrix elements).
+    public let elements: Int
+    /// Passes per sample, chosen so that a sample lasts long enough for the timer.
+    public let iterations: Int
+    public let samples: Int
+    public let nsPerElement: Summary
+    /// Bytes per second in units of 10⁹, from the median time; nil where bandwidth means nothing.
+    public let gbPerSecond: Double?
+    public var counters: [String: CounterValue]
+    public var unavailable: [String: String]
+    /// The median time per element divided by the baseline variant's, at the same size.
+    public var ratioToBaseline: Double?
+    public var baseline: String?
+    public let checksum: Double
+    /// Experiment-specific figures (bytes per element, pages touched, …), in column order.
+    public var extras: [Extra]
+
+    enum CodingKeys: String, CodingKey {
+        case experiment, variant, sizeBytes = "size_bytes", elements, iterations, samples
+        case nsPerElement = "ns_per_element", gbPerSecond = "gb_per_s", counters, unavailable
+        case ratioToBaseline = "ratio_to_baseline", baseline, checksum, extras
+    }
+
+    public init(experiment: String, variant: String, sizeBytes: Int, elements: Int, iterations: Int,
+                samples: Int, nsPerElement: Summary, gbPerSecond: Double?,
+                counters: [String: CounterValue], unavailable: [String: String],
+                ratioToBaseline: Double? = nil, baseline: String? = nil, checksum: Double, extras: [Extra] = []) {
+        self.experiment = experiment
+        self.variant = variant
+        self.sizeBytes = sizeBytes
+        self.elements = elements
+        self.iterations = iterations
+        self.samples = samples
+        self.nsPerElement = nsPerElement
+        self.gbPerSecond = gbPerSecond
+        self.counters = counters
+        self.unavailable = unavailable
+        self.ratioToBaseline = ratioToBaseline
+        self.baseline = baseline
+        self.checksum = checksum
+        self.extras = extras
+    }
+
+    /// The value of the extra named `name`, if this result has it.
+    public func extra(_ name: String) -> Double? { extras.first { $0.name == name }?.value }
+}
+
+extension Array where Element == VariantResult {
+    /// Fills `ratioToBaseline` of each measurement from the baseline variant measured at the
+    /// same experiment and size in this run.
+    public mutating func computeRatios(baselines: [String: String]) {
+        for index in indices {
+            let m = self[index]
+            guard let baselineName = baselines[m.experiment],
+                  let base = first(where: { $0.experiment == m.experiment && $0.sizeBytes == m.sizeBytes && $0.variant == baselineName }),
+                  base.nsPerElement.median > 0
+            else { continue }
+            self[index].baseline = baselineName
+            self[index].ratioToBaseline = m.nsPerElement.median / base.nsPerElement.median
+        }
+    }
+}

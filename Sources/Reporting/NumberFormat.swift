@@ -1,0 +1,15 @@
+import Foundation
+
+/// Formats figures for tables: three significant digits, no false precision.
+enum NumberFormat {
+    static func significant(_ value: Double, digits: Int = 3) -> String {
+        guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
+        if value == 0 { return "0" }
+        let magnitude = abs(value)
+        if magnitude < 0.001 || magnitude >= 1e7 { return String(format: "%.\(digits - 1)e", value) }
+        let decimals = max(0, digits - 1 - Int(floor(log10(magnitude))))
+        return String(format: "%.\(decimals)f", value)
+    }
+
+    static func ratio(_ value: Double) -> String { String(format: "%.2f×", value) }
+}

@@ -1,0 +1,56 @@
+/// Rows of cells rendered with aligned columns (for terminals) or as a Markdown table.
+struct TextTable {
+    enum Alignment { case left, right }
+
+    var headers: [String]
+    var alignments: [Alignment]
+    var rows: [[String]] = []
+
+    init(headers: [String], alignments: [Alignment]) {
+        precondition(headers.count == alignments.count)
+        self.headers = headers
+        self.alignments = alignments
+    }
+
+    mutating func append(_ row: [String]) {
+        precondition(row.count == headers.count, "row has \(row.count) cells, table \(headers.count) columns")
+        rows.append(row)
+    }
+
+    /// Columns padded to their widest cell, separated by two spaces, a rule under the header.
+    func renderText() -> String {
+        let widths = headers.indices.map { column in
+            ([headers[column]] + rows.map { $0[column] }).map(\.count).max() ?? 0
+        }
+        func line(_ cells: [String]) -> String {
+            cells.indices.map { i in
+                let pad = String(repeating: " ", count: widths[i] - cells[i].count)
+                return alignments[i] == .left ? cells[i] + pad : pad + cells[i]
+            }.joined(separator: "  ").trailingSpacesRemoved
+        }
+        var out = [line(headers), widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")]
+        out += rows.map(line)
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// A GitHub-flavoured Markdown table.
+    func renderMarkdown() -> String {
+        func line(_ cells: [String]) -> String {
+            "| " + cells.map { $0.replacingPipes }.joined(separator: " | ") + " |"
+        }
+        let rule = "|" + alignments.map { $0 == .left ? " :-- |" : " --: |" }.joined()
+        return ([line(headers), rule] + rows.map(line)).joined(separator: "\n") + "\n"
+    }
+}
+
+extension String {
+    var trailingSpacesRemoved: String {
+        var s = Substring(self)
+        while s.last == " " { s.removeLast() }
+        return String(s)
+    }
+
+    var replacingPipes: String {
+        split(separator: "|", omittingEmptySubsequences: false).joined(separator: "\\|")
+    }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct Locality: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "locality",
+        abstract: "Measure how memory layout and access order decide speed.",
+        discussion: """
+            Runs memory experiments with PAPI counters normalised per element. Every counter \
+            value carries its source: hw (PMU event), sw (kernel software event) or sim \
+            (callgrind); an event that cannot be counted is listed with the reason.
+            """,
+        subcommands: [ListCommand.self, MachineCommand.self, RunCommand.self])
+
+    /// Like ArgumentParser's `main()`, but every error is one line on stderr: usage errors
+    /// exit 64, failures 1.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }
+            let message = message(for: error)
+                .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }.joined(separator: " ")
+            FileHandle.standardError.write(Data("locality: error: \(message)\n".utf8))
+            Foundation.exit(code.rawValue)
+        }
+    }
+}

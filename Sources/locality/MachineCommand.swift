@@ -1,0 +1,48 @@
+import ArgumentParser
+import Counters
+import Foundation
+import Harness
+
+struct MachineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "machine",
+        abstract: "Show the CPU, its caches, pages, hypervisor, PAPI and which default events count here.")
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    func run() throws {
+        var machine = MachineInfo.current()
+        _ = try CounterSetup.plan(for: Event.defaultNames, machine: &machine)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(machine), as: UTF8.self))
+            return
+        }
+        print("cpu           \(machine.cpuModel) (\(machine.logicalCPUs) logical CPUs)")
+        print("hypervisor    \(machine.hypervisor ?? "none (bare metal)")")
+        print("kernel        \(machine.kernel)")
+        for cache in machine.caches {
+            let ways = cache.ways.map { "\($0)-way" } ?? "?-way"
+            let line = cache.lineBytes.map { "\($0) B lines" } ?? "? B lines"
+            print("cache \(cache.name.padding(toLength: 7, withPad: " ", startingAt: 0)) \(ByteSize(rawValue: cache.sizeBytes)), \(ways), \(line)")
+        }
+        print("page size     \(machine.pageSizeBytes) B")
+        print("THP           \(machine.transparentHugePages ?? "unavailable")")
+        if let total = machine.memTotalBytes, let available = machine.memAvailableBytes {
+            print("memory        \(ByteSize(rawValue: total).approximate) total, \(ByteSize(rawValue: available).approximate) available")
+        }
+        print("PAPI          \(machine.papiVersion ?? "not initialised")")
+        print("events")
+        let width = machine.counters.map(\.name.count).max() ?? 0
+        for counter in machine.counters {
+            let name = counter.name.padding(toLength: width, withPad: " ", startingAt: 0)
+            if counter.available {
+                print("  \(name)  available (\(counter.source))")
+            } else {
+                print("  \(name)  unavailable: \(counter.reason ?? "unknown")")
+            }
+        }
+    }
+}

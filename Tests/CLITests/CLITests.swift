@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+/// Runs the built `locality` executable, as a user would.
+struct CLI {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// The binary beside the test bundle (`swift build` puts both in one folder), or
+    /// LOCALITY_BIN when set.
+    static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["LOCALITY_BIN"] { return path }
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("locality").path,
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent(".build/debug/locality").path,
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
+    }
+
+    static func run(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+@Suite struct CLITests {
+    @Test(arguments: [
+        (["run", "loop-order", "--sizes", "4Q"], "unknown suffix 'Q'"),
+        (["run", "loop-order", "--sizes", "0"], "greater than zero"),
+        (["run", "loop-order", "--sizes=-4K"], "greater than zero"),
+        (["run", "no-such-experiment"], "unknown experiment 'no-such-experiment'"),
+        (["run", "loop-order", "--sizes", "4K", "--events", "perf::NO-SUCH-EVENT"], "unknown event 'perf::NO-SUCH-EVENT'"),
+        (["run", "loop-order", "--sizes", "1T"], "MemAvailable"),
+        (["run", "loop-order", "--repetitions", "0"], "at least 1"),
+        (["run", "loop-order", "--output", "/nonexistent-locality-dir/x.json"], "does not exist"),
+        (["frobnicate"], "Unexpected argument 'frobnicate'"),
+    ])
+    func badInputIsOneLineOnStderrAndANonZeroExit(arguments: [String], message: String) throws {
+        let result = try CLI.run(arguments)
+        #expect(result.status != 0)
+        #expect(result.stdout.isEmpty)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "stderr: \(result.stderr)")
+        #expect(result.stderr.hasPrefix("locality: error: "))
+        #expect(result.stderr.contains(message), "stderr: \(result.stderr)")
+    }
+
+    @Test func listNamesExperimentsAndVariants() throws {
+        let result = try CLI.run(["list"])
+        #expect(result.status == 0)
+        for name in ["loop-order", "row-major", "column-major", "row-major-c", "default sizes: 4K,400K,4M,64M"] {
+            #expect(result.stdout.contains(name))
+        }
+    }
+
+    @Test func machineListsCachesAndEveryDefaultEvent() throws {
+        let result = try CLI.run(["machine"])
+        #expect(result.status == 0)
+        for text in ["cache L1d", "page size", "THP", "PAPI", "PAPI_L1_DCM", "perf::PAGE-FAULTS  available (sw)"] {
+            #expect(result.stdout.contains(text), "missing \(text)")
+        }
+    }
+
+    @Test func runWritesJSONAtomicallyAndPrintsTheTable() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("locality-cli-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let output = dir + "/run.json"
+        let result = try CLI.run(["run", "loop-order", "--sizes", "4K,64K", "--repetitions", "2", "--output", output])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("loop-order · 64K"))
+        #expect(result.stdout.contains("TASK-CLOCK/elem (sw)"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["run.json"])
+
+        let data = try Data(contentsOf: URL(fileURLWithPath: output))
+        let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(root["schema"] as? String == "locality/1")
+        let results = try #require(root["results"] as? [[String: Any]])
+        #expect(results.count == 6)
+        let sizes = Set(results.compactMap { $0["size_bytes"] as? Int })
+        #expect(sizes == [4096, 65536])
+        for result in results {
+            let counters = try #require(result["counters"] as? [String: [String: Any]])
+            #expect(counters["perf::TASK-CLOCK"]?["source"] as? String == "sw")
+            // Every requested event is either counted or explained.
+            let unavailable = result["unavailable"] as? [String: String] ?? [:]
+            #expect(Set(counters.keys).union(unavailable.keys).count == 7)
+            // Checksums agree between variants of the same size.
+        }
+        let checksums = Dictionary(grouping: results) { $0["size_bytes"] as? Int ?? 0 }
+            .mapValues { Set($0.compactMap { $0["checksum"] as? Double }) }
+        #expect(checksums.values.allSatisfy { $0.count == 1 })
+    }
+}

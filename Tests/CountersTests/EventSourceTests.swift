@@ -1,0 +1,41 @@
+@testable import Counters
+import Testing
+
+@Suite struct EventSourceTests {
+    @Test(arguments: [
+        ("perf::PAGE-FAULTS", CounterSource.software), ("perf::TASK-CLOCK", .software),
+        ("perf::MINOR-FAULTS", .software), ("perf::CONTEXT-SWITCHES", .software),
+        ("perf::page-faults:u", .software), ("perf_event::CPU-CLOCK", .software),
+        ("perf::CYCLES", .hardware), ("perf::INSTRUCTIONS", .hardware), ("PAPI_L1_DCM", .hardware),
+        ("PAPI_TOT_CYC", .hardware), ("amd64_fam19h_zen3::RETIRED_INSTRUCTIONS", .hardware),
+    ])
+    func classifiesEvents(name: String, source: CounterSource) {
+        #expect(Event.source(ofName: name) == source)
+    }
+
+    @Test func explainsAMissingPMUUnderAHypervisor() throws {
+        _ = try PAPILibrary()  // PAPI_strerror has its texts only once the library is initialised
+        let environment = CountingEnvironment(hasHardwarePMU: false, perfEventParanoid: 2, hypervisor: "KVM")
+        let error = PAPIError(code: PAPIError.eventDoesNotExist, call: "PAPI_add_event(PAPI_L1_DCM)")
+        let reason = environment.explain(error, for: "PAPI_L1_DCM")
+        #expect(reason.papiMessage == "Event does not exist")
+        #expect(reason.papiCode == -7)
+        #expect(reason.cause.contains("no hardware PMU"))
+        #expect(reason.cause.contains("KVM"))
+        #expect(reason.description.hasPrefix("Event does not exist (PAPI -7) — "))
+    }
+
+    @Test func explainsAParanoidKernelWithTheSysctlThatFixesIt() {
+        let environment = CountingEnvironment(hasHardwarePMU: true, perfEventParanoid: 3, hypervisor: nil)
+        let error = PAPIError(code: PAPIError.permissionDenied, call: "PAPI_start")
+        let reason = environment.explain(error, for: "PAPI_TOT_CYC")
+        #expect(reason.cause.contains("perf_event_paranoid is 3"))
+        #expect(reason.cause.contains("sudo sysctl -w kernel.perf_event_paranoid=2"))
+    }
+
+    @Test func explainsAnEventThePMUDoesNotOffer() {
+        let environment = CountingEnvironment(hasHardwarePMU: true, perfEventParanoid: 1, hypervisor: nil)
+        let reason = environment.explain(PAPIError(code: PAPIError.eventDoesNotExist, call: "PAPI_add_event"), for: "PAPI_L3_TCM")
+        #expect(reason.cause.contains("does not offer"))
+    }
+}

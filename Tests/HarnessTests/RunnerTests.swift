@@ -1,0 +1,89 @@
+import Counters
+import Foundation
+@testable import Harness
+import Testing
+
+/// A toy experiment whose footprint is ten times its size.
+struct ToyExperiment: Experiment {
+    var name = "toy"
+    var summary = "sums an array"
+    var sizeMeaning = "bytes of the array"
+    var unit = "element"
+    var variants = [Variant("right", "correct"), Variant("wrong", "returns another checksum")]
+    var baselineVariant = "right"
+    var defaultSizes: [ByteSize] = [.kib(4)]
+    var wrongChecksum = false
+
+    func footprint(of size: ByteSize) -> Int { size.rawValue * 10 }
+
+    func prepare(size: ByteSize, options: RunOptions) throws -> [Workload] {
+        let values = (0..<size.rawValue / 8).map(Double.init)
+        let expected = values.reduce(0, +)
+        return [
+            Workload(variant: "right", units: values.count, bytesPerPass: size.rawValue, expectedChecksum: expected) {
+                values.reduce(0, +)
+            },
+            Workload(variant: "wrong", units: values.count, bytesPerPass: size.rawValue, expectedChecksum: expected) {
+                values.reduce(wrongChecksum ? 1 : 0, +)
+            },
+        ]
+    }
+}
+
+@Suite struct RunnerTests {
+    let noCounters = CounterPlan(requested: [], groups: [], unavailable: [:])
+
+    func machine(available: Int?) -> MachineInfo {
+        var machine = MachineInfo.current(root: "/nonexistent-locality-root")
+        machine.memAvailableBytes = available
+        return machine
+    }
+
+    @Test func measuresEveryVariantAndComputesRatios() throws {
+        let runner = Runner(configuration: RunConfiguration(repetitions: 3, minimumSampleNanoseconds: 200_000),
+                            plan: noCounters, library: nil)
+        let suite = SuiteRun(experiments: [ToyExperiment()], sizes: [.kib(4), .kib(8)], runner: runner,
+                             machine: machine(available: 1 << 30))
+        let report = try suite.run()
+        #expect(report.results.map(\.variant) == ["right", "wrong", "right", "wrong"])
+        #expect(report.results.map(\.elements) == [512, 512, 1024, 1024])
+        for result in report.results {
+            #expect(result.samples == 3)
+            #expect(result.iterations >= 1)
+            #expect(result.nsPerElement.min <= result.nsPerElement.median)
+            #expect(result.nsPerElement.median <= result.nsPerElement.max)
+            #expect(result.baseline == "right")
+        }
+        #expect(report.results[0].ratioToBaseline == 1)
+        #expect(report.schema == "locality/1")
+    }
+
+    @Test func calibrationMakesSamplesLastTheMinimumTime() throws {
+        let runner = Runner(configuration: RunConfiguration(repetitions: 1, minimumSampleNanoseconds: 2_000_000),
+                            plan: noCounters, library: nil)
+        let workload = try ToyExperiment().prepare(size: .kib(4), options: RunOptions())[0]
+        let iterations = runner.calibrate(workload)
+        // A 512-element sum takes far less than 2 ms, so calibration must repeat it.
+        #expect(iterations > 1)
+        let measurement = try runner.measure(workload, experiment: "toy", size: .kib(4))
+        let sampleNanoseconds = measurement.nsPerElement.median * Double(measurement.elements * measurement.iterations)
+        #expect(sampleNanoseconds >= 1_000_000)
+    }
+
+    @Test func aWrongChecksumIsAnError() throws {
+        let runner = Runner(configuration: RunConfiguration(repetitions: 1, minimumSampleNanoseconds: 100_000),
+                            plan: noCounters, library: nil)
+        let workload = try ToyExperiment(wrongChecksum: true).prepare(size: .kib(4), options: RunOptions())[1]
+        #expect(throws: ChecksumMismatch.self) { try runner.measure(workload, experiment: "toy", size: .kib(4)) }
+    }
+
+    @Test func sizesBeyondAvailableMemoryAreRejectedBeforeAllocating() throws {
+        let runner = Runner(configuration: RunConfiguration(repetitions: 1), plan: noCounters, library: nil)
+        let suite = SuiteRun(experiments: [ToyExperiment()], sizes: [.kib(4), .mib(2)], runner: runner,
+                             machine: machine(available: 10 << 20))
+        let error = #expect(throws: InsufficientMemory.self) { try suite.run() }
+        #expect(error?.size == .mib(2))
+        #expect(error?.footprint == 20 << 20)
+        #expect(error?.description.contains("MemAvailable") == true)
+    }
+}
