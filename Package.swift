@@ -22,10 +22,11 @@ let package = Package(
         .target(name: "Counters", dependencies: ["CPAPI", "CLocalitySupport"]),
         .target(name: "Harness", dependencies: ["Counters", "CLocalitySupport"]),
         .target(name: "Reporting", dependencies: ["Harness"]),
+        .target(name: "Plotting"),
 
         // The experiments (the suite) and their C reference kernels.
         .target(name: "CReference", path: "Benchmarks/CReference"),
-        .target(name: "Experiments", dependencies: ["Harness", "CReference", "CLocalitySupport"],
+        .target(name: "Experiments", dependencies: ["Harness", "Plotting", "CReference", "CLocalitySupport"],
                 path: "Benchmarks/Experiments"),
 
         .executableTarget(name: "locality", dependencies: [
@@ -35,7 +36,7 @@ let package = Package(
 
         .testTarget(name: "CountersTests", dependencies: ["Counters"]),
         .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Harness"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Harness", "Plotting"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Harness"]),
         .testTarget(name: "CLITests", dependencies: ["Harness"]),
     ]
