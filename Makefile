@@ -12,7 +12,13 @@ RELEASE_BIN = .build/release/locality
 RUN_FLAGS = $(if $(SIZES),--sizes $(SIZES)) $(if $(EVENTS),--events $(EVENTS)) \
             $(if $(REPETITIONS),--repetitions $(REPETITIONS)) --format $(FORMAT)
 
-.PHONY: bench test build deps clean
+# The simulated regression check: fixed cache geometry, so every machine simulates the same caches.
+CHECK_EXPERIMENTS ?= loop-order
+CHECK_CACHES ?= I1=32K:8:64,D1=32K:8:64,LL=32M:16:64
+BASELINE ?= Benchmarks/baselines/sim.json
+SIM_FLAGS = $(CHECK_EXPERIMENTS) --cache $(CHECK_CACHES)
+
+.PHONY: bench test check baseline build deps sim-deps clean
 
 deps:
 	@scripts/ensure-deps papi
@@ -25,9 +31,26 @@ bench: build
 	@mkdir -p $(RESULTS)
 	$(RELEASE_BIN) run $(RUN_FLAGS) --output $(RESULTS)/bench.json --plot $(RESULTS)
 
-test: deps
+sim-deps:
+	@scripts/ensure-deps papi valgrind
+
+# The tests include callgrind runs, so they need valgrind too.
+test: sim-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# Simulated cache counts of the suite, compared with the committed baseline (exit 1 on a regression).
+check: sim-deps
+	$(SWIFT) build -c release --product locality
+	@mkdir -p $(RESULTS)
+	$(RELEASE_BIN) sim $(SIM_FLAGS) --format markdown --output $(RESULTS)/sim.json > $(RESULTS)/sim.md
+	$(RELEASE_BIN) compare $(BASELINE) $(RESULTS)/sim.json
+
+# Refreshes the committed baseline from this build (review the diff before committing it).
+baseline: sim-deps
+	$(SWIFT) build -c release --product locality
+	@mkdir -p $(dir $(BASELINE))
+	$(RELEASE_BIN) sim $(SIM_FLAGS) --format table --output $(BASELINE)
 
 clean:
 	rm -rf .build $(RESULTS)

@@ -23,14 +23,19 @@ let package = Package(
         .target(name: "Harness", dependencies: ["Counters", "CLocalitySupport"]),
         .target(name: "Reporting", dependencies: ["Harness"]),
         .target(name: "Plotting"),
+        .target(name: "Regression", dependencies: ["Counters", "Harness", "Reporting"]),
 
-        // The experiments (the suite) and their C reference kernels.
-        .target(name: "CReference", path: "Benchmarks/CReference"),
+        // The experiments (the suite) and their C reference kernels. Kernels are optimised in
+        // debug builds too: an unoptimised kernel measures the compiler, not memory, and the
+        // tests' simulated miss counts must be those of the real loops.
+        .target(name: "CReference", path: "Benchmarks/CReference",
+                cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
         .target(name: "Experiments", dependencies: ["Harness", "Plotting", "CReference", "CLocalitySupport"],
-                path: "Benchmarks/Experiments"),
+                path: "Benchmarks/Experiments",
+                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 
         .executableTarget(name: "locality", dependencies: [
-            "Counters", "Harness", "Reporting", "Experiments",
+            "Counters", "Harness", "Reporting", "Regression", "Experiments", "CLocalitySupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -38,6 +43,7 @@ let package = Package(
         .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Harness", "Plotting"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Harness"]),
+        .testTarget(name: "RegressionTests", dependencies: ["Regression", "Harness"]),
         .testTarget(name: "CLITests", dependencies: ["Harness"]),
     ]
 )

@@ -2,6 +2,7 @@
 #include "CLocalitySupport.h"
 
 #include <time.h>
+#include <sys/personality.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -40,6 +41,12 @@ int locality_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]) {
     out[0] = out[1] = out[2] = out[3] = 0;
     return 0;
 #endif
+}
+
+int locality_disable_aslr_for_children(void) {
+    int current = personality(0xffffffff);
+    if (current == -1) return -1;
+    return personality((unsigned long)current | ADDR_NO_RANDOMIZE) == -1 ? -1 : 0;
 }
 
 int locality_running_on_valgrind(void) {

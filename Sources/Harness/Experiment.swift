@@ -24,6 +24,8 @@ public protocol Experiment: Sendable {
     /// Ratios in reports are taken against this variant.
     var baselineVariant: String { get }
     var defaultSizes: [ByteSize] { get }
+    /// Sizes `locality sim` uses by default: callgrind runs ~50× slower than the hardware.
+    var simulationSizes: [ByteSize] { get }
     /// Bytes this experiment allocates at `size`, checked against MemAvailable before anything
     /// is allocated.
     func footprint(of size: ByteSize) -> Int
@@ -38,6 +40,7 @@ public protocol Experiment: Sendable {
 }
 
 extension Experiment {
+    public var simulationSizes: [ByteSize] { defaultSizes.filter { $0 <= .mib(4) } }
     public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] { [] }
     public func plots(from results: [VariantResult], machine: MachineInfo) -> [Plot] { [] }
 }

@@ -21,16 +21,21 @@ public struct RunReport: Codable, Equatable, Sendable {
         public var events: [String]
         /// How many times each kernel ran per sample set: once per counter group.
         public var counterGroups: Int
+        /// The caches callgrind simulated (`locality sim` only).
+        public var simulatedCaches: CacheGeometry?
 
         enum CodingKeys: String, CodingKey {
             case repetitions, minimumSampleNanoseconds = "min_sample_ns", events, counterGroups = "counter_groups"
+            case simulatedCaches = "simulated_caches"
         }
 
-        public init(repetitions: Int, minimumSampleNanoseconds: UInt64, events: [String], counterGroups: Int) {
+        public init(repetitions: Int, minimumSampleNanoseconds: UInt64, events: [String], counterGroups: Int,
+                    simulatedCaches: CacheGeometry? = nil) {
             self.repetitions = repetitions
             self.minimumSampleNanoseconds = minimumSampleNanoseconds
             self.events = events
             self.counterGroups = counterGroups
+            self.simulatedCaches = simulatedCaches
         }
     }
 

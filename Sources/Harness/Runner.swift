@@ -8,14 +8,10 @@ public struct RunConfiguration: Sendable {
     /// A sample repeats the pass until it lasts at least this long, so the timer's quantum
     /// (~10–30 ns here) and PAPI's start/stop (~5–9 µs) vanish in it.
     public var minimumSampleNanoseconds: UInt64
-    /// One pass per sample, no calibration and no warm-up sample: for callgrind, whose counts
-    /// are exact and whose time is ~10× slower.
-    public var singlePass: Bool
 
-    public init(repetitions: Int = 5, minimumSampleNanoseconds: UInt64 = 10_000_000, singlePass: Bool = false) {
+    public init(repetitions: Int = 5, minimumSampleNanoseconds: UInt64 = 10_000_000) {
         self.repetitions = repetitions
         self.minimumSampleNanoseconds = minimumSampleNanoseconds
-        self.singlePass = singlePass
     }
 }
 
@@ -37,11 +33,20 @@ public struct Runner {
     public let configuration: RunConfiguration
     public let plan: CounterPlan
     private let library: PAPILibrary?
+    /// Set when running under callgrind: counts come from its dumps (source `sim`) instead of PAPI.
+    public let simulation: CallgrindSession?
 
-    public init(configuration: RunConfiguration, plan: CounterPlan, library: PAPILibrary?) {
+    public init(configuration: RunConfiguration, plan: CounterPlan, library: PAPILibrary?,
+                simulation: CallgrindSession? = nil) {
         self.configuration = configuration
         self.plan = plan
         self.library = library
+        self.simulation = simulation
+    }
+
+    /// The counter names this runner reports, in column order.
+    public var counterNames: [String] {
+        simulation == nil ? plan.requested : CallgrindDump.reportedEvents
     }
 
     public func measure(_ workload: Workload, experiment: String, size: ByteSize) throws -> VariantResult {
@@ -49,8 +54,10 @@ public struct Runner {
         if let expected = workload.expectedChecksum, expected != checksum {
             throw ChecksumMismatch(experiment: experiment, variant: workload.variant, expected: expected, actual: checksum)
         }
-        let iterations = configuration.singlePass ? 1 : calibrate(workload)
-        if !configuration.singlePass { _ = sample(workload, iterations: iterations) }
+        // Under simulation one pass is exact. The warm-up sample also resolves the lazily bound
+        // calls of the sampling code, which would otherwise land in the first collected sample.
+        let iterations = simulation != nil ? 1 : calibrate(workload)
+        _ = sample(workload, iterations: iterations)
 
         let sets = try plan.groups.map { group -> EventSet in
             guard let library else { throw PAPIError(code: -1, call: "counters requested without PAPI") }
@@ -60,17 +67,26 @@ public struct Runner {
         }
         let label = "\(experiment)/\(workload.variant)/\(size)"
         var times: [Double] = []
-        var counts: [String: [Double]] = [:]
-        // Timing comes from the first group's samples; each further group re-runs the kernel
-        // only for its counters, since the PMU cannot hold them all at once.
-        for groupIndex in 0..<max(sets.count, 1) {
-            let set = sets.isEmpty ? nil : sets[groupIndex]
+        var counts: [String: (source: CounterSource, samples: [Double])] = [:]
+        func record(_ name: String, _ source: CounterSource, _ value: Double) {
+            counts[name, default: (source, [])].samples.append(value)
+        }
+        if let simulation {
             for _ in 0..<configuration.repetitions {
-                let simulatedLabel = configuration.singlePass && groupIndex == 0 ? label : nil
-                let result = try measuredSample(workload, iterations: iterations, eventSet: set, callgrindLabel: simulatedLabel)
-                if groupIndex == 0 { times.append(Double(result.nanoseconds)) }
-                for (event, value) in zip(set?.events ?? [], result.counts) {
-                    counts[event.name, default: []].append(Double(value))
+                let result = try measuredSample(workload, iterations: 1, eventSet: nil, callgrindLabel: label)
+                times.append(Double(result.nanoseconds))
+                let dump = try simulation.nextDump()
+                for name in CallgrindDump.reportedEvents { record(name, .simulated, Double(dump.totals[name] ?? 0)) }
+            }
+        } else {
+            // Timing comes from the first group's samples; each further group re-runs the kernel
+            // only for its counters, since the PMU cannot hold them all at once.
+            for groupIndex in 0..<max(sets.count, 1) {
+                let set = sets.isEmpty ? nil : sets[groupIndex]
+                for _ in 0..<configuration.repetitions {
+                    let result = try measuredSample(workload, iterations: iterations, eventSet: set, callgrindLabel: nil)
+                    if groupIndex == 0 { times.append(Double(result.nanoseconds)) }
+                    for (event, value) in zip(set?.events ?? [], result.counts) { record(event.name, event.source, Double(value)) }
                 }
             }
         }
@@ -78,10 +94,9 @@ public struct Runner {
         let units = Double(workload.units * iterations)
         let perElement = Summary(times.map { $0 / units })
         var counters: [String: CounterValue] = [:]
-        for event in plan.available {
-            guard let samples = counts[event.name] else { continue }
-            let median = Summary(samples).median
-            counters[event.name] = CounterValue(value: median, perElement: median / units, source: event.source)
+        for (name, entry) in counts {
+            let median = Summary(entry.samples).median
+            counters[name] = CounterValue(value: median, perElement: median / units, source: entry.source)
         }
         let gbPerSecond = workload.bytesPerPass.map { bytes in
             perElement.median > 0 ? Double(bytes) / Double(workload.units) / perElement.median : 0
@@ -90,7 +105,7 @@ public struct Runner {
             experiment: experiment, variant: workload.variant, sizeBytes: size.rawValue,
             elements: workload.units, iterations: iterations, samples: configuration.repetitions,
             nsPerElement: perElement, gbPerSecond: gbPerSecond, counters: counters,
-            unavailable: plan.unavailable.mapValues { $0.description }, checksum: checksum,
+            unavailable: simulation == nil ? plan.unavailable.mapValues { $0.description } : [:], checksum: checksum,
             extras: workload.extras)
     }
 
@@ -116,21 +131,23 @@ public struct Runner {
     private func measuredSample(_ workload: Workload, iterations: Int, eventSet: EventSet?,
                                 callgrindLabel: String?) throws -> (nanoseconds: UInt64, counts: [Int64]) {
         let pass = workload.pass
+        try eventSet?.start()
+        let start = locality_monotonic_ns()
+        // Callgrind collects only between the toggles: the passes, not the clock reads. Its
+        // cache simulation runs on while collection is off, so a pass just before the toggle puts
+        // the simulated caches in the same state on every run: the counts repeat exactly.
         if callgrindLabel != nil {
+            locality_do_not_optimize_double(pass())
             locality_callgrind_zero_stats()
             locality_callgrind_toggle_collect()
         }
-        try eventSet?.start()
-        let start = locality_monotonic_ns()
         for _ in 0..<iterations {
             locality_do_not_optimize_double(pass())
         }
+        if callgrindLabel != nil { locality_callgrind_toggle_collect() }
         let end = locality_monotonic_ns()
         let counts = try eventSet?.stop() ?? []
-        if let callgrindLabel {
-            locality_callgrind_toggle_collect()
-            locality_callgrind_dump_stats(callgrindLabel)
-        }
+        if let callgrindLabel { locality_callgrind_dump_stats(callgrindLabel) }
         return (end &- start, counts)
     }
 }

@@ -33,7 +33,9 @@ public struct SuiteRun {
         self.progress = progress
     }
 
-    public func sizes(for experiment: any Experiment) -> [ByteSize] { sizes ?? experiment.defaultSizes }
+    public func sizes(for experiment: any Experiment) -> [ByteSize] {
+        sizes ?? (runner.simulation != nil ? experiment.simulationSizes : experiment.defaultSizes)
+    }
 
     /// Checks every size against MemAvailable before anything is allocated.
     public func validateMemory() throws {
@@ -55,7 +57,9 @@ public struct SuiteRun {
         }
     }
 
-    public func run(mode: String = "run") throws -> RunReport {
+    /// Measures every experiment at its sizes. `simulatedCaches` is the geometry callgrind
+    /// simulates, when the runner reads callgrind.
+    public func run(simulatedCaches: CacheGeometry? = nil) throws -> RunReport {
         try validateMemory()
         var results: [VariantResult] = []
         for experiment in experiments {
@@ -70,15 +74,19 @@ public struct SuiteRun {
         results.computeRatios(baselines: Dictionary(uniqueKeysWithValues: experiments.map { ($0.name, $0.baselineVariant) }))
         let plan = runner.plan
         var notes: [String] = []
-        if plan.groups.count > 1 {
+        if runner.simulation != nil {
+            notes.append("counts are callgrind's cache simulation (sim) of one pass after a warm-up pass; "
+                + "times under valgrind are ~50× the real ones and are not comparable with `locality run`")
+        } else if plan.groups.count > 1 {
             notes.append("the requested hardware events do not fit the PMU at once: each kernel ran once per "
                 + "counter group (\(plan.groups.count) groups, no multiplexing); times come from the first group")
         }
         return RunReport(
-            mode: mode, machine: machine,
+            mode: runner.simulation != nil ? "sim" : "run", machine: machine,
             configuration: .init(repetitions: runner.configuration.repetitions,
                                  minimumSampleNanoseconds: runner.configuration.minimumSampleNanoseconds,
-                                 events: plan.requested, counterGroups: plan.groups.count),
+                                 events: runner.counterNames, counterGroups: plan.groups.count,
+                                 simulatedCaches: simulatedCaches),
             results: results, notes: notes,
             experiments: experiments.map { experiment in
                 .init(name: experiment.name, summary: experiment.summary, unit: experiment.unit,

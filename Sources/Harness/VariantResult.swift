@@ -7,13 +7,17 @@ public struct CounterValue: Codable, Equatable, Sendable {
     /// `value` divided by the units of work in one sample.
     public let perElement: Double
     public let source: CounterSource
+    /// A relative tolerance for `locality compare`, set by hand in a baseline to override the
+    /// one for this counter's kind.
+    public var tolerance: Double?
 
-    enum CodingKeys: String, CodingKey { case value, perElement = "per_element", source }
+    enum CodingKeys: String, CodingKey { case value, perElement = "per_element", source, tolerance }
 
-    public init(value: Double, perElement: Double, source: CounterSource) {
+    public init(value: Double, perElement: Double, source: CounterSource, tolerance: Double? = nil) {
         self.value = value
         self.perElement = perElement
         self.source = source
+        self.tolerance = tolerance
     }
 }
 
@@ -35,6 +39,8 @@ public struct VariantResult: Codable, Equatable, Sendable {
     /// The median time per element divided by the baseline variant's, at the same size.
     public var ratioToBaseline: Double?
     public var baseline: String?
+    /// A relative tolerance for `ratio_to_baseline` in `locality compare`, set by hand in a baseline.
+    public var ratioTolerance: Double?
     public let checksum: Double
     /// Experiment-specific figures (bytes per element, pages touched, …), in column order.
     public var extras: [Extra]
@@ -42,7 +48,7 @@ public struct VariantResult: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case experiment, variant, sizeBytes = "size_bytes", elements, iterations, samples
         case nsPerElement = "ns_per_element", gbPerSecond = "gb_per_s", counters, unavailable
-        case ratioToBaseline = "ratio_to_baseline", baseline, checksum, extras
+        case ratioToBaseline = "ratio_to_baseline", baseline, checksum, extras, ratioTolerance = "ratio_tolerance"
     }
 
     public init(experiment: String, variant: String, sizeBytes: Int, elements: Int, iterations: Int,

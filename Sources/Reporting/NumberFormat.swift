@@ -1,8 +1,8 @@
 import Foundation
 
 /// Formats figures for tables: three significant digits, no false precision.
-enum NumberFormat {
-    static func significant(_ value: Double, digits: Int = 3) -> String {
+public enum NumberFormat {
+    public static func significant(_ value: Double, digits: Int = 3) -> String {
         guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
         if value == 0 { return "0" }
         let magnitude = abs(value)
@@ -11,5 +11,5 @@ enum NumberFormat {
         return String(format: "%.\(decimals)f", value)
     }
 
-    static func ratio(_ value: Double) -> String { String(format: "%.2f×", value) }
+    public static func ratio(_ value: Double) -> String { String(format: "%.2f×", value) }
 }

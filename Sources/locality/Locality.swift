@@ -11,7 +11,7 @@ struct Locality: ParsableCommand {
             value carries its source: hw (PMU event), sw (kernel software event) or sim \
             (callgrind); an event that cannot be counted is listed with the reason.
             """,
-        subcommands: [ListCommand.self, MachineCommand.self, RunCommand.self])
+        subcommands: [ListCommand.self, MachineCommand.self, RunCommand.self, SimCommand.self, CompareCommand.self])
 
     /// Like ArgumentParser's `main()`, but every error is one line on stderr: usage errors
     /// exit 64, failures 1.
@@ -19,6 +19,9 @@ struct Locality: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let code as ExitCode {
+            // The command has already said what went wrong.
+            Foundation.exit(code.rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }

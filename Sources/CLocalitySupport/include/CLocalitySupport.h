@@ -34,6 +34,10 @@ uint64_t locality_read_tsc(void);
 /// Executes cpuid; returns 0 where the instruction does not exist.
 int locality_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 
+/// Turns off address-space randomisation for programs this process executes from now on
+/// (personality(ADDR_NO_RANDOMIZE)); returns -1 where the kernel or a seccomp filter refuses.
+int locality_disable_aslr_for_children(void);
+
 /// True when running under valgrind (RUNNING_ON_VALGRIND).
 int locality_running_on_valgrind(void);
 

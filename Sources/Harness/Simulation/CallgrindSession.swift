@@ -1,0 +1,36 @@
+import CLocalitySupport
+import Foundation
+
+/// Reads, from inside a process that runs under callgrind, the dump each measured sample
+/// requested (`CALLGRIND_DUMP_STATS_AT`). Valgrind writes the dump before the client request
+/// returns, so the file is complete when `nextDump()` reads it.
+public final class CallgrindSession {
+    /// The `--callgrind-out-file` base path; dumps are written as BASE.1, BASE.2, …
+    public let outputBase: String
+    private var seen: Set<String> = []
+
+    public init(outputBase: String) {
+        self.outputBase = outputBase
+    }
+
+    /// True when this process runs under valgrind.
+    public static var isRunningUnderValgrind: Bool { locality_running_on_valgrind() != 0 }
+
+    /// Parses and removes the dump written since the last call.
+    public func nextDump() throws -> CallgrindDump {
+        let url = URL(fileURLWithPath: outputBase)
+        let directory = url.deletingLastPathComponent().path
+        let prefix = url.lastPathComponent + "."
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+            .filter { $0.hasPrefix(prefix) && Int($0.dropFirst(prefix.count)) != nil && !seen.contains($0) }
+            .sorted { Int($0.dropFirst(prefix.count))! < Int($1.dropFirst(prefix.count))! }
+        guard let name = names.first else {
+            throw CallgrindDumpError.missing("dump file \(outputBase).N")
+        }
+        seen.insert(name)
+        let path = directory + "/" + name
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        try? FileManager.default.removeItem(atPath: path)
+        return try CallgrindDump(parsing: text)
+    }
+}

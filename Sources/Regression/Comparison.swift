@@ -1,0 +1,113 @@
+import Harness
+
+/// How far each kind of metric may move before it counts as a regression.
+public struct Tolerances: Equatable, Sendable {
+    public var simulated = 0.01
+    public var counters = 0.10
+    public var ratio = 0.25
+    /// Differences of at most this many events in a sample are equal: they can come from a
+    /// single line that lands in another cache set.
+    public var countFloor = 2.0
+
+    public init() {}
+
+    /// The same relative tolerance for every kind.
+    public init(all value: Double) {
+        simulated = value
+        counters = value
+        ratio = value
+    }
+
+    func relative(for kind: MetricKind) -> Double? {
+        switch kind {
+        case .simulated: return simulated
+        case .software, .hardware: return counters
+        case .ratio: return ratio
+        case .time: return nil
+        }
+    }
+}
+
+/// The verdict on one metric. Higher is worse for every judged metric (misses, faults,
+/// instructions, time ratios), so only an increase can regress.
+public enum Verdict: String, Sendable, Equatable {
+    case ok, improved, regressed, missing, new
+    /// Reported, not judged (absolute times).
+    case info
+}
+
+/// One line of a comparison.
+public struct MetricComparison: Equatable, Sendable {
+    public let key: String
+    public let kind: MetricKind
+    public let baseline: Double?
+    public let current: Double?
+    public let tolerance: Double?
+    public let verdict: Verdict
+
+    /// (current − baseline) / baseline; nil where either is missing or the baseline is 0.
+    public var change: Double? {
+        guard let baseline, let current, baseline != 0 else { return nil }
+        return (current - baseline) / baseline
+    }
+}
+
+/// A baseline report set against a current one.
+public struct Comparison: Sendable {
+    public let lines: [MetricComparison]
+
+    public var regressions: [MetricComparison] { lines.filter { $0.verdict == .regressed || $0.verdict == .missing } }
+    public var passed: Bool { regressions.isEmpty }
+
+    /// - Throws: `ComparisonError` when the reports cannot be compared at all.
+    public init(baseline: RunReport, current: RunReport, tolerances: Tolerances = Tolerances()) throws(ComparisonError) {
+        guard baseline.mode == current.mode else {
+            throw .mismatched("baseline is a `\(baseline.mode)` report, current a `\(current.mode)` report")
+        }
+        if let a = baseline.configuration.simulatedCaches, let b = current.configuration.simulatedCaches, a != b {
+            throw .mismatched("simulated caches differ: baseline \(a), current \(b) (pass the baseline's with --cache, or refresh it)")
+        }
+        let before = Metric.all(in: baseline)
+        let after = Metric.all(in: current)
+        let afterByKey = Dictionary(after.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        let beforeKeys = Set(before.map(\.key))
+        guard before.contains(where: { afterByKey[$0.key] != nil }) else {
+            throw .mismatched("the reports share no experiment, variant and size")
+        }
+        var lines: [MetricComparison] = []
+        for metric in before {
+            let tolerance = metric.tolerance ?? tolerances.relative(for: metric.kind)
+            guard let now = afterByKey[metric.key] else {
+                lines.append(MetricComparison(key: metric.key, kind: metric.kind, baseline: metric.value, current: nil,
+                                              tolerance: tolerance, verdict: metric.kind == .time ? .info : .missing))
+                continue
+            }
+            lines.append(MetricComparison(key: metric.key, kind: metric.kind, baseline: metric.value, current: now.value,
+                                          tolerance: tolerance,
+                                          verdict: Self.judge(metric, now, tolerance: tolerance, floor: tolerances.countFloor)))
+        }
+        for metric in after where !beforeKeys.contains(metric.key) {
+            lines.append(MetricComparison(key: metric.key, kind: metric.kind, baseline: nil, current: metric.value,
+                                          tolerance: nil, verdict: .new))
+        }
+        self.lines = lines
+    }
+
+    static func judge(_ before: Metric, _ after: Metric, tolerance: Double?, floor: Double) -> Verdict {
+        guard let tolerance else { return .info }
+        if let a = before.count, let b = after.count, abs(b - a) <= floor { return .ok }
+        if after.value > before.value * (1 + tolerance) && after.value - before.value > 1e-12 { return .regressed }
+        if after.value < before.value * (1 - tolerance) { return .improved }
+        return .ok
+    }
+}
+
+public enum ComparisonError: Error, Equatable, CustomStringConvertible {
+    case mismatched(String)
+
+    public var description: String {
+        switch self {
+        case let .mismatched(what): return "reports do not match: \(what)"
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Counters
+import Harness
+
+/// What kind of figure a metric is, which decides how strictly it is judged.
+public enum MetricKind: String, Codable, Sendable, CaseIterable {
+    /// A callgrind count: the same on every run of the same binary, so judged almost exactly.
+    case simulated = "sim"
+    /// A kernel software event count (page faults, context switches).
+    case software = "sw"
+    /// A PMU event count.
+    case hardware = "hw"
+    /// A variant's time divided by its baseline variant's, both measured in one run: robust to
+    /// a machine's speed, but noisy.
+    case ratio
+    /// An absolute time or time-like count (ns per element, task clock): reported, never judged,
+    /// since it differs between machines and drifts ±20% on a shared one.
+    case time
+}
+
+/// One figure of one variant at one size, as found in a report.
+public struct Metric: Equatable, Sendable {
+    /// `loop-order/column-major/2M`.
+    public let subject: String
+    /// `D1mr/elem`, `ratio to row-major`, `ns/elem`.
+    public let name: String
+    public let kind: MetricKind
+    public let value: Double
+    /// The raw count behind a per-element value (one sample's total), for the absolute floor.
+    public let count: Double?
+    /// A tolerance the baseline carries for this metric, overriding the kind's.
+    public let tolerance: Double?
+
+    public var key: String { "\(subject) \(name)" }
+
+    /// Every metric of a report, in report order.
+    public static func all(in report: RunReport) -> [Metric] {
+        var metrics: [Metric] = []
+        for result in report.results {
+            let subject = "\(result.experiment)/\(result.variant)/\(ByteSize(rawValue: result.sizeBytes))"
+            metrics.append(Metric(subject: subject, name: "ns/elem", kind: .time, value: result.nsPerElement.median,
+                                  count: nil, tolerance: nil))
+            if report.mode != "sim", let ratio = result.ratioToBaseline, let baseline = result.baseline, baseline != result.variant {
+                metrics.append(Metric(subject: subject, name: "time ×\(baseline)", kind: .ratio, value: ratio,
+                                      count: nil, tolerance: result.ratioTolerance))
+            }
+            for name in report.counterNames {
+                guard let counter = result.counters[name] else { continue }
+                metrics.append(Metric(subject: subject, name: "\(name)/elem", kind: Metric.kind(of: name, source: counter.source),
+                                      value: counter.perElement, count: counter.value, tolerance: counter.tolerance))
+            }
+        }
+        return metrics
+    }
+
+    /// Clock events count time, so they are judged like times: not at all.
+    static func kind(of name: String, source: CounterSource) -> MetricKind {
+        switch source {
+        case .simulated: return .simulated
+        case .hardware: return .hardware
+        case .software:
+            let upper = name.uppercased()
+            return upper.contains("TASK-CLOCK") || upper.contains("CPU-CLOCK") ? .time : .software
+        }
+    }
+}

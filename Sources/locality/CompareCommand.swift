@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import Harness
+import Regression
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Compare a report with a baseline: exit 0 when nothing regressed, 1 when something did, 2 on bad input.",
+        discussion: """
+            Judges each metric by kind: sim counts almost exactly (default ±1%, and ±2 events), sw/hw \
+            counts within ±10%, time ratios between variants of one run within ±25%; absolute times \
+            are reported, never judged. A baseline may carry its own tolerance per counter \
+            ("tolerance") or per ratio ("ratio_tolerance"). Improvements never fail.
+            """)
+
+    @Argument(help: "The baseline report (JSON from `locality run` or `locality sim`).")
+    var baseline: String
+
+    @Argument(help: "The current report.")
+    var current: String
+
+    @Option(help: ArgumentHelp("One tolerance for every kind, e.g. 5% (a plain number is a percentage too).", valueName: "percent"),
+            transform: CompareCommand.percentage)
+    var tolerance: Double?
+
+    @Option(help: ArgumentHelp("Tolerance for sim counts (default 1%).", valueName: "percent"), transform: CompareCommand.percentage)
+    var simTolerance: Double?
+
+    @Option(help: ArgumentHelp("Tolerance for sw and hw counts (default 10%).", valueName: "percent"), transform: CompareCommand.percentage)
+    var counterTolerance: Double?
+
+    @Option(help: ArgumentHelp("Tolerance for time ratios between variants (default 25%).", valueName: "percent"),
+            transform: CompareCommand.percentage)
+    var ratioTolerance: Double?
+
+    @Option(help: "table or markdown.")
+    var format: Format = .table
+
+    enum Format: String, ExpressibleByArgument { case table, markdown }
+
+    static func percentage(_ text: String) throws -> Double {
+        let number = text.hasSuffix("%") ? String(text.dropLast()) : text
+        guard let value = Double(number), value >= 0, value.isFinite else {
+            throw ValidationError("'\(text)' is not a percentage (e.g. 5%)")
+        }
+        return value / 100
+    }
+
+    func run() throws {
+        let comparison: Comparison
+        do {
+            var tolerances = tolerance.map(Tolerances.init(all:)) ?? Tolerances()
+            if let simTolerance { tolerances.simulated = simTolerance }
+            if let counterTolerance { tolerances.counters = counterTolerance }
+            if let ratioTolerance { tolerances.ratio = ratioTolerance }
+            comparison = try Comparison(baseline: try Self.load(baseline), current: try Self.load(current), tolerances: tolerances)
+        } catch {
+            FileHandle.standardError.write(Data("locality: error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        print(comparison.render(markdown: format == .markdown), terminator: "")
+        if !comparison.passed { throw ExitCode(1) }
+    }
+
+    static func load(_ path: String) throws -> RunReport {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CompareInputError(path: path, reason: "cannot read the file")
+        }
+        do {
+            return try RunReport.decode(data)
+        } catch let error as ReportError {
+            throw CompareInputError(path: path, reason: "\(error)")
+        } catch let DecodingError.dataCorrupted(context) {
+            throw CompareInputError(path: path, reason: "not valid JSON (\(context.debugDescription))")
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw CompareInputError(path: path, reason: "not a Locality report: '\(key.stringValue)' missing at \(Self.path(context))")
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw CompareInputError(path: path, reason: "not a Locality report: wrong type at \(Self.path(context))")
+        } catch {
+            throw CompareInputError(path: path, reason: "not a Locality report (\(error))")
+        }
+    }
+
+    private static func path(_ context: DecodingError.Context) -> String {
+        let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        return path.isEmpty ? "the top level" : path
+    }
+}
+
+struct CompareInputError: Error, CustomStringConvertible {
+    let path: String
+    let reason: String
+    var description: String { "\(path): \(reason)" }
+}

@@ -1,0 +1,149 @@
+import ArgumentParser
+import CLocalitySupport
+import Counters
+import Foundation
+import Harness
+
+/// `locality sim`: the same suite, with cache misses from callgrind's simulation instead of a PMU.
+///
+/// Re-executes itself under `valgrind --tool=callgrind --cache-sim=yes --collect-atstart=no`
+/// with the cache geometry given explicitly. Inside valgrind, each measured pass is bracketed by
+/// client requests (zero, toggle collection, dump with the variant's name) and the dump is read
+/// back at once, so the child prints the whole report itself.
+struct SimCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sim",
+        abstract: "Run experiments under callgrind's cache simulation: exact, repeatable miss counts without a PMU.",
+        discussion: """
+            Counts (source sim): Ir instructions, Dr/Dw data reads/writes, D1mr/D1mw L1 data read/write \
+            misses, DLmr/DLmw last-level data read/write misses, each per element. Default sizes are small: \
+            simulation runs ~50× slower. Needs valgrind (make check installs it).
+            """)
+
+    @OptionGroup var suite: SuiteOptions
+
+    @Option(help: ArgumentHelp(
+        "Cache geometry to simulate instead of sysfs's: LEVEL=SIZE:WAYS:LINE,… with LEVEL in L1 (I1 and D1), I1, D1, LL. E.g. L1=32K:8:64,LL=32M:16:64.",
+        valueName: "spec"))
+    var cache: String?
+
+    static let outputEnvironment = "LOCALITY_CALLGRIND_OUT"
+    static let geometryEnvironment = "LOCALITY_SIM_CACHES"
+
+    func validate() throws {
+        if let cache {
+            do { _ = try CacheGeometry.fallback.overridden(by: cache) } catch { throw ValidationError("--cache: \(error)") }
+        }
+    }
+
+    func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        if let outputBase = environment[Self.outputEnvironment] {
+            guard CallgrindSession.isRunningUnderValgrind else {
+                throw SimError.notUnderValgrind
+            }
+            try runInsideValgrind(outputBase: outputBase, geometry: environment[Self.geometryEnvironment])
+        } else {
+            try launchValgrind()
+        }
+    }
+
+    private func launchValgrind() throws {
+        let machine = MachineInfo.current()
+        let geometry = try CacheGeometry(machine: machine).overridden(by: cache ?? "").simulatable
+        // Refuse oversized working sets before valgrind starts.
+        let check = SuiteRun(experiments: suite.selected, sizes: suite.sizes,
+                             runner: Runner(configuration: RunConfiguration(), plan: CounterPlan(requested: [], groups: [], unavailable: [:]),
+                                            library: nil, simulation: CallgrindSession(outputBase: "/dev/null")),
+                             machine: machine)
+        try check.validateMemory()
+        guard let valgrind = Self.findExecutable("valgrind") else { throw SimError.valgrindMissing }
+
+        // Callgrind's counts repeat exactly only if the client's addresses and allocations do: the
+        // stack's place depends on ASLR and on the size of the environment and arguments, and
+        // Swift seeds its hashing randomly. So: no ASLR, a minimal environment with deterministic
+        // hashing, and a temporary directory whose name has a fixed length.
+        var template = Array("/tmp/locality-sim-XXXXXX".utf8CString)
+        guard let created = mkdtemp(&template) else { throw SimError.temporaryDirectory(String(cString: strerror(errno))) }
+        let directory = String(cString: created)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let outputBase = directory + "/callgrind.out"
+        let log = directory + "/valgrind.log"
+        let executable = Self.withoutDebugInfo(Self.selfPath, in: directory)
+        _ = locality_disable_aslr_for_children()
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: valgrind)
+        process.arguments = ["--tool=callgrind", "--cache-sim=yes", "--collect-atstart=no", "-q",
+                             "--log-file=\(log)", "--callgrind-out-file=\(outputBase)"]
+            + geometry.valgrindArguments
+            + [executable, "sim"] + Array(CommandLine.arguments.dropFirst(2))
+        process.environment = [Self.outputEnvironment: outputBase, Self.geometryEnvironment: geometry.description,
+                               "SWIFT_DETERMINISTIC_HASHING": "1"]
+        try process.run()
+        process.waitUntilExit()
+        if process.terminationStatus != 0 {
+            // valgrind's own failure (a bad option, unreadable debug info, an unsupported
+            // instruction) is in its log; a failure of locality inside it was already printed.
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            let problems = text.split(separator: "\n").filter { !$0.contains("warning:") && $0.count > 12 }
+            if let line = problems.first {
+                FileHandle.standardError.write(Data("locality: error: valgrind failed: \(line)\n".utf8))
+            }
+            throw ExitCode(process.terminationStatus)
+        }
+    }
+
+    private func runInsideValgrind(outputBase: String, geometry: String?) throws {
+        let machine = MachineInfo.current()
+        let simulatedCaches = try geometry.map { try CacheGeometry.fallback.overridden(by: $0) }
+        let runner = Runner(configuration: RunConfiguration(repetitions: 1),
+                            plan: CounterPlan(requested: [], groups: [], unavailable: [:]), library: nil,
+                            simulation: CallgrindSession(outputBase: outputBase))
+        let run = SuiteRun(experiments: suite.selected, sizes: suite.sizes, runner: runner, machine: machine,
+                           options: RunOptions(seed: suite.seed))
+        let report = try run.run(simulatedCaches: simulatedCaches)
+        try suite.emit(report, clearingProgress: false)
+    }
+
+    /// This executable, to run again under valgrind.
+    static var selfPath: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    /// A copy of `path` without debug info (`objcopy --strip-debug`): valgrind 3.19 cannot read
+    /// the DWARF 5 that Swift's clang writes and gives up. Falls back to `path` itself.
+    static func withoutDebugInfo(_ path: String, in directory: String) -> String {
+        guard let objcopy = findExecutable("objcopy") else { return path }
+        let copy = directory + "/locality"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: objcopy)
+        process.arguments = ["--strip-debug", path, copy]
+        guard (try? process.run()) != nil else { return path }
+        process.waitUntilExit()
+        return process.terminationStatus == 0 ? copy : path
+    }
+
+    static func findExecutable(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+}
+
+enum SimError: Error, CustomStringConvertible {
+    case valgrindMissing
+    case notUnderValgrind
+    case temporaryDirectory(String)
+
+    var description: String {
+        switch self {
+        case .valgrindMissing:
+            return "valgrind is not installed: install it with `sudo apt-get install valgrind` (make check does this)"
+        case .notUnderValgrind:
+            return "\(SimCommand.outputEnvironment) is set but this process is not under valgrind: "
+                + "locality was built without <valgrind/callgrind.h>; install valgrind and rebuild"
+        case let .temporaryDirectory(reason):
+            return "cannot create a temporary directory in /tmp: \(reason)"
+        }
+    }
+}

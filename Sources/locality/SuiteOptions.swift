@@ -1,0 +1,66 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import Harness
+import Reporting
+
+extension ReportFormat: ExpressibleByArgument {}
+
+/// What `run` and `sim` share: which experiments, at which sizes, and where the report goes.
+struct SuiteOptions: ParsableArguments {
+    @Argument(help: "Experiments to run (default: all; `locality list` names them).")
+    var experiments: [String] = []
+
+    @Option(help: ArgumentHelp(
+        "Working-set sizes, comma-separated: 4K,400K,64M (also 4KiB, 1G or plain bytes). K = 1024, M = 1024², G = 1024³.",
+        valueName: "list"),
+        transform: { text in try ByteSize.parseList(text) })
+    var sizes: [ByteSize]?
+
+    @Option(help: "Report format on stdout: table, json, csv or markdown.")
+    var format: ReportFormat = .table
+
+    @Option(help: ArgumentHelp(
+        "Also write the report to this file, atomically. Its format follows the extension (.json, .csv, .md, .txt), else --format.",
+        valueName: "file"))
+    var output: String?
+
+    @Option(help: "Seed for the shuffles of experiments that shuffle (same seed, same permutations).")
+    var seed: UInt64 = RunOptions.defaultSeed
+
+    func validate() throws {
+        for name in experiments where Suite.experiment(named: name) == nil {
+            throw ValidationError("unknown experiment '\(name)' (known: \(Suite.all.map(\.name).joined(separator: ", ")))")
+        }
+        if let output {
+            try Self.requireDirectory(URL(fileURLWithPath: output).deletingLastPathComponent().path, option: "--output")
+        }
+    }
+
+    static func requireDirectory(_ directory: String, option: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("\(option): directory '\(directory)' does not exist")
+        }
+    }
+
+    var selected: [any Experiment] {
+        experiments.isEmpty ? Suite.all : experiments.compactMap(Suite.experiment(named:))
+    }
+
+    /// A progress line on stderr while measuring, when stderr is a terminal.
+    func attachProgress(to suite: inout SuiteRun) {
+        guard isatty(STDERR_FILENO) != 0 else { return }
+        suite.progress = { line in FileHandle.standardError.write(Data("\u{1B}[2K\r  measuring \(line)…".utf8)) }
+    }
+
+    /// Prints the report in `--format` and writes `--output` atomically.
+    func emit(_ report: RunReport, clearingProgress: Bool) throws {
+        if clearingProgress { FileHandle.standardError.write(Data("\u{1B}[2K\r".utf8)) }
+        print(try format.render(report), terminator: "")
+        if let output {
+            let fileFormat = (try? ReportFormat.inferred(fromPath: output)) ?? format
+            try AtomicFile.write(Data(try fileFormat.render(report).utf8), to: output)
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import Harness
+import Testing
+
+@Suite struct CallgrindDumpTests {
+    static let dump = """
+        # callgrind format
+        version: 1
+        creator: callgrind-3.19.0
+        desc: D1 cache: 32768 B, 64 B, 8-way associative
+        desc: Trigger: Client Request: loop-order/row-major/2M
+
+        positions: line
+        events: Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw
+        summary: 655374 262145 7 2 32769 1 2
+
+
+        ob=(1) /usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2
+        fn=(0) 0x000000000001ab70
+        0 655374 262145 7 2 32769 1 2
+        totals: 655364 262145 1 1 32769 0 1
+        """
+
+    @Test func readsTheSummaryAndFillsOmittedTrailingZeros() throws {
+        let parsed = try CallgrindDump(parsing: Self.dump)
+        #expect(parsed.trigger == "loop-order/row-major/2M")
+        #expect(parsed.totals["Ir"] == 655_374)
+        #expect(parsed.totals["D1mr"] == 32769)
+        #expect(parsed.totals["ILmr"] == 2)
+        // Callgrind leaves out trailing zero fields: DLmr and DLmw are 0, not missing.
+        #expect(parsed.totals["DLmr"] == 0)
+        #expect(parsed.totals["DLmw"] == 0)
+        #expect(parsed.totals.count == 9)
+    }
+
+    @Test func rejectsDumpsWithoutTheLinesItNeeds() {
+        #expect(throws: CallgrindDumpError.missing("events:")) { try CallgrindDump(parsing: "summary: 1 2\n") }
+        #expect(throws: CallgrindDumpError.missing("summary:")) { try CallgrindDump(parsing: "events: Ir Dr\n") }
+        #expect(throws: CallgrindDumpError.badNumber("x")) { try CallgrindDump(parsing: "events: Ir\nsummary: x\n") }
+        #expect(throws: CallgrindDumpError.tooManyFields(3, 2)) { try CallgrindDump(parsing: "events: Ir Dr\nsummary: 1 2 3\n") }
+    }
+}
+
+@Suite struct CacheGeometryTests {
+    @Test func takesL1AndTheLastLevelFromSysfs() {
+        var machine = MachineInfo.current(root: "/nonexistent-locality-root")
+        machine.caches = [
+            CacheLevel(level: 1, type: "Data", sizeBytes: 48 << 10, ways: 12, lineBytes: 64),
+            CacheLevel(level: 1, type: "Instruction", sizeBytes: 32 << 10, ways: 8, lineBytes: 64),
+            CacheLevel(level: 2, type: "Unified", sizeBytes: 2 << 20, ways: 16, lineBytes: 64),
+            CacheLevel(level: 3, type: "Unified", sizeBytes: 36 << 20, ways: 12, lineBytes: 64),
+        ]
+        let geometry = CacheGeometry(machine: machine)
+        #expect(geometry.description == "I1=32K:8:64,D1=48K:12:64,LL=36M:12:64")
+        // 36M 12-way has 49152 sets; callgrind needs a power of two: 32768 sets = 24M.
+        #expect(geometry.simulatable.ll == CacheShape(sizeBytes: 24 << 20, ways: 12, lineBytes: 64))
+        #expect(geometry.simulatable.d1 == CacheShape(sizeBytes: 48 << 10, ways: 12, lineBytes: 64))
+        #expect(geometry.simulatable.valgrindArguments == ["--I1=32768,8,64", "--D1=49152,12,64", "--LL=25165824,12,64"])
+    }
+
+    @Test func overridesParseAndBadSpecsAreRefused() throws {
+        let geometry = try CacheGeometry.fallback.overridden(by: "L1=64K:4:64,LL=8M:16:128")
+        #expect(geometry.description == "I1=64K:4:64,D1=64K:4:64,LL=8M:16:128")
+        #expect(try CacheGeometry.fallback.overridden(by: "") == CacheGeometry.fallback)
+        #expect(throws: GeometryError.malformed("L1=32K:8")) { try CacheGeometry.fallback.overridden(by: "L1=32K:8") }
+        #expect(throws: GeometryError.unknownLevel("L2")) { try CacheGeometry.fallback.overridden(by: "L2=1M:8:64") }
+        #expect(throws: GeometryError.impossible("D1=32K:8:48")) { try CacheGeometry.fallback.overridden(by: "D1=32K:8:48") }
+    }
+}

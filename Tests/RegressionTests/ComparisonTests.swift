@@ -1,0 +1,88 @@
+import Counters
+import Harness
+@testable import Regression
+import Testing
+
+/// A small sim-like report: two variants, one counter each, plus times.
+func report(mode: String = "sim", rowMisses: Double = 32768, columnMisses: Double = 262_144, columnRatio: Double = 8,
+            columnTime: Double = 2.5, include column: Bool = true) -> RunReport {
+    let elements = 262_144.0
+    func result(_ variant: String, misses: Double, ns: Double, ratio: Double) -> VariantResult {
+        VariantResult(experiment: "loop-order", variant: variant, sizeBytes: 2 << 20, elements: Int(elements), iterations: 1,
+                      samples: 1, nsPerElement: Summary([ns]), gbPerSecond: nil,
+                      counters: ["D1mr": CounterValue(value: misses, perElement: misses / elements,
+                                                      source: mode == "sim" ? .simulated : .software)],
+                      unavailable: [:], ratioToBaseline: ratio, baseline: "row-major", checksum: 1)
+    }
+    var results = [result("row-major", misses: rowMisses, ns: 0.3, ratio: 1)]
+    if column { results.append(result("column-major", misses: columnMisses, ns: columnTime, ratio: columnRatio)) }
+    return RunReport(mode: mode, machine: MachineInfo.current(root: "/nonexistent-locality-root"),
+                     configuration: .init(repetitions: 1, minimumSampleNanoseconds: 0, events: ["D1mr"], counterGroups: 0),
+                     results: results, notes: [], experiments: [])
+}
+
+@Suite struct ComparisonTests {
+    @Test func identicalReportsPass() throws {
+        let comparison = try Comparison(baseline: report(), current: report())
+        #expect(comparison.passed)
+        #expect(comparison.lines.filter { $0.verdict == .ok }.count == 2)
+        // Absolute times are shown, never judged.
+        #expect(comparison.lines.filter { $0.kind == .time }.allSatisfy { $0.verdict == .info })
+    }
+
+    @Test func moreSimulatedMissesRegressAndTheMetricIsNamed() throws {
+        let comparison = try Comparison(baseline: report(), current: report(columnMisses: 262_144 * 1.05))
+        #expect(!comparison.passed)
+        let regression = try #require(comparison.regressions.first)
+        #expect(regression.key == "loop-order/column-major/2M D1mr/elem")
+        #expect(abs((regression.change ?? 0) - 0.05) < 1e-9)
+        let text = comparison.render(markdown: false)
+        #expect(text.contains("regressed: loop-order/column-major/2M D1mr/elem +5.00% beyond ±1%"))
+        #expect(text.contains("FAIL: "))
+    }
+
+    @Test func aDifferenceOfAFewEventsIsNoRegression() throws {
+        // One or two lines landing in another set change a count by ±1–2: not a regression.
+        #expect(try Comparison(baseline: report(rowMisses: 10), current: report(rowMisses: 12)).passed)
+        #expect(try !Comparison(baseline: report(rowMisses: 10), current: report(rowMisses: 13)).passed)
+    }
+
+    @Test func improvementsAreReportedNotFailed() throws {
+        let comparison = try Comparison(baseline: report(), current: report(columnMisses: 100_000))
+        #expect(comparison.passed)
+        #expect(comparison.lines.contains { $0.verdict == .improved })
+    }
+
+    @Test func timeRatiosAreJudgedWidelyAndAbsoluteTimesNotAtAll() throws {
+        let wide = try Comparison(baseline: report(mode: "run"), current: report(mode: "run", columnRatio: 9.5, columnTime: 9))
+        #expect(wide.passed)  // +19% ratio, 3.6× absolute time: within ±25%, and times are not judged
+        let worse = try Comparison(baseline: report(mode: "run"), current: report(mode: "run", columnRatio: 11))
+        #expect(worse.regressions.map(\.key) == ["loop-order/column-major/2M time ×row-major"])
+    }
+
+    @Test func aBaselineMayCarryItsOwnTolerance() throws {
+        var baseline = report()
+        baseline.results[1].counters["D1mr"]?.tolerance = 0.10
+        #expect(try Comparison(baseline: baseline, current: report(columnMisses: 262_144 * 1.05)).passed)
+    }
+
+    @Test func aMissingVariantFailsAndANewOneDoesNot() throws {
+        let missing = try Comparison(baseline: report(), current: report(include: false))
+        #expect(missing.regressions.map(\.verdict).contains(.missing))
+        let added = try Comparison(baseline: report(include: false), current: report())
+        #expect(added.passed)
+        #expect(added.lines.contains { $0.verdict == .new })
+    }
+
+    @Test func mismatchedReportsCannotBeCompared() {
+        #expect(throws: ComparisonError.self) { try Comparison(baseline: report(mode: "sim"), current: report(mode: "run")) }
+        var other = report()
+        other.results = other.results.map { r in
+            VariantResult(experiment: "other", variant: r.variant, sizeBytes: r.sizeBytes, elements: r.elements, iterations: 1,
+                          samples: 1, nsPerElement: r.nsPerElement, gbPerSecond: nil, counters: r.counters, unavailable: [:], checksum: 1)
+        }
+        #expect(throws: ComparisonError.mismatched("the reports share no experiment, variant and size")) {
+            try Comparison(baseline: report(), current: other)
+        }
+    }
+}
