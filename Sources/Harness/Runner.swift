@@ -27,8 +27,9 @@ public struct ChecksumMismatch: Error, CustomStringConvertible {
     }
 }
 
-/// Measures workloads: calibrate, warm up, then `repetitions` timed samples, each bracketed
-/// whole by the counters (never single passes), once per counter group.
+/// Measures workloads: check the checksum, calibrate, warm up, then `repetitions` timed samples
+/// per variant, interleaved across variants, each bracketed whole by the counters (never single
+/// passes), once per counter group.
 public struct Runner {
     public let configuration: RunConfiguration
     public let plan: CounterPlan
@@ -50,14 +51,28 @@ public struct Runner {
     }
 
     public func measure(_ workload: Workload, experiment: String, size: ByteSize) throws -> VariantResult {
-        let checksum = workload.pass()
-        if let expected = workload.expectedChecksum, expected != checksum {
-            throw ChecksumMismatch(experiment: experiment, variant: workload.variant, expected: expected, actual: checksum)
+        try measure([workload], experiment: experiment, size: size)[0]
+    }
+
+    /// Measures the variants of one size with their samples interleaved (A B C, A B C, …), so
+    /// that a change in the machine's load during the run falls on every variant alike and the
+    /// ratios between them stay fair.
+    public func measure(_ workloads: [Workload], experiment: String, size: ByteSize) throws -> [VariantResult] {
+        var checksums: [Double] = []
+        var iterations: [Int] = []
+        for workload in workloads {
+            let checksum = workload.pass()
+            if let expected = workload.expectedChecksum, expected != checksum {
+                throw ChecksumMismatch(experiment: experiment, variant: workload.variant, expected: expected, actual: checksum)
+            }
+            checksums.append(checksum)
+            // Under simulation one pass is exact. The warm-up sample also resolves the lazily
+            // bound calls of the sampling code, which would otherwise land in the first
+            // collected sample.
+            let passes = simulation != nil ? 1 : calibrate(workload)
+            _ = sample(workload, iterations: passes)
+            iterations.append(passes)
         }
-        // Under simulation one pass is exact. The warm-up sample also resolves the lazily bound
-        // calls of the sampling code, which would otherwise land in the first collected sample.
-        let iterations = simulation != nil ? 1 : calibrate(workload)
-        _ = sample(workload, iterations: iterations)
 
         let sets = try plan.groups.map { group -> EventSet in
             guard let library else { throw PAPIError(code: -1, call: "counters requested without PAPI") }
@@ -65,48 +80,57 @@ public struct Runner {
             for event in group { try set.add(event) }
             return set
         }
-        let label = "\(experiment)/\(workload.variant)/\(size)"
-        var times: [Double] = []
-        var counts: [String: (source: CounterSource, samples: [Double])] = [:]
-        func record(_ name: String, _ source: CounterSource, _ value: Double) {
-            counts[name, default: (source, [])].samples.append(value)
+        var times = [[Double]](repeating: [], count: workloads.count)
+        var counts = [[String: (source: CounterSource, samples: [Double])]](repeating: [:], count: workloads.count)
+        func record(_ index: Int, _ name: String, _ source: CounterSource, _ value: Double) {
+            counts[index][name, default: (source, [])].samples.append(value)
         }
         if let simulation {
             for _ in 0..<configuration.repetitions {
-                let result = try measuredSample(workload, iterations: 1, eventSet: nil, callgrindLabel: label)
-                times.append(Double(result.nanoseconds))
-                let dump = try simulation.nextDump()
-                for name in CallgrindDump.reportedEvents { record(name, .simulated, Double(dump.totals[name] ?? 0)) }
+                for (index, workload) in workloads.enumerated() {
+                    let label = "\(experiment)/\(workload.variant)/\(size)"
+                    let result = try measuredSample(workload, iterations: 1, eventSet: nil, callgrindLabel: label)
+                    times[index].append(Double(result.nanoseconds))
+                    let dump = try simulation.nextDump()
+                    for name in CallgrindDump.reportedEvents { record(index, name, .simulated, Double(dump.totals[name] ?? 0)) }
+                }
             }
         } else {
-            // Timing comes from the first group's samples; each further group re-runs the kernel
+            // Timing comes from the first group's samples; each further group re-runs the kernels
             // only for its counters, since the PMU cannot hold them all at once.
             for groupIndex in 0..<max(sets.count, 1) {
                 let set = sets.isEmpty ? nil : sets[groupIndex]
                 for _ in 0..<configuration.repetitions {
-                    let result = try measuredSample(workload, iterations: iterations, eventSet: set, callgrindLabel: nil)
-                    if groupIndex == 0 { times.append(Double(result.nanoseconds)) }
-                    for (event, value) in zip(set?.events ?? [], result.counts) { record(event.name, event.source, Double(value)) }
+                    for (index, workload) in workloads.enumerated() {
+                        let result = try measuredSample(workload, iterations: iterations[index], eventSet: set, callgrindLabel: nil)
+                        if groupIndex == 0 { times[index].append(Double(result.nanoseconds)) }
+                        for (event, value) in zip(set?.events ?? [], result.counts) {
+                            record(index, event.name, event.source, Double(value))
+                        }
+                    }
                 }
             }
         }
 
-        let units = Double(workload.units * iterations)
-        let perElement = Summary(times.map { $0 / units })
-        var counters: [String: CounterValue] = [:]
-        for (name, entry) in counts {
-            let median = Summary(entry.samples).median
-            counters[name] = CounterValue(value: median, perElement: median / units, source: entry.source)
+        return workloads.indices.map { index in
+            let workload = workloads[index]
+            let units = Double(workload.units * iterations[index])
+            let perElement = Summary(times[index].map { $0 / units })
+            var counters: [String: CounterValue] = [:]
+            for (name, entry) in counts[index] {
+                let median = Summary(entry.samples).median
+                counters[name] = CounterValue(value: median, perElement: median / units, source: entry.source)
+            }
+            let gbPerSecond = workload.bytesPerPass.map { bytes in
+                perElement.median > 0 ? Double(bytes) / Double(workload.units) / perElement.median : 0
+            }
+            return VariantResult(
+                experiment: experiment, variant: workload.variant, sizeBytes: size.rawValue,
+                elements: workload.units, iterations: iterations[index], samples: configuration.repetitions,
+                nsPerElement: perElement, gbPerSecond: gbPerSecond, counters: counters,
+                unavailable: simulation == nil ? plan.unavailable.mapValues { $0.description } : [:],
+                checksum: checksums[index], extras: workload.extras)
         }
-        let gbPerSecond = workload.bytesPerPass.map { bytes in
-            perElement.median > 0 ? Double(bytes) / Double(workload.units) / perElement.median : 0
-        }
-        return VariantResult(
-            experiment: experiment, variant: workload.variant, sizeBytes: size.rawValue,
-            elements: workload.units, iterations: iterations, samples: configuration.repetitions,
-            nsPerElement: perElement, gbPerSecond: gbPerSecond, counters: counters,
-            unavailable: simulation == nil ? plan.unavailable.mapValues { $0.description } : [:], checksum: checksum,
-            extras: workload.extras)
     }
 
     /// Doubles the pass count until a sample lasts a tenth of the target, then scales up.

@@ -64,11 +64,9 @@ public struct SuiteRun {
         var results: [VariantResult] = []
         for experiment in experiments {
             for size in sizes(for: experiment) {
+                progress?("\(experiment.name) \(size)")
                 let workloads = try experiment.prepare(size: size, options: options)
-                for workload in workloads {
-                    progress?("\(experiment.name) \(size) \(workload.variant)")
-                    results.append(try runner.measure(workload, experiment: experiment.name, size: size))
-                }
+                results += try runner.measure(workloads, experiment: experiment.name, size: size)
             }
         }
         results.computeRatios(baselines: Dictionary(uniqueKeysWithValues: experiments.map { ($0.name, $0.baselineVariant) }))
