@@ -26,7 +26,7 @@ public struct CountingEnvironment: Sendable, Equatable {
         let devices = (try? FileManager.default.contentsOfDirectory(atPath: pmuDevicesPath)) ?? []
         let hasPMU = devices.contains { ["cpu", "cpu_core", "cpu_atom"].contains($0) || $0.hasPrefix("armv") }
         let paranoid = (try? String(contentsOfFile: "/proc/sys/kernel/perf_event_paranoid", encoding: .utf8))
-            .flatMap { Int($0.trimmingSpaces) }
+            .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         return CountingEnvironment(hasHardwarePMU: hasPMU, perfEventParanoid: paranoid, hypervisor: hypervisor)
     }
 

@@ -53,13 +53,13 @@ public struct PAPILibrary: Sendable {
     /// `PAPI_get_component_info`), e.g. `perf_event`; nil when PAPI cannot say.
     public func componentName(of event: Event) -> String? {
         guard let component = componentInfo(of: event) else { return nil }
-        return withUnsafeBytes(of: component.name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        return string(fromCharArray: component.name)
     }
 
     /// Why the component owning `event` is disabled, if it is (`disabled_reason`).
     public func componentDisabledReason(of event: Event) -> String? {
         guard let component = componentInfo(of: event), component.disabled != 0 else { return nil }
-        return withUnsafeBytes(of: component.disabled_reason) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        return string(fromCharArray: component.disabled_reason)
     }
 
     /// How many hardware counters the component owning `event` has (`PAPI_num_cmp_hwctrs`).
@@ -73,10 +73,9 @@ public struct PAPILibrary: Sendable {
     /// What PAPI knows of the hardware (`PAPI_get_hardware_info`).
     public var hardware: HardwareInfo? {
         guard let info = PAPI_get_hardware_info()?.pointee else { return nil }
-        let vendor = withUnsafeBytes(of: info.virtual_vendor_string) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        let model = withUnsafeBytes(of: info.model_string) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        return HardwareInfo(model: model, virtualized: info.virtualized != 0,
-                            virtualVendor: vendor.trimmingSpaces)
+        return HardwareInfo(model: string(fromCharArray: info.model_string), virtualized: info.virtualized != 0,
+                            virtualVendor: string(fromCharArray: info.virtual_vendor_string)
+                                .trimmingCharacters(in: .whitespaces))
     }
 
     private func componentInfo(of event: Event) -> PAPI_component_info_t? {
@@ -93,11 +92,7 @@ public struct HardwareInfo: Sendable, Equatable {
     public let virtualVendor: String
 }
 
-extension String {
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while s.first?.isWhitespace == true { s.removeFirst() }
-        while s.last?.isWhitespace == true { s.removeLast() }
-        return String(s)
-    }
+/// A NUL-terminated C `char[N]` field, which Swift imports as a tuple, as a String.
+func string<T>(fromCharArray field: T) -> String {
+    withUnsafeBytes(of: field) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
 }

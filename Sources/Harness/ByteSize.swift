@@ -1,3 +1,5 @@
+import Foundation
+
 /// A number of bytes given on the command line: `4096`, `4K`, `4KiB`, `400K`, `64M`, `1G`.
 ///
 /// Suffixes are binary: K, KB and KiB all mean 1024; M, MB, MiB 1024²; G, GB, GiB 1024³;
@@ -17,7 +19,7 @@ public struct ByteSize: RawRepresentable, Hashable, Comparable, Codable, Sendabl
 
     /// Parses one size.
     public init(parsing text: String) throws(SizeError) {
-        let trimmed = text.trimmingSpaces
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw .empty }
         if trimmed.hasPrefix("-") { throw .notPositive(text) }
         let digits = trimmed.prefix { $0.isASCII && $0.isNumber }
@@ -88,14 +90,5 @@ public enum SizeError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .unknownSuffix(text, suffix): return "size '\(text)' has an unknown suffix '\(suffix)' (use K, M, G or T; K = 1024)"
         case let .tooLarge(text): return "size '\(text)' is too large"
         }
-    }
-}
-
-extension String {
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while s.first?.isWhitespace == true { s.removeFirst() }
-        while s.last?.isWhitespace == true { s.removeLast() }
-        return String(s)
     }
 }

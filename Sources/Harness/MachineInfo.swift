@@ -144,7 +144,7 @@ struct SystemFiles {
     func cpuModel() -> String? {
         guard let text = read("/proc/cpuinfo") else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix("model name") {
-            if let colon = line.firstIndex(of: ":") { return String(line[line.index(after: colon)...]).trimmingSpaces }
+            if let colon = line.firstIndex(of: ":") { return String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespacesAndNewlines) }
         }
         return nil
     }
@@ -179,15 +179,15 @@ struct SystemFiles {
         var levels: [CacheLevel] = []
         for index in 0..<16 {
             let dir = "/sys/devices/system/cpu/cpu0/cache/index\(index)/"
-            guard let level = read(dir + "level").flatMap({ Int($0.trimmingSpaces) }),
-                  let type = read(dir + "type")?.trimmingSpaces,
-                  let sizeText = read(dir + "size")?.trimmingSpaces,
+            guard let level = read(dir + "level").flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }),
+                  let type = read(dir + "type")?.trimmingCharacters(in: .whitespacesAndNewlines),
+                  let sizeText = read(dir + "size")?.trimmingCharacters(in: .whitespacesAndNewlines),
                   let size = try? ByteSize(parsing: sizeText)
             else { continue }
             levels.append(CacheLevel(
                 level: level, type: type, sizeBytes: size.rawValue,
-                ways: read(dir + "ways_of_associativity").flatMap { Int($0.trimmingSpaces) },
-                lineBytes: read(dir + "coherency_line_size").flatMap { Int($0.trimmingSpaces) }))
+                ways: read(dir + "ways_of_associativity").flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) },
+                lineBytes: read(dir + "coherency_line_size").flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }))
         }
         return levels
     }
