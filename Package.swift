@@ -23,6 +23,8 @@ let package = Package(
         .target(name: "Harness", dependencies: ["Counters", "CLocalitySupport"]),
         .target(name: "Reporting", dependencies: ["Harness"]),
         .target(name: "Plotting"),
+        // Where a process's memory lives: /proc/self/maps, safe reads, `locality probe`.
+        .target(name: "Probes", dependencies: ["CLocalitySupport", "Reporting"]),
 
         // The experiments (the suite) and their C reference kernels.
         .target(name: "CReference", path: "Benchmarks/CReference"),
@@ -30,7 +32,7 @@ let package = Package(
                 path: "Benchmarks/Experiments"),
 
         .executableTarget(name: "locality", dependencies: [
-            "Counters", "Harness", "Reporting", "Experiments",
+            "Counters", "Harness", "Reporting", "Experiments", "Probes",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -39,5 +41,6 @@ let package = Package(
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Harness", "Plotting"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Harness"]),
         .testTarget(name: "CLITests", dependencies: ["Harness"]),
+        .testTarget(name: "ProbesTests", dependencies: ["Probes", "Reporting"]),
     ]
 )

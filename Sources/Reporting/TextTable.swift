@@ -1,24 +1,24 @@
-/// Rows of cells rendered with aligned columns (for terminals) or as a Markdown table.
-struct TextTable {
-    enum Alignment { case left, right }
+/// Rows of cells rendered with aligned columns (for terminals), as a Markdown table or as CSV.
+public struct TextTable: Sendable {
+    public enum Alignment: Sendable { case left, right }
 
-    var headers: [String]
-    var alignments: [Alignment]
-    var rows: [[String]] = []
+    public var headers: [String]
+    public var alignments: [Alignment]
+    public var rows: [[String]] = []
 
-    init(headers: [String], alignments: [Alignment]) {
+    public init(headers: [String], alignments: [Alignment]) {
         precondition(headers.count == alignments.count)
         self.headers = headers
         self.alignments = alignments
     }
 
-    mutating func append(_ row: [String]) {
+    public mutating func append(_ row: [String]) {
         precondition(row.count == headers.count, "row has \(row.count) cells, table \(headers.count) columns")
         rows.append(row)
     }
 
     /// Columns padded to their widest cell, separated by two spaces, a rule under the header.
-    func renderText() -> String {
+    public func renderText() -> String {
         let widths = headers.indices.map { column in
             ([headers[column]] + rows.map { $0[column] }).map(\.count).max() ?? 0
         }
@@ -34,12 +34,17 @@ struct TextTable {
     }
 
     /// A GitHub-flavoured Markdown table.
-    func renderMarkdown() -> String {
+    public func renderMarkdown() -> String {
         func line(_ cells: [String]) -> String {
             "| " + cells.map { $0.replacingPipes }.joined(separator: " | ") + " |"
         }
         let rule = "|" + alignments.map { $0 == .left ? " :-- |" : " --: |" }.joined()
         return ([line(headers), rule] + rows.map(line)).joined(separator: "\n") + "\n"
+    }
+
+    /// The header and rows as CSV (RFC 4180 quoting).
+    public func renderCSV() -> String {
+        ([headers] + rows).map { $0.map(CSVReport.field).joined(separator: ",") }.joined(separator: "\n") + "\n"
     }
 }
 
