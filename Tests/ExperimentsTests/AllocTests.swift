@@ -140,7 +140,7 @@ import Testing
         let svg = try #require(plots.first?.svg)
         #expect(plots.first?.fileName == "alloc-per-call.svg")
         #expect(!svg.contains("<polyline"))                  // points only: a scatter
-        #expect(svg.contains("per call: p50, whisker to p99"))
+        #expect(svg.contains("per call: p50, p99 whisker"))
         #expect(svg.contains("notebook"))                    // 16 B is in the trace
         #expect(svg.contains(">4K<"))                        // the x axis is in bytes
         #expect(XMLParser(data: Data(svg.utf8)).parse())
