@@ -35,22 +35,22 @@ extension Alloc {
         if let worst = perCall.max(by: { ($0.extra("max ns") ?? 0) < ($1.extra("max ns") ?? 0) }),
            let worstMax = worst.extra("max ns") {
             let p99 = worst.extra("p99 ns").map(Self.ns) ?? "under \(Self.ns(timer.resolutionLimitNanoseconds))"
-            lines.append("the slowest single call took \(Self.ns(worstMax)) (at \(ByteSize(rawValue: worst.sizeBytes)), where p99 is "
+            lines.append("the slowest single call took \(Self.ns(worstMax)) (at \(Self.size(worst.sizeBytes)), where p99 is "
                 + "\(p99)): one-off slow calls, like the notebook's 3970 ns at 184 B, are rare events "
                 + "(heap growth, page faults, preemption), not the price of a size")
         }
         for m in batched where m.extra("mmap'd") == 1 {
-            var line = "\(ByteSize(rawValue: m.sizeBytes)): glibc mmaps every request; malloc+free take \(Self.ns(m.nsPerElement.median))"
+            var line = "\(Self.size(m.sizeBytes)): glibc mmaps every request; malloc+free take \(Self.ns(m.nsPerElement.median))"
             if let small = heapServed.map(\.nsPerElement.median).min(), small > 0 {
                 line += " (\(Self.times(m.nsPerElement.median / small)) the fastest heap size)"
             }
             if let faults = m.counters["perf::PAGE-FAULTS"] {
-                line += ", \(SVGChart.compact(faults.perElement)) page faults per call (\(faults.source.rawValue))"
+                line += "; page faults per call: \(SVGChart.compact(faults.perElement)) (\(faults.source.rawValue))"
             }
             lines.append(line)
         }
         for m in batched where m.extra("mmap'd 1st") == 1 && m.extra("mmap'd") == 0 {
-            lines.append("\(ByteSize(rawValue: m.sizeBytes)): the first request was mmap'd, then freeing it raised glibc's "
+            lines.append("\(Self.size(m.sizeBytes)): the first request was mmap'd, then freeing it raised glibc's "
                 + "dynamic mmap threshold, so the timed requests come from the heap (mmap'd = 0)")
         }
         if batched.contains(where: { ($0.extra("trace×") ?? 0) > 1 }) {
@@ -83,7 +83,8 @@ extension Alloc {
         let bound = CycleTimer.shared.resolutionLimitNanoseconds
         func point(_ m: VariantResult) -> SVGChart.Point {
             let p50 = m.extra("p50 ns") ?? bound, p99 = m.extra("p99 ns") ?? bound
-            return SVGChart.Point(x: Double(m.sizeBytes), y: p50, low: p50, high: max(p99, p50))
+            return p99 > p50 ? SVGChart.Point(x: Double(m.sizeBytes), y: p50, low: p50, high: p99)
+                             : SVGChart.Point(x: Double(m.sizeBytes), y: p50)
         }
         var series = [
             SVGChart.Series(name: "per call: p50, p99 whisker",
@@ -121,6 +122,9 @@ extension Alloc {
 
     static func sizeSpan(_ sizes: [Int]) -> String {
         guard let low = sizes.min(), let high = sizes.max() else { return "" }
-        return low == high ? "\(ByteSize(rawValue: low)) B" : "\(ByteSize(rawValue: low))–\(ByteSize(rawValue: high)) B"
+        return low == high ? size(low) : "\(size(low))–\(size(high))"
     }
+
+    /// `16 B`, `4K`, `64M`.
+    static func size(_ bytes: Int) -> String { bytes < 1024 ? "\(bytes) B" : ByteSize(rawValue: bytes).description }
 }
