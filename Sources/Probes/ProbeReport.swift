@@ -108,6 +108,11 @@ public struct ProbeReport: Equatable, Sendable, Codable {
             if let resident = map.residentBytes { line += " and holds \(Self.bytes(resident)) in RAM" }
             lines.append(line)
         }
+        let readOnlyData = landmarks.filter { ["constant", "string literal"].contains($0.landmark.name) }
+        if readOnlyData.contains(where: { $0.region?.isWritable == true }) {
+            lines.append("the constant and the string literal lie in a writable (rw-p) segment: this toolchain links "
+                + ".rodata into the writable LOAD segment (readelf -SW on the binary lists .rodata with flags WA); nothing writes there")
+        }
         var aslr = facts.aslrDescription
         let compared = landmarks.filter { $0.otherRunAddress != nil }
         if !compared.isEmpty {
