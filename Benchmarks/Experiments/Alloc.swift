@@ -57,8 +57,7 @@ public struct Alloc: Experiment {
         let bytes = size.rawValue
         let timer = CycleTimer.shared
         let calls = Self.callsPerPass
-        let ticks = UnsafeMutablePointer<UInt64>.allocate(capacity: calls)
-        let buffer = SharedBuffer(ticks)
+        let buffer = SharedBuffer(UnsafeMutablePointer<UInt64>.allocate(capacity: calls))
 
         let placement = Self.placement(of: bytes)
         let perCall = Self.timeEachCall(size: bytes, timer: timer)
