@@ -24,6 +24,8 @@ let package = Package(
         .target(name: "Reporting", dependencies: ["Harness"]),
         .target(name: "Plotting"),
         .target(name: "Regression", dependencies: ["Counters", "Harness", "Reporting"]),
+        // Where a process's memory lives: /proc/self/maps, safe reads, `locality probe`.
+        .target(name: "Probes", dependencies: ["CLocalitySupport", "Harness", "Reporting"]),
 
         // The experiments (the suite) and their C reference kernels. Kernels are optimised in
         // debug builds too: an unoptimised kernel measures the compiler, not memory, and the
@@ -35,7 +37,7 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 
         .executableTarget(name: "locality", dependencies: [
-            "Counters", "Harness", "Reporting", "Regression", "Experiments", "CLocalitySupport",
+            "Counters", "Harness", "Reporting", "Regression", "Experiments", "Probes", "CLocalitySupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -45,5 +47,6 @@ let package = Package(
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Harness"]),
         .testTarget(name: "RegressionTests", dependencies: ["Regression", "Harness"]),
         .testTarget(name: "CLITests", dependencies: ["Harness"]),
+        .testTarget(name: "ProbesTests", dependencies: ["Probes", "Reporting"]),
     ]
 )

@@ -138,7 +138,7 @@ struct SystemFiles {
     let root: String
 
     func read(_ path: String) -> String? {
-        try? String(contentsOfFile: root + path, encoding: .utf8)
+        try? ProcFile.read(root + path)
     }
 
     func cpuModel() -> String? {

@@ -48,6 +48,8 @@ public struct SVGChart: Sendable {
     public var xTickFormat: @Sendable (Double) -> String
     public var width = 900.0
     public var height = 520.0
+    /// Where the legend goes: top right unless the data crowd that corner.
+    public var legendAtLeft = false
 
     public init(title: String, xLabel: String, yLabel: String, xScale: Scale = .linear, yScale: Scale = .linear,
                 series: [Series], markers: [Marker] = [],
@@ -137,8 +139,9 @@ public struct SVGChart: Sendable {
             }
             // Legend.
             let ly = top + 14 + Double(i) * 16
-            svg += "<rect x=\"\(f(left + plotW - 190))\" y=\"\(f(ly - 9))\" width=\"10\" height=\"10\" fill=\"\(color)\"/>\n"
-            svg += "<text x=\"\(f(left + plotW - 175))\" y=\"\(f(ly))\">\(escape(s.name))</text>\n"
+            let lx = legendAtLeft ? left + 10 : left + plotW - 190
+            svg += "<rect x=\"\(f(lx))\" y=\"\(f(ly - 9))\" width=\"10\" height=\"10\" fill=\"\(color)\"/>\n"
+            svg += "<text x=\"\(f(lx + 15))\" y=\"\(f(ly))\">\(escape(s.name))</text>\n"
         }
         svg += "</svg>\n"
         return svg

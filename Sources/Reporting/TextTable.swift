@@ -1,4 +1,4 @@
-/// Rows of cells rendered with aligned columns (for terminals) or as a Markdown table.
+/// Rows of cells rendered with aligned columns (for terminals), as a Markdown table or as CSV.
 public struct TextTable: Sendable {
     public enum Alignment: Sendable { case left, right }
 
@@ -40,6 +40,11 @@ public struct TextTable: Sendable {
         }
         let rule = "|" + alignments.map { $0 == .left ? " :-- |" : " --: |" }.joined()
         return ([line(headers), rule] + rows.map(line)).joined(separator: "\n") + "\n"
+    }
+
+    /// The header and rows as CSV (RFC 4180 quoting).
+    public func renderCSV() -> String {
+        ([headers] + rows).map { $0.map(CSVReport.field).joined(separator: ",") }.joined(separator: "\n") + "\n"
     }
 }
 

@@ -11,7 +11,8 @@ struct Locality: ParsableCommand {
             value carries its source: hw (PMU event), sw (kernel software event) or sim \
             (callgrind); an event that cannot be counted is listed with the reason.
             """,
-        subcommands: [ListCommand.self, MachineCommand.self, RunCommand.self, SimCommand.self, CompareCommand.self])
+        subcommands: [ListCommand.self, MachineCommand.self, RunCommand.self, SimCommand.self, CompareCommand.self,
+                      ProbeCommand.self])
 
     /// Like ArgumentParser's `main()`, but every error is one line on stderr: usage errors
     /// exit 64, failures 1.

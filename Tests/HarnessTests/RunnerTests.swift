@@ -58,16 +58,21 @@ struct ToyExperiment: Experiment {
         #expect(report.schema == "locality/1")
     }
 
-    @Test func calibrationMakesSamplesLastTheMinimumTime() throws {
+    @Test func calibrationRepeatsShortPassesAndNotLongOnes() throws {
         let runner = Runner(configuration: RunConfiguration(repetitions: 1, minimumSampleNanoseconds: 2_000_000),
                             plan: noCounters, library: nil)
-        let workload = try ToyExperiment().prepare(size: .kib(4), options: RunOptions())[0]
-        let iterations = runner.calibrate(workload)
         // A 512-element sum takes far less than 2 ms, so calibration must repeat it.
-        #expect(iterations > 1)
-        let measurement = try runner.measure(workload, experiment: "toy", size: .kib(4))
-        let sampleNanoseconds = measurement.nsPerElement.median * Double(measurement.elements * measurement.iterations)
-        #expect(sampleNanoseconds >= 1_000_000)
+        let short = try ToyExperiment().prepare(size: .kib(4), options: RunOptions())[0]
+        #expect(runner.calibrate(short) > 1)
+        // A pass that by construction lasts longer than the target is run once per sample.
+        let long = Workload(variant: "spin", units: 1, bytesPerPass: nil, expectedChecksum: nil) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            var spins = 0.0
+            while DispatchTime.now().uptimeNanoseconds - start < 3_000_000 { spins += 1 }
+            return spins
+        }
+        #expect(runner.calibrate(long) == 1)
+        #expect(try runner.measure(long, experiment: "toy", size: .kib(4)).iterations == 1)
     }
 
     @Test func aWrongChecksumIsAnError() throws {

@@ -47,6 +47,39 @@ void locality_callgrind_zero_stats(void);
 void locality_callgrind_toggle_collect(void);
 void locality_callgrind_dump_stats(const char *name);
 
+/// Allocator introspection (glibc): the bytes malloc really reserved for a block, and how
+/// many blocks it currently holds in their own mmap (mallinfo2().hblks; -1 before glibc 2.33).
+size_t locality_malloc_usable_size(void *pointer);
+long long locality_malloc_mmapped_chunks(void);
+
+/// Copies `length` bytes at `address` of this process into `buffer` without dereferencing
+/// it: the kernel does the access and reports a bad address as an error instead of a
+/// SIGSEGV. Return 0 or an errno (EFAULT: not readable). `_vm` uses process_vm_readv on
+/// the process itself; `_pipe` write()s the bytes into a pipe (for where seccomp forbids
+/// process_vm_readv) and reads them back.
+int locality_read_own_memory_vm(uintptr_t address, void *buffer, size_t length);
+int locality_read_own_memory_pipe(uintptr_t address, void *buffer, size_t length);
+
+/// Landmarks for `locality probe`: a C constant and a C string literal (read-only data),
+/// a C function and libc's malloc (code).
+uintptr_t locality_probe_constant_address(void);
+uintptr_t locality_probe_c_string_literal_address(void);
+uintptr_t locality_probe_c_function_address(void);
+uintptr_t locality_probe_libc_function_address(void);
+
+/// 1 when this process runs with ADDR_NO_RANDOMIZE (setarch -R, gdb): no ASLR for it.
+int locality_aslr_disabled_by_personality(void);
+
+/// A thread that records the address of a local on its own stack and waits until stopped,
+/// so that its stack is still mapped while /proc/self/maps is read.
+typedef struct locality_parked_thread locality_parked_thread;
+locality_parked_thread *locality_parked_thread_start(void);
+uintptr_t locality_parked_thread_stack_local(const locality_parked_thread *parked);
+void locality_parked_thread_stop(locality_parked_thread *parked);
+
+/// 1 on the process's main thread (whose stack is [stack] and whose mallocs use the brk heap).
+int locality_is_main_thread(void);
+
 #ifdef __cplusplus
 }
 #endif

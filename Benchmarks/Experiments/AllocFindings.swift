@@ -1,0 +1,130 @@
+import Foundation
+import Harness
+import Plotting
+
+extension Alloc {
+    public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] {
+        let batched = results.filter { $0.variant == "batched" }
+        let perCall = results.filter { $0.variant == "per-call" }
+        var lines: [String] = []
+
+        let timer = CycleTimer.shared
+        if !perCall.isEmpty {
+            lines.append("per-call timer (\(timer.source), \(SVGChart.compact(timer.ticksPerNanosecond)) ticks/ns): a bracket costs "
+                + "\(Self.ns(timer.costNanoseconds)) (subtracted from every call), quantum \(Self.ns(timer.quantumNanoseconds)); "
+                + "per-call figures under 3 quanta (\(Self.ns(timer.resolutionLimitNanoseconds))) are unresolved: "
+                + "their column stays empty and `unresolved <ns` gives the bound")
+        }
+        let unresolved = perCall.filter { $0.extra("p50 ns") == nil }
+        if !unresolved.isEmpty {
+            let sizes = unresolved.map(\.sizeBytes)
+            let batchedThere = batched.filter { sizes.contains($0.sizeBytes) }.map(\.nsPerElement.median)
+            var line = "per-call p50 unresolved at \(unresolved.count) of \(perCall.count) sizes "
+                + "(\(Self.sizeSpan(sizes))): a typical call is shorter than the timer can see"
+            if let low = batchedThere.min(), let high = batchedThere.max() {
+                line += "; the batched figure there is \(Self.ns(low))–\(Self.ns(high)) per call"
+            }
+            lines.append(line)
+        }
+        let heapServed = batched.filter { $0.extra("mmap'd") == 0 }
+        if let low = heapServed.map(\.nsPerElement.median).min(), let high = heapServed.map(\.nsPerElement.median).max(),
+           heapServed.count > 1 {
+            lines.append("batched malloc+free from the heap: \(Self.ns(low))–\(Self.ns(high)) per call over "
+                + "\(Self.sizeSpan(heapServed.map(\.sizeBytes))): below the mmap threshold the size barely matters")
+        }
+        if let worst = perCall.max(by: { ($0.extra("max ns") ?? 0) < ($1.extra("max ns") ?? 0) }),
+           let worstMax = worst.extra("max ns") {
+            let p99 = worst.extra("p99 ns").map(Self.ns) ?? "under \(Self.ns(timer.resolutionLimitNanoseconds))"
+            lines.append("the slowest single call took \(Self.ns(worstMax)) (at \(Self.size(worst.sizeBytes)), where p99 is "
+                + "\(p99)): one-off slow calls, like the notebook's 3970 ns at 184 B, are rare events "
+                + "(heap growth, page faults, preemption), not the price of a size")
+        }
+        for m in batched where m.extra("mmap'd") == 1 {
+            var line = "\(Self.size(m.sizeBytes)): glibc mmaps every request; malloc+free take \(Self.ns(m.nsPerElement.median))"
+            if let small = heapServed.map(\.nsPerElement.median).min(), small > 0 {
+                line += " (\(Self.times(m.nsPerElement.median / small)) the fastest heap size)"
+            }
+            if let faults = m.counters["perf::PAGE-FAULTS"] {
+                line += "; page faults per call: \(SVGChart.compact(faults.perElement)) (\(faults.source.rawValue))"
+            }
+            lines.append(line)
+        }
+        for m in batched where m.extra("mmap'd 1st") == 1 && m.extra("mmap'd") == 0 {
+            lines.append("\(Self.size(m.sizeBytes)): the first request was mmap'd, then freeing it raised glibc's "
+                + "dynamic mmap threshold, so the timed requests come from the heap (mmap'd = 0)")
+        }
+        if batched.contains(where: { ($0.extra("trace×") ?? 0) > 1 }) {
+            let repeats = batched.filter { ($0.extra("trace×") ?? 0) > 1 }.map { "\($0.sizeBytes)" }
+            lines.append("the particle-generator trace's \(Self.trace.count) requests hold \(Set(Self.trace).count) distinct sizes; "
+                + "\(repeats.joined(separator: ", ")) B were requested twice (trace× = 2) and are measured once")
+        }
+        if let strategy = strategyFinding(results) { lines.append(strategy) }
+        return lines
+    }
+
+    /// ns per object of each strategy and its ratio to malloc/free per object.
+    func strategyFinding(_ results: [VariantResult]) -> String? {
+        guard let malloc = results.first(where: { $0.variant == "malloc-each" }), malloc.nsPerElement.median > 0 else { return nil }
+        let base = malloc.nsPerElement.median
+        var parts = ["malloc-each \(Self.ns(base))"]
+        for name in ["class-instances", "slots", "arena"] {
+            guard let m = results.first(where: { $0.variant == name }) else { continue }
+            let ratio = m.nsPerElement.median / base
+            let speed = ratio < 1 ? ", \(Self.times(1 / ratio)) faster" : ""
+            parts.append("\(name) \(Self.ns(m.nsPerElement.median)) (\(String(format: "%.2f", ratio))× malloc\(speed))")
+        }
+        return "\(Self.objects) objects of \(Self.objectBytes) B, per object: " + parts.joined(separator: "; ")
+    }
+
+    public func plots(from results: [VariantResult], machine: MachineInfo) -> [Plot] {
+        let perCall = results.filter { $0.variant == "per-call" }
+        guard !perCall.isEmpty else { return [] }
+        // Unresolved figures are drawn at the resolution bound they lie under.
+        let bound = CycleTimer.shared.resolutionLimitNanoseconds
+        func point(_ m: VariantResult) -> SVGChart.Point {
+            let p50 = m.extra("p50 ns") ?? bound, p99 = m.extra("p99 ns") ?? bound
+            return p99 > p50 ? SVGChart.Point(x: Double(m.sizeBytes), y: p50, low: p50, high: p99)
+                             : SVGChart.Point(x: Double(m.sizeBytes), y: p50)
+        }
+        var series = [
+            SVGChart.Series(name: "per call: p50, p99 whisker",
+                            points: perCall.filter { $0.extra("p50 ns") != nil }.map(point), connected: false),
+            SVGChart.Series(name: "per call: p50 < \(Self.ns(bound)), unresolved",
+                            points: perCall.filter { $0.extra("p50 ns") == nil }.map(point), connected: false),
+            SVGChart.Series(name: "batched: ns per call",
+                            points: results.filter { $0.variant == "batched" }.map {
+                                SVGChart.Point(x: Double($0.sizeBytes), y: max($0.nsPerElement.median, 1))
+                            }, connected: false),
+        ]
+        let measured = Set(perCall.map(\.sizeBytes))
+        if Self.trace.contains(where: measured.contains) {
+            series.append(SVGChart.Series(name: "notebook: 1 call, its CPU",
+                                          points: zip(Self.trace, Self.traceNotebookNanoseconds).map {
+                                              SVGChart.Point(x: Double($0), y: Double($1))
+                                          }, connected: false))
+        }
+        var chart = SVGChart(
+            title: "malloc + free: request size against time (\(machine.cpuModel))",
+            xLabel: "request size (bytes, log scale)", yLabel: "ns per malloc + free (log scale, timer cost subtracted)",
+            xScale: .log2, yScale: .log10, series: series.filter { !$0.points.isEmpty }, xTickFormat: SVGChart.bytes)
+        // Times grow with size (mmap) and the notebook's slow calls sit top right: the small
+        // sizes leave the top left free.
+        chart.legendAtLeft = true
+        return [Plot(fileName: "alloc-per-call.svg", svg: chart.render())]
+    }
+
+    static func ns(_ value: Double) -> String {
+        if value >= 1e6 { return "\(SVGChart.compact(value / 1e6)) ms" }
+        return value >= 1000 ? "\(SVGChart.compact(value / 1000)) µs" : "\(SVGChart.compact(value)) ns"
+    }
+
+    static func times(_ value: Double) -> String { value >= 10 ? "\(Int(value.rounded()))×" : String(format: "%.1f×", value) }
+
+    static func sizeSpan(_ sizes: [Int]) -> String {
+        guard let low = sizes.min(), let high = sizes.max() else { return "" }
+        return low == high ? size(low) : "\(size(low))–\(size(high))"
+    }
+
+    /// `16 B`, `4K`, `64M`.
+    static func size(_ bytes: Int) -> String { bytes < 1024 ? "\(bytes) B" : ByteSize(rawValue: bytes).description }
+}

@@ -1,0 +1,151 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+@testable import Experiments
+import Harness
+import Testing
+
+@Suite struct AllocArenaTests {
+    // Arena is non-copyable: results are taken into locals before #expect looks at them.
+    @Test func handsOutAlignedDistinctBlocksUntilFull() throws {
+        var arena = Arena(capacity: 256)
+        let a = arena.allocate(byteCount: 1, alignment: 1)
+        let b = arena.allocate(byteCount: 16)                  // realigned to 16 after 1 byte
+        let c = arena.allocate(byteCount: 8, alignment: 8)
+        let usedAfterThree = arena.used
+        let tooMuch = arena.allocate(byteCount: 256 - 40 + 1, alignment: 1)
+        let usedAfterRefusal = arena.used
+        let rest = arena.allocate(byteCount: 256 - 40, alignment: 1)
+        let full = arena.allocate(byteCount: 1, alignment: 1)
+
+        let first = try #require(a), second = try #require(b), third = try #require(c), last = try #require(rest)
+        #expect(second - first == 16)
+        #expect(Int(bitPattern: second) % 16 == 0)
+        #expect(third - second == 16)
+        #expect(usedAfterThree == 40)
+        #expect(tooMuch == nil)                                // one byte too many
+        #expect(usedAfterRefusal == 40)                        // a refused request takes nothing
+        #expect(last - first == 40)
+        #expect(full == nil)
+    }
+
+    @Test func makesTypedObjectsAndStartsOverAfterReset() throws {
+        var arena = Arena(capacity: 4 * MemoryLayout<Pair16>.stride)
+        var objects: [UnsafeMutablePointer<Pair16>?] = []
+        for i in 0..<4 { objects.append(arena.make(Pair16(a: i, b: 10 * i))) }
+        let fifth = arena.make(Pair16(a: 0, b: 0))
+        arena.reset()
+        let usedAfterReset = arena.used
+        let reused = arena.make(Pair16(a: 7, b: 7))
+
+        let made = objects.compactMap { $0 }
+        #expect(made.count == 4)
+        #expect(fifth == nil)
+        #expect(made.map(\.pointee.a) == [7, 1, 2, 3])       // the first slot was reused for (7, 7)
+        #expect(made.map(\.pointee.b) == [7, 10, 20, 30])
+        #expect(Set(made).count == 4)
+        #expect(usedAfterReset == 0)
+        #expect(reused == made[0])                             // the same memory, reused
+    }
+}
+
+@Suite struct AllocTests {
+    @Test func defaultSizesAreTheTracesDistinctSizesInRequestOrder() {
+        let sizes = Alloc().defaultSizes.map(\.rawValue)
+        #expect(Alloc.trace.count == 28)
+        #expect(sizes.count == 23)                     // 9, 15, 22, 44 and 190 were requested twice
+        #expect(sizes.prefix(6) == [5, 48, 9, 19, 15, 16])
+        #expect(Set(sizes) == Set(Alloc.trace))
+        #expect(Alloc.traceNotebookNanoseconds.count == Alloc.trace.count)
+    }
+
+    @Test(arguments: [1, 16, 504, 1 << 20, 64 << 20])
+    func everyWorkloadReturnsItsChecksum(bytes: Int) throws {
+        let workloads = try Alloc().prepare(size: ByteSize(rawValue: bytes), options: RunOptions())
+        let expectedVariants = bytes == 16 ? Alloc().variants.map(\.name) : ["batched", "per-call"]
+        #expect(workloads.map(\.variant) == expectedVariants)
+        for workload in workloads {
+            let expected = try #require(workload.expectedChecksum)
+            #expect(workload.pass() == expected, "\(workload.variant) at \(bytes) B")
+            #expect(workload.pass() == expected, "\(workload.variant) at \(bytes) B, second pass")
+        }
+    }
+
+    @Test func sizeFiguresComeFromTheAllocator() throws {
+        let small = try Alloc().prepare(size: ByteSize(rawValue: 100), options: RunOptions())[0]
+        #expect(try #require(small.extras.first { $0.name == "usable B" }?.value) >= 100)
+        #expect(small.extras.first { $0.name == "mmap'd" }?.value == 0)
+        #expect(small.extras.first { $0.name == "trace×" } == nil)            // 100 B is not in the trace
+        let huge = try Alloc().prepare(size: .mib(64), options: RunOptions())[0]
+        #expect(huge.extras.first { $0.name == "mmap'd" }?.value == 1)         // above glibc's 32 MiB threshold cap
+        let repeated = try Alloc().prepare(size: ByteSize(rawValue: 190), options: RunOptions())[0]
+        #expect(repeated.extras.first { $0.name == "trace×" }?.value == 2)
+    }
+
+    @Test func perCallFiguresAreEitherResolvedOrBoundedNeverBoth() throws {
+        for bytes in [16, 64 << 20] {
+            let perCall = try Alloc().prepare(size: ByteSize(rawValue: bytes), options: RunOptions())[1]
+            let limit = CycleTimer.shared.resolutionLimitNanoseconds
+            let shown = perCall.extras.filter { $0.name.hasSuffix(" ns") }
+            #expect(shown.allSatisfy { $0.value >= limit })
+            let bound = perCall.extras.first { $0.name == "unresolved <ns" }
+            #expect((bound != nil) == (shown.count < 3))
+        }
+    }
+
+    @Test func perCallSummaryTakesPercentilesNetOfTheTimer() {
+        let timer = CycleTimer(ticksPerNanosecond: 2, costNanoseconds: 10, quantumNanoseconds: 5, source: "test")
+        // 100 calls: 98 of 40 ticks (20 ns), one of 200 ticks, one of 2000 ticks.
+        let ticks = [UInt64](repeating: 40, count: 98) + [200, 2000]
+        let summary = PerCallSummary(ticks: ticks.shuffled(), timer: timer)
+        #expect(summary.p50 == 10)          // 20 ns − 10 ns of timer
+        #expect(summary.p99 == 90)          // the 99th of 100 sorted: 200 ticks = 100 ns − 10
+        #expect(PerCallSummary(ticks: [40, 200], timer: timer).p50 == 10)   // nearest rank: the 1st of 2
+        #expect(summary.max == 990)
+        #expect(PerCallSummary(ticks: [4], timer: timer).p50 == 0)   // never below zero
+        #expect(timer.resolutionLimitNanoseconds == 15)
+    }
+
+    @Test func theTimerIsCalibratedAgainstTheClock() {
+        let timer = CycleTimer.shared
+        #expect(timer.ticksPerNanosecond > 0.1 && timer.ticksPerNanosecond < 10)
+        #expect(timer.quantumNanoseconds > 0)
+        #expect(timer.costNanoseconds >= timer.quantumNanoseconds || timer.costNanoseconds > 0)
+    }
+
+    @Test func strategiesCompareAgainstMallocPerObject() {
+        func result(_ variant: String, _ ns: Double) -> VariantResult {
+            VariantResult(experiment: "alloc", variant: variant, sizeBytes: 16, elements: 1024, iterations: 1, samples: 1,
+                          nsPerElement: Summary([ns]), gbPerSecond: nil, counters: [:], unavailable: [:], checksum: 0)
+        }
+        let line = Alloc().strategyFinding([result("malloc-each", 16), result("class-instances", 32),
+                                            result("slots", 0.5), result("arena", 2)])
+        #expect(line == "1024 objects of 16 B, per object: malloc-each 16 ns; class-instances 32 ns (2.00× malloc); "
+            + "slots 0.5 ns (0.03× malloc, 32× faster); arena 2 ns (0.12× malloc, 8.0× faster)")
+    }
+
+    @Test func thePlotIsAScatterOfSizeAgainstTime() throws {
+        func result(_ variant: String, _ size: Int, _ extras: [Extra]) -> VariantResult {
+            VariantResult(experiment: "alloc", variant: variant, sizeBytes: size, elements: 1000, iterations: 1, samples: 1,
+                          nsPerElement: Summary([12]), gbPerSecond: nil, counters: [:], unavailable: [:], checksum: 0,
+                          extras: extras)
+        }
+        let results = [
+            result("batched", 16, [Extra("mmap'd", 0)]), result("per-call", 16, [Extra("unresolved <ns", 30)]),
+            result("batched", 64 << 20, [Extra("mmap'd", 1)]),
+            result("per-call", 64 << 20, [Extra("p50 ns", 8000), Extra("p99 ns", 15000), Extra("max ns", 90000)]),
+        ]
+        let plots = Alloc().plots(from: results, machine: MachineInfo.current())
+        let svg = try #require(plots.first?.svg)
+        #expect(plots.first?.fileName == "alloc-per-call.svg")
+        #expect(!svg.contains("<polyline"))                  // points only: a scatter
+        #expect(svg.contains("per call: p50, p99 whisker"))
+        #expect(svg.contains("notebook"))                    // 16 B is in the trace
+        #expect(svg.contains(">4K<"))                        // the x axis is in bytes
+        #expect(XMLParser(data: Data(svg.utf8)).parse())
+        let findings = Alloc().findings(from: results, machine: MachineInfo.current())
+        #expect(findings.contains { $0.hasPrefix("per-call p50 unresolved at 1 of 2 sizes") })
+        #expect(findings.contains { $0.hasPrefix("64M: glibc mmaps every request") })
+    }
+}
