@@ -63,9 +63,15 @@ enum KneeReport {
         value >= 100 ? String(format: "%.0f", value) : value >= 10 ? String(format: "%.1f", value) : String(format: "%.2f", value)
     }
 
-    /// Dashed vertical markers for a chart.
-    static func markers(_ landmarks: [Landmark]) -> [SVGChart.Marker] {
-        landmarks.map { SVGChart.Marker(x: $0.x, label: $0.label) }
+    /// Dashed vertical markers for a chart, coloured by source (sysfs grey, cpuid orange, rule
+    /// green); those far outside the measured range (beyond a factor of two) would only
+    /// squeeze the curve, so they are left out.
+    static func markers(_ landmarks: [Landmark], within xs: [Double]) -> [SVGChart.Marker] {
+        guard let low = xs.min(), let high = xs.max() else { return [] }
+        let colors = ["sysfs": "#666", "cpuid": "#c05a00", "rule": "#2a7d3a"]
+        return landmarks.filter { $0.x >= low / 2 && $0.x <= high * 2 }.map {
+            SVGChart.Marker(x: $0.x, label: $0.label, color: colors[$0.source] ?? "#666")
+        }
     }
 
     /// One series point per size from the results of `variant`: the median with a min–max whisker.

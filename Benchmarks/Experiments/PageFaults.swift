@@ -112,7 +112,7 @@ public struct PageFaults: Experiment {
     private func faults(_ result: VariantResult, pages: Int) -> String {
         guard let counter = result.counters["perf::PAGE-FAULTS"] else { return "faults not counted (perf::PAGE-FAULTS not requested or unavailable)" }
         let perPass = counter.perElement * Double(pages)
-        return String(format: "%.3g faults/page", counter.perElement) + " (\(counter.source.rawValue), "
+        return String(format: counter.perElement >= 0.1 ? "%.2f faults/page" : "%.3g faults/page", counter.perElement) + " (\(counter.source.rawValue), "
             + String(format: "%.0f per pass)", perPass)
     }
 

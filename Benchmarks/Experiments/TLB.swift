@@ -94,7 +94,8 @@ public struct TLB: Experiment {
             xLabel: "pages touched (log scale)", yLabel: "ns per access (median, min–max)", xScale: .log2, yScale: .log10,
             series: [.init(name: "page-stride", points: KneeReport.points(results, variant: "page-stride", x: x)),
                      .init(name: "packed (same lines)", points: KneeReport.points(results, variant: "packed", x: x))],
-            markers: KneeReport.markers(Self.landmarks(machine: machine, tlbs: TLBInfo.current())))
+            markers: KneeReport.markers(Self.landmarks(machine: machine, tlbs: TLBInfo.current()), within: results.map(x)),
+            xTickFormat: { String(Int($0)) })
         return [Plot(fileName: "tlb.svg", svg: chart.render())]
     }
 }

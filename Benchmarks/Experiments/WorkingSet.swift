@@ -111,13 +111,14 @@ public struct WorkingSet: Experiment {
         guard results.contains(where: { $0.variant == "chase" }) else { return [] }
         let landmarks = Landmark.caches(machine) + Landmark.tlbReach(TLBInfo.current())
         let x = { (r: VariantResult) in Double(r.sizeBytes) }
+        let xs = results.map(x)
         let latency = SVGChart(
             title: "Dependent random load latency against working set (4 KiB pages)",
             xLabel: "working set (bytes, log scale)", yLabel: "ns per load (median, min–max)",
             xScale: .log2, yScale: .log10,
             series: [.init(name: "chase (Swift)", points: KneeReport.points(results, variant: "chase", x: x)),
                      .init(name: "chase (C)", points: KneeReport.points(results, variant: "chase-c", x: x))],
-            markers: KneeReport.markers(landmarks), xTickFormat: SVGChart.bytes)
+            markers: KneeReport.markers(landmarks, within: xs), xTickFormat: SVGChart.bytes)
         var plots = [Plot(fileName: "working-set-latency.svg", svg: latency.render())]
         let bandwidth = results.filter { $0.variant == "sequential" || $0.variant == "sequential-c" }
         if !bandwidth.isEmpty {
@@ -130,7 +131,7 @@ public struct WorkingSet: Experiment {
                 title: "Sequential read bandwidth against working set", xLabel: "working set (bytes, log scale)",
                 yLabel: "GB/s (median)", xScale: .log2,
                 series: [series("sequential", "sequential (Swift)"), series("sequential-c", "sequential (C)")],
-                markers: KneeReport.markers(Landmark.caches(machine)), xTickFormat: SVGChart.bytes)
+                markers: KneeReport.markers(Landmark.caches(machine), within: xs), xTickFormat: SVGChart.bytes)
             plots.append(Plot(fileName: "working-set-bandwidth.svg", svg: chart.render()))
         }
         return plots

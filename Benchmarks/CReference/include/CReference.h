@@ -20,7 +20,8 @@ double locality_c_sum_column_major(const double *matrix, size_t rows, size_t col
 /// next) and returns where it stopped: one dependent load per step, as the `chase` variant.
 const void *locality_c_chase(const void *start, size_t loads);
 
-/// Sums `count` 64-bit words in address order (wrapping), as the `sequential` variant.
+/// Sums `count` 64-bit words in address order (wrapping) with four 2-lane vector
+/// accumulators, as the `sequential` variant.
 uint64_t locality_c_sum_words(const uint64_t *words, size_t count);
 
 #endif
