@@ -17,7 +17,7 @@ public struct TLB: Experiment {
     public let name = "tlb"
     public let summary = "a dependent chase touching one line per 4 KiB page, pages in random order, against pages touched"
     public let sizeMeaning = "pages touched × 4 KiB (8 pages = 32K … 32768 pages = 128M)"
-    public let unit = "access"
+    public let unit = "load"
     public let baselineVariant = "packed"
     public let variants = [
         Variant("page-stride", "one line per 4 KiB page (a random line of it), pages in random order"),
@@ -65,12 +65,12 @@ public struct TLB: Experiment {
                 + (row.ratioToBaseline.map { String(format: " → translation ×%.2f", $0) } ?? ""))
         }
         lines += KneeReport.findings(xs: strided.map { Double($0.sizeBytes / Self.pageBytes) }, ys: strided.map(\.nsPerElement.median),
-                                     landmarks: Self.landmarks(machine: machine, tlbs: tlbs), unit: "access",
+                                     landmarks: Self.landmarks(machine: machine, tlbs: tlbs), unit: "load",
                                      describe: { "\(Int($0)) pages" })
         if let tlbMisses = strided.compactMap({ r in r.counters["PAPI_TLB_DM"].map { (r, $0) } }).first {
-            lines.append("PAPI_TLB_DM (\(tlbMisses.1.source.rawValue)): \(String(format: "%.3f", tlbMisses.1.perElement)) misses per access at \(tlbMisses.0.sizeBytes / Self.pageBytes) pages")
+            lines.append("PAPI_TLB_DM (\(tlbMisses.1.source.rawValue)): \(String(format: "%.3f", tlbMisses.1.perElement)) misses per load at \(tlbMisses.0.sizeBytes / Self.pageBytes) pages")
         } else if let reason = strided.first?.unavailable["PAPI_TLB_DM"] {
-            lines.append("PAPI_TLB_DM per access: unavailable — \(reason)")
+            lines.append("PAPI_TLB_DM per load: unavailable — \(reason)")
         }
         return lines
     }
@@ -91,7 +91,7 @@ public struct TLB: Experiment {
         let x = { (r: VariantResult) in Double(r.sizeBytes / Self.pageBytes) }
         let chart = SVGChart(
             title: "TLB reach: one line per 4 KiB page against the same lines packed",
-            xLabel: "pages touched (log scale)", yLabel: "ns per access (median, min–max)", xScale: .log2, yScale: .log10,
+            xLabel: "pages touched (log scale)", yLabel: "ns per load (median, min–max)", xScale: .log2, yScale: .log10,
             series: [.init(name: "page-stride", points: KneeReport.points(results, variant: "page-stride", x: x)),
                      .init(name: "packed (same lines)", points: KneeReport.points(results, variant: "packed", x: x))],
             markers: KneeReport.markers(Self.landmarks(machine: machine, tlbs: TLBInfo.current()), within: results.map(x)),
