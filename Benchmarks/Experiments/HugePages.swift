@@ -12,10 +12,16 @@ public struct HugePages: Experiment {
     public let sizeMeaning = "each of the two buffers (one per variant), chased one 64-byte line per load"
     public let unit = "load"
     public let baselineVariant = "4k-pages"
-    public let variants = [
-        Variant("4k-pages", "madvise(MADV_NOHUGEPAGE): 4 KiB pages"),
-        Variant("huge-pages", "madvise(MADV_HUGEPAGE): 2 MiB transparent huge pages, where the kernel grants them"),
-    ]
+    /// The two buffers are measured alternately, three rounds (4k, huge, 4k-2, huge-2, 4k-3,
+    /// huge-3): memory latency on a shared host drifts by tens of percent within seconds, and
+    /// the ratio within each round is what the findings report.
+    static let rounds = 3
+    public let variants = (1...HugePages.rounds).flatMap { round -> [Variant] in
+        let suffix = round == 1 ? "" : "-\(round)"
+        let again = round == 1 ? "" : " (round \(round))"
+        return [Variant("4k-pages" + suffix, "madvise(MADV_NOHUGEPAGE): 4 KiB pages" + again),
+                Variant("huge-pages" + suffix, "madvise(MADV_HUGEPAGE): 2 MiB transparent huge pages, where the kernel grants them" + again)]
+    }
     public let defaultSizes: [ByteSize]
     let sizesLeftOut: [ByteSize]
     let memAvailable: Int?
@@ -59,10 +65,12 @@ public struct HugePages: Experiment {
             return [Extra("AnonHugePages MiB", Double(bytes) / 1_048_576),
                     Extra("huge %", 100 * Double(bytes) / Double(buffer.mapping.byteCount))]
         }
-        return [
-            small.workload("4k-pages", extras: extras(small), kernel: chaseLoads),
-            huge.workload("huge-pages", extras: extras(huge), kernel: chaseLoads),
-        ]
+        let smallExtras = extras(small), hugeExtras = extras(huge)
+        return (1...Self.rounds).flatMap { round -> [Workload] in
+            let suffix = round == 1 ? "" : "-\(round)"
+            return [small.workload("4k-pages" + suffix, extras: smallExtras, kernel: chaseLoads),
+                    huge.workload("huge-pages" + suffix, extras: hugeExtras, kernel: chaseLoads)]
+        }
     }
 
     public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] {
@@ -82,9 +90,18 @@ public struct HugePages: Experiment {
                 lines.append("\(label): the kernel granted few huge pages — \(smaps); the comparison shows little (memory fragmented, or THP defrag off)")
                 continue
             }
-            let speedup = small.nsPerElement.median / huge.nsPerElement.median
-            lines.append("\(label): huge pages make a dependent random load \(String(format: "%.2f", speedup))× as fast "
-                + "(\(KneeReport.format(small.nsPerElement.median)) → \(KneeReport.format(huge.nsPerElement.median)) ns/load); \(smaps)")
+            // One ratio per round, each between neighbouring measurements; their median is the figure.
+            let pairs = (1...Self.rounds).compactMap { round -> (Double, Double)? in
+                let suffix = round == 1 ? "" : "-\(round)"
+                guard let a = results.first(where: { $0.sizeBytes == size && $0.variant == "4k-pages" + suffix }),
+                      let b = results.first(where: { $0.sizeBytes == size && $0.variant == "huge-pages" + suffix }) else { return nil }
+                return (a.nsPerElement.median, b.nsPerElement.median)
+            }
+            let ratios = pairs.map { $0.0 / $0.1 }
+            let rounds = pairs.map { "\(KneeReport.format($0.0)) → \(KneeReport.format($0.1))" }.joined(separator: ", ")
+            lines.append("\(label): huge pages make a dependent random load \(String(format: "%.2f", Summary(ratios).median))× as fast "
+                + "(median of \(ratios.count) alternated rounds: \(ratios.map { String(format: "%.2f×", $0) }.joined(separator: ", ")); "
+                + "ns/load 4k → huge: \(rounds)); \(smaps)")
         }
         let measured = Set(results.map(\.sizeBytes))
         let missing = sizesLeftOut.filter { !measured.contains($0.rawValue) }

@@ -56,6 +56,11 @@ import Testing
         #expect(findings == ["skipped: transparent huge pages are 'never' (/sys/kernel/mm/transparent_hugepage/enabled); nothing was measured"])
     }
 
+    @Test func hugePagesAlternateTheTwoBuffersOverThreeRounds() {
+        #expect(HugePages(memAvailable: nil).variants.map(\.name)
+            == ["4k-pages", "huge-pages", "4k-pages-2", "huge-pages-2", "4k-pages-3", "huge-pages-3"])
+    }
+
     @Test func hugePagesBuffersAreRoundedToWholeHugePages() {
         #expect(HugePages.lines(.mib(3)) * 64 == 4 << 20)
         #expect(HugePages(memAvailable: nil).footprint(of: .gib(1)) == 2 << 30)
