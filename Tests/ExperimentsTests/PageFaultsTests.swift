@@ -61,6 +61,30 @@ import Testing
             == ["4k-pages", "huge-pages", "4k-pages-2", "huge-pages-2", "4k-pages-3", "huge-pages-3"])
     }
 
+    @Test func hugePagesWorkloadsFollowTheSameCycleAndFindingsQuoteEachRound() throws {
+        let experiment = HugePages(memAvailable: nil)
+        let machine = MachineInfo.current()
+        guard HugePages.unavailability(thpMode: machine.transparentHugePages) == nil else {
+            #expect(try experiment.prepare(size: .mib(4), options: RunOptions()).isEmpty)
+            return
+        }
+        let workloads = try experiment.prepare(size: .mib(4), options: RunOptions())
+        #expect(workloads.count == 6)
+        for workload in workloads { #expect(workload.pass() == workload.expectedChecksum, "\(workload.variant)") }
+        #expect(workloads[0].extras.first { $0.name == "huge %" }?.value == 0)
+        #expect((workloads[1].extras.first { $0.name == "huge %" }?.value ?? 0) > 0)
+
+        let results = workloads.enumerated().map { index, workload in
+            VariantResult(experiment: "huge-pages", variant: workload.variant, sizeBytes: 4 << 20, elements: workload.units,
+                          iterations: 1, samples: 1, nsPerElement: Summary([index % 2 == 0 ? 300 : 200]), gbPerSecond: nil,
+                          counters: [:], unavailable: [:], checksum: 0,
+                          extras: [Extra("AnonHugePages MiB", index % 2 == 0 ? 0 : 4), Extra("huge %", index % 2 == 0 ? 0 : 100)])
+        }
+        let findings = experiment.findings(from: results, machine: machine)
+        #expect(findings.first?.hasPrefix("4M: huge pages make a dependent random load 1.50× as fast (median of 3 alternated rounds") == true)
+        #expect(findings.first?.contains("huge-pages buffer 4 MiB of 4 MiB (100%)") == true)
+    }
+
     @Test func hugePagesBuffersAreRoundedToWholeHugePages() {
         #expect(HugePages.lines(.mib(3)) * 64 == 4 << 20)
         #expect(HugePages(memAvailable: nil).footprint(of: .gib(1)) == 2 << 30)
