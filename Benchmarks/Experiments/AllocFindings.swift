@@ -103,13 +103,10 @@ extension Alloc {
                                               SVGChart.Point(x: Double($0), y: Double($1))
                                           }, connected: false))
         }
-        var chart = SVGChart(
+        let chart = SVGChart(
             title: "malloc + free: request size against time (\(machine.cpuModel))",
             xLabel: "request size (bytes, log scale)", yLabel: "ns per malloc + free (log scale, timer cost subtracted)",
             xScale: .log2, yScale: .log10, series: series.filter { !$0.points.isEmpty }, xTickFormat: SVGChart.bytes)
-        // Times grow with size (mmap) and the notebook's slow calls sit top right: the small
-        // sizes leave the top left free.
-        chart.legendAtLeft = true
         return [Plot(fileName: "alloc-per-call.svg", svg: chart.render())]
     }
 

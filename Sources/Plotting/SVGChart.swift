@@ -31,8 +31,10 @@ public struct SVGChart: Sendable {
     public struct Marker: Sendable {
         public var x: Double
         public var label: String
+        /// Line and label colour, so that kinds of marker (cache sizes, TLB reach…) differ.
+        public var color: String
 
-        public init(x: Double, label: String) { self.x = x; self.label = label }
+        public init(x: Double, label: String, color: String = "#777") { self.x = x; self.label = label; self.color = color }
     }
 
     public enum Scale: Sendable { case linear, log2, log10 }
@@ -48,8 +50,6 @@ public struct SVGChart: Sendable {
     public var xTickFormat: @Sendable (Double) -> String
     public var width = 900.0
     public var height = 520.0
-    /// Where the legend goes: top right unless the data crowd that corner.
-    public var legendAtLeft = false
 
     public init(title: String, xLabel: String, yLabel: String, xScale: Scale = .linear, yScale: Scale = .linear,
                 series: [Series], markers: [Marker] = [],
@@ -71,7 +71,7 @@ public struct SVGChart: Sendable {
 
     /// The SVG document.
     public func render() -> String {
-        let left = 80.0, right = 30.0, top = 50.0, bottom = 70.0
+        let left = 80.0, right = 30.0, top = 58.0, bottom = 70.0
         let plotW = width - left - right, plotH = height - top - bottom
         let points = series.flatMap(\.points)
         let xs = points.map(\.x) + markers.map(\.x)
@@ -86,7 +86,11 @@ public struct SVGChart: Sendable {
         x0 -= pad; x1 += pad
         var (y0, y1) = (transform(yMin0, yScale), transform(yMax0, yScale))
         if y1 - y0 < 1e-9 { y1 = y0 + 1 }
-        y1 += (y1 - y0) * 0.08
+        // Room above the data for the marker labels; on a log axis room below too, so the
+        // lowest points do not sit on the frame.
+        let span = y1 - y0
+        y1 += span * 0.16
+        if yScale != .linear { y0 -= span * 0.04 }
         func px(_ x: Double) -> Double { left + (transform(x, xScale) - x0) / (x1 - x0) * plotW }
         func py(_ y: Double) -> Double { top + plotH - (transform(y, yScale) - y0) / (y1 - y0) * plotH }
         func f(_ v: Double) -> String { String(format: "%.1f", v) }
@@ -95,7 +99,7 @@ public struct SVGChart: Sendable {
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" \
             viewBox="0 0 \(Int(width)) \(Int(height))" font-family="sans-serif" font-size="12">
             <rect width="100%" height="100%" fill="white"/>
-            <text x="\(f(width / 2))" y="24" text-anchor="middle" font-size="16">\(escape(title))</text>
+            <text x="\(f(width / 2))" y="22" text-anchor="middle" font-size="16">\(escape(title))</text>
 
             """
         // Axes and ticks.
@@ -112,13 +116,23 @@ public struct SVGChart: Sendable {
         }
         svg += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(height - 20))\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
         svg += "<text transform=\"translate(18 \(f(top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel))</text>\n"
-        // Markers.
-        for (i, marker) in markers.enumerated() {
+        // Markers: labels go on the first row where they overlap no earlier label, and turn
+        // to the left of their line near the right edge.
+        var rowEnds: [Double] = []
+        for marker in markers.sorted(by: { $0.x < $1.x }) {
             let x = px(marker.x)
-            svg += "<line x1=\"\(f(x))\" y1=\"\(f(top))\" x2=\"\(f(x))\" y2=\"\(f(top + plotH))\" stroke=\"#888\" stroke-dasharray=\"4 3\"/>\n"
-            svg += "<text x=\"\(f(x + 3))\" y=\"\(f(top + 12 + Double(i % 4) * 13))\" fill=\"#555\" font-size=\"11\">\(escape(marker.label))</text>\n"
+            let textWidth = Double(marker.label.count) * 6.2
+            let leftward = x + 3 + textWidth > left + plotW
+            let (start, end) = leftward ? (x - 3 - textWidth, x - 3) : (x + 3, x + 3 + textWidth)
+            let row = rowEnds.firstIndex { $0 < start } ?? rowEnds.count
+            if row == rowEnds.count { rowEnds.append(end) } else { rowEnds[row] = end }
+            let color = escape(marker.color)
+            svg += "<line x1=\"\(f(x))\" y1=\"\(f(top))\" x2=\"\(f(x))\" y2=\"\(f(top + plotH))\" stroke=\"\(color)\" stroke-dasharray=\"4 3\"/>\n"
+            svg += "<text x=\"\(f(leftward ? x - 3 : x + 3))\" y=\"\(f(top + 12 + Double(row) * 13))\" fill=\"\(color)\" font-size=\"11\""
+                + (leftward ? " text-anchor=\"end\"" : "") + ">\(escape(marker.label))</text>\n"
         }
         // Series.
+        var legendX = left
         for (i, s) in series.enumerated() {
             let color = Self.palette[i % Self.palette.count]
             let sorted = s.connected ? s.points.sorted { $0.x < $1.x } : s.points
@@ -137,11 +151,11 @@ public struct SVGChart: Sendable {
                     svg += "<text x=\"\(f(px(p.x) + 5))\" y=\"\(f(py(p.y) - 5))\" font-size=\"10\" fill=\"\(color)\">\(escape(label))</text>\n"
                 }
             }
-            // Legend.
-            let ly = top + 14 + Double(i) * 16
-            let lx = legendAtLeft ? left + 10 : left + plotW - 190
-            svg += "<rect x=\"\(f(lx))\" y=\"\(f(ly - 9))\" width=\"10\" height=\"10\" fill=\"\(color)\"/>\n"
-            svg += "<text x=\"\(f(lx + 15))\" y=\"\(f(ly))\">\(escape(s.name))</text>\n"
+            // Legend: one row between the title and the plot, clear of the markers' labels.
+            let ly = top - 12
+            svg += "<rect x=\"\(f(legendX))\" y=\"\(f(ly - 9))\" width=\"10\" height=\"10\" fill=\"\(color)\"/>\n"
+            svg += "<text x=\"\(f(legendX + 15))\" y=\"\(f(ly))\">\(escape(s.name))</text>\n"
+            legendX += 15 + Double(s.name.count) * 7 + 24
         }
         svg += "</svg>\n"
         return svg
@@ -154,7 +168,16 @@ public struct SVGChart: Sendable {
             let step = max(1, Int(((t1 - t0) / 12).rounded(.up)))
             return stride(from: Int(t0.rounded(.up)), through: Int(t1.rounded(.down)), by: step).map { pow(2, Double($0)) }
         case .log10:
-            return stride(from: Int(t0.rounded(.up)), through: Int(t1.rounded(.down)), by: 1).map { pow(10, Double($0)) }
+            // 1-2-5 in each decade when there are few decades, powers of ten otherwise.
+            let steps: [Double] = t1 - t0 <= 3.5 ? [1, 2, 5] : [1]
+            var values: [Double] = []
+            for decade in Int(t0.rounded(.down))...Int(t1.rounded(.up)) {
+                for step in steps {
+                    let value = step * pow(10, Double(decade))
+                    if log10(value) >= t0 - 1e-9 && log10(value) <= t1 + 1e-9 { values.append(value) }
+                }
+            }
+            return values
         case .linear:
             let span = t1 - t0
             let raw = span / 6

@@ -1,0 +1,114 @@
+import Foundation
+import Harness
+
+/// TLB relief: the working-set chase over one large buffer backed by 2 MiB pages
+/// (madvise(MADV_HUGEPAGE)) against the same cycle over 4 KiB pages (MADV_NOHUGEPAGE), both
+/// measured in one run. A 2 MiB page needs one TLB entry where 4 KiB pages need 512, so the
+/// TLB's reach grows 512-fold and most page walks disappear. /proc/self/smaps (AnonHugePages)
+/// says whether the kernel really used huge pages; the results never assume it.
+public struct HugePages: Experiment {
+    public let name = "huge-pages"
+    public let summary = "the random line chase over one large buffer: 2 MiB pages (MADV_HUGEPAGE) against 4 KiB pages (MADV_NOHUGEPAGE)"
+    public let sizeMeaning = "each of the two buffers (one per variant), chased one 64-byte line per load"
+    public let unit = "load"
+    public let baselineVariant = "4k-pages"
+    /// The two buffers are measured alternately, three rounds (4k, huge, 4k-2, huge-2, 4k-3,
+    /// huge-3): memory latency on a shared host drifts by tens of percent within seconds, and
+    /// the ratio within each round is what the findings report.
+    static let rounds = 3
+    public let variants = (1...HugePages.rounds).flatMap { round -> [Variant] in
+        let suffix = round == 1 ? "" : "-\(round)"
+        let again = round == 1 ? "" : " (round \(round))"
+        return [Variant("4k-pages" + suffix, "madvise(MADV_NOHUGEPAGE): 4 KiB pages" + again),
+                Variant("huge-pages" + suffix, "madvise(MADV_HUGEPAGE): 2 MiB transparent huge pages, where the kernel grants them" + again)]
+    }
+    public let defaultSizes: [ByteSize]
+    let sizesLeftOut: [ByteSize]
+    let memAvailable: Int?
+
+    public init(memAvailable: Int? = MachineInfo.current().memAvailableBytes) {
+        self.memAvailable = memAvailable
+        let sizes = capped([.gib(1)], footprint: Self.footprint, memAvailable: memAvailable)
+        defaultSizes = sizes.kept
+        sizesLeftOut = sizes.left
+    }
+
+    /// Huge pages need 2 MiB-aligned 2 MiB extents: sizes are rounded up to whole huge pages.
+    static func lines(_ size: ByteSize) -> Int {
+        let huge = AnonymousMapping.hugePageBytes
+        return (size.rawValue + huge - 1) / huge * huge / ChaseLayout.lineBytes
+    }
+
+    static func footprint(_ size: ByteSize) -> Int { 2 * lines(size) * ChaseLayout.lineBytes }
+    public func footprint(of size: ByteSize) -> Int { Self.footprint(size) }
+
+    /// Why huge pages cannot be asked for here, or nil when they can.
+    static func unavailability(thpMode: String?) -> String? {
+        switch thpMode {
+        case nil: return "transparent huge pages are unavailable (no /sys/kernel/mm/transparent_hugepage/enabled)"
+        case "never": return "transparent huge pages are 'never' (/sys/kernel/mm/transparent_hugepage/enabled)"
+        default: return nil
+        }
+    }
+
+    public func prepare(size: ByteSize, options: RunOptions) throws -> [Workload] {
+        if Self.unavailability(thpMode: MachineInfo.current().transparentHugePages) != nil { return [] }
+        let lines = Self.lines(size)
+        let successors = ChaseCycle.successors(count: lines, seed: options.seed)
+        // The huge buffer first, while free memory is least fragmented.
+        let huge = try ChaseBuffer(layout: .lines(lines), successors: successors, advice: .hugePages,
+                                   loadsPerPass: WorkingSet.loadsPerPass)
+        let small = try ChaseBuffer(layout: .lines(lines), successors: successors, advice: .noHugePages,
+                                    loadsPerPass: WorkingSet.loadsPerPass)
+        func extras(_ buffer: ChaseBuffer) -> [Extra] {
+            let bytes = ProcessMemory.anonHugePagesBytes(of: buffer.mapping) ?? 0
+            return [Extra("AnonHugePages MiB", Double(bytes) / 1_048_576),
+                    Extra("huge %", 100 * Double(bytes) / Double(buffer.mapping.byteCount))]
+        }
+        let smallExtras = extras(small), hugeExtras = extras(huge)
+        return (1...Self.rounds).flatMap { round -> [Workload] in
+            let suffix = round == 1 ? "" : "-\(round)"
+            return [small.workload("4k-pages" + suffix, extras: smallExtras, kernel: chaseLoads),
+                    huge.workload("huge-pages" + suffix, extras: hugeExtras, kernel: chaseLoads)]
+        }
+    }
+
+    public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] {
+        if let reason = Self.unavailability(thpMode: machine.transparentHugePages) {
+            return ["skipped: \(reason); nothing was measured"]
+        }
+        var lines: [String] = []
+        for size in Array(Set(results.map(\.sizeBytes))).sorted() {
+            guard let small = results.first(where: { $0.sizeBytes == size && $0.variant == "4k-pages" }),
+                  let huge = results.first(where: { $0.sizeBytes == size && $0.variant == "huge-pages" }) else { continue }
+            let hugeMiB = huge.extra("AnonHugePages MiB") ?? 0, smallMiB = small.extra("AnonHugePages MiB") ?? 0
+            let share = huge.extra("huge %") ?? 0
+            let label = ByteSize(rawValue: size).description
+            let smaps = "AnonHugePages (/proc/self/smaps): huge-pages buffer \(Int(hugeMiB)) MiB of \(size >> 20) MiB "
+                + "(\(String(format: "%.0f", share))%), 4k-pages buffer \(Int(smallMiB)) MiB"
+            if share < 50 {
+                lines.append("\(label): the kernel granted few huge pages — \(smaps); the comparison shows little (memory fragmented, or THP defrag off)")
+                continue
+            }
+            // One ratio per round, each between neighbouring measurements; their median is the figure.
+            let pairs = (1...Self.rounds).compactMap { round -> (Double, Double)? in
+                let suffix = round == 1 ? "" : "-\(round)"
+                guard let a = results.first(where: { $0.sizeBytes == size && $0.variant == "4k-pages" + suffix }),
+                      let b = results.first(where: { $0.sizeBytes == size && $0.variant == "huge-pages" + suffix }) else { return nil }
+                return (a.nsPerElement.median, b.nsPerElement.median)
+            }
+            let ratios = pairs.map { $0.0 / $0.1 }
+            let rounds = pairs.map { "\(KneeReport.format($0.0)) → \(KneeReport.format($0.1))" }.joined(separator: ", ")
+            lines.append("\(label): huge pages make a dependent random load \(String(format: "%.2f", Summary(ratios).median))× as fast "
+                + "(median of \(ratios.count) alternated rounds: \(ratios.map { String(format: "%.2f×", $0) }.joined(separator: ", ")); "
+                + "ns/load 4k → huge: \(rounds)); \(smaps)")
+        }
+        let measured = Set(results.map(\.sizeBytes))
+        let missing = sizesLeftOut.filter { !measured.contains($0.rawValue) }
+        if !missing.isEmpty, let memAvailable {
+            lines.append("left out of the default sizes: \(missing.map(\.description).joined(separator: ", ")) "
+                + "(two buffers of it need more than half of MemAvailable, \(ByteSize(rawValue: memAvailable).approximate))")
+        }
+        return lines
+    }
+}

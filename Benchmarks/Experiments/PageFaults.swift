@@ -1,0 +1,123 @@
+import Foundation
+import Harness
+
+/// What virtual memory does for you, measured: first touch costs a fault per page (one per
+/// 2 MiB with huge pages), reading untouched memory costs no memory (the shared zero page),
+/// and reserving far more than the machine has costs nothing until it is touched.
+///
+/// A pass maps fresh memory, touches it and unmaps it, since a page faults only once: the time
+/// per page therefore includes mmap, the fault, zeroing the frame and freeing it at munmap.
+/// VmRSS and AnonHugePages are read while preparing, in one probe pass per variant, and shown
+/// beside the timings.
+public struct PageFaults: Experiment {
+    static let overcommitTouches = 16
+    static let pageBytes = AnonymousMapping.pageBytes
+
+    public let name = "page-faults"
+    public let summary = "first touch of fresh memory (4 KiB against huge pages), the shared zero page, overcommit"
+    public let sizeMeaning = "the fresh mapping each pass touches (the overcommit demo reserves 4 × MemTotal whatever the size)"
+    public let unit = "page"
+    public let baselineVariant = "first-touch-4k"
+    public let variants = [
+        Variant("first-touch-4k", "map, write one byte per 4 KiB page (MADV_NOHUGEPAGE), unmap"),
+        Variant("first-touch-huge", "the same with MADV_HUGEPAGE: one fault per 2 MiB page"),
+        Variant("read-zero-page", "map, read one byte per 4 KiB page, unmap: every page maps the shared zero page"),
+        Variant("overcommit", "map 4 × MemTotal with MAP_NORESERVE, write \(overcommitTouches) pages spread over it, unmap"),
+    ]
+    public let defaultSizes: [ByteSize]
+    let memTotal: Int?
+
+    public init(machine: MachineInfo = .current()) {
+        memTotal = machine.memTotalBytes
+        // 256 MiB: a 4 KiB first-touch pass over it takes ~0.1–0.5 s here (65536 faults), and the
+        // runner needs about seven passes per variant; `--sizes 1G` shows 262144 faults against 512.
+        defaultSizes = capped([.mib(256)], footprint: { $0.rawValue }, memAvailable: machine.memAvailableBytes).kept
+    }
+
+    static func pages(_ size: ByteSize) -> Int { max(size.rawValue / pageBytes, 1) }
+
+    public func footprint(of size: ByteSize) -> Int { Self.pages(size) * Self.pageBytes }
+
+    /// The overcommit demo's reservation: 4 × MemTotal (64 GiB when MemTotal is unknown).
+    var overcommitReservation: Int { 4 * (memTotal ?? (16 << 30)) }
+
+    public func prepare(size: ByteSize, options: RunOptions) throws -> [Workload] {
+        let pages = Self.pages(size)
+        let bytes = pages * Self.pageBytes
+        let mib = { (b: Int) in Extra("RSS +MiB", Double(b) / 1_048_576) }
+
+        func firstTouch(_ variant: String, _ advice: PageAdvice) throws -> Workload {
+            let probe = try VirtualMemoryDemo.firstTouch(bytes: bytes, advice: advice)
+            var extras = [mib(probe.rssGrowth)]
+            if advice == .hugePages { extras.append(Extra("AnonHugePages MiB", Double(probe.anonHugePages) / 1_048_576)) }
+            return Workload(variant: variant, units: pages, bytesPerPass: nil, expectedChecksum: Double(pages), extras: extras) {
+                guard let mapping = try? AnonymousMapping(bytes: bytes, advice: advice) else { return -1 }
+                mapping.touchEveryPage()
+                return Double(pages)
+            }
+        }
+
+        let zero = try VirtualMemoryDemo.zeroPage(bytes: bytes)
+        let readZero = Workload(variant: "read-zero-page", units: pages, bytesPerPass: nil, expectedChecksum: Double(pages),
+                                extras: [mib(zero.readGrowth), Extra("RSS +MiB after write", Double(zero.writeGrowth) / 1_048_576)]) {
+            guard let mapping = try? AnonymousMapping(bytes: bytes, advice: .noHugePages) else { return -1 }
+            return Double(pages + mapping.readEveryPage())
+        }
+
+        var workloads = [try firstTouch("first-touch-4k", .noHugePages), try firstTouch("first-touch-huge", .hugePages), readZero]
+        // Where the kernel refuses overcommit (vm.overcommit_memory = 2) the demo is left out
+        // and the findings say why.
+        let reserve = overcommitReservation
+        if let demo = try? VirtualMemoryDemo.overcommit(reserve: reserve, touchPages: Self.overcommitTouches) {
+            let touches = demo.touchedPages
+            workloads.append(Workload(variant: "overcommit", units: touches, bytesPerPass: nil, expectedChecksum: Double(touches),
+                                      extras: [mib(demo.rssGrowth), Extra("reserved GiB", Double(demo.reserved) / Double(1 << 30))]) {
+                guard let mapping = try? AnonymousMapping(bytes: reserve, reserve: false) else { return -1 }
+                return Double(VirtualMemoryDemo.touchSpread(mapping, pages: touches))
+            })
+        }
+        return workloads
+    }
+
+    public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] {
+        var lines: [String] = []
+        for size in Array(Set(results.map(\.sizeBytes))).sorted() {
+            let at = results.filter { $0.sizeBytes == size }
+            func row(_ variant: String) -> VariantResult? { at.first { $0.variant == variant } }
+            let label = ByteSize(rawValue: size).description
+            let pages = size / Self.pageBytes
+            if let small = row("first-touch-4k"), let huge = row("first-touch-huge") {
+                let hugeMiB = huge.extra("AnonHugePages MiB") ?? 0
+                lines.append("first touch of \(label): 4 KiB pages \(faults(small, pages: pages)), "
+                    + "\(micro(small)) µs/page; huge pages \(faults(huge, pages: pages)), \(micro(huge)) µs/page "
+                    + "(AnonHugePages \(Int(hugeMiB)) MiB): \(String(format: "%.1f", small.nsPerElement.median / huge.nsPerElement.median))× as fast"
+                    + (hugeMiB < Double(size >> 21) ? " — fewer huge pages than asked for" : ""))
+            }
+            if let zero = row("read-zero-page") {
+                lines.append("shared zero page: reading all \(pages) pages of a fresh \(label) mapping grew VmRSS by "
+                    + "\(mib(zero.extra("RSS +MiB"))) MiB (\(faults(zero, pages: pages)), \(micro(zero)) µs/page); "
+                    + "writing them grew it by \(mib(zero.extra("RSS +MiB after write"))) MiB")
+            }
+        }
+        if let over = results.first(where: { $0.variant == "overcommit" }) {
+            let total = machine.memTotalBytes.map { ByteSize(rawValue: $0).approximate } ?? "?"
+            lines.append("overcommit: reserved \(String(format: "%.1f", over.extra("reserved GiB") ?? 0)) GiB with MAP_NORESERVE "
+                + "(4 × MemTotal \(total)), wrote \(over.elements) pages of it: VmRSS grew by \(mib(over.extra("RSS +MiB"))) MiB")
+        } else if !results.isEmpty {
+            let policy = VirtualMemoryDemo.overcommitPolicy().map { "vm.overcommit_memory = \($0)" } ?? "overcommit policy unknown"
+            lines.append("overcommit: mmap of \(ByteSize(rawValue: overcommitReservation).approximate) with MAP_NORESERVE was refused (\(policy)); demo skipped")
+        }
+        return lines
+    }
+
+    /// Faults per page from the software counter, or why it is missing.
+    private func faults(_ result: VariantResult, pages: Int) -> String {
+        guard let counter = result.counters["perf::PAGE-FAULTS"] else { return "faults not counted (perf::PAGE-FAULTS not requested or unavailable)" }
+        let perPass = counter.perElement * Double(pages)
+        return String(format: counter.perElement >= 0.1 ? "%.2f faults/page" : "%.3g faults/page", counter.perElement) + " (\(counter.source.rawValue), "
+            + String(format: "%.0f per pass)", perPass)
+    }
+
+    private func micro(_ result: VariantResult) -> String { String(format: "%.3g", result.nsPerElement.median / 1000) }
+    private func mib(_ value: Double?) -> String { value.map { String(format: "%.1f", $0) } ?? "?" }
+}

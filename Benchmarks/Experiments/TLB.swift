@@ -1,0 +1,107 @@
+import Foundation
+import Harness
+import Plotting
+
+/// Translation reach: a chase that touches one line per 4 KiB page, pages in random order.
+///
+/// Every load needs the translation of a different page. While the pages fit the L1 dTLB the
+/// translation is free; beyond it, each load waits for the L2 TLB, and beyond the L2 TLB for a
+/// page walk (two-dimensional under a hypervisor). The `packed` control chases the same number
+/// of lines packed into consecutive lines (64 per page): the same cache footprint, 64 times
+/// fewer pages, so the ratio between the two is the cost of translation.
+public struct TLB: Experiment {
+    static let pageBytes = ChaseLayout.pageBytes
+
+    public init() {}
+
+    public let name = "tlb"
+    public let summary = "a dependent chase touching one line per 4 KiB page, pages in random order, against pages touched"
+    public let sizeMeaning = "pages touched × 4 KiB (8 pages = 32K … 32768 pages = 128M)"
+    public let unit = "load"
+    public let baselineVariant = "packed"
+    public let variants = [
+        Variant("page-stride", "one line per 4 KiB page (a random line of it), pages in random order"),
+        Variant("packed", "the same number of lines back to back (64 per page), in random order: same cache footprint, 1/64 of the pages"),
+    ]
+    public let defaultSizes: [ByteSize] = (3...15).map { ByteSize(rawValue: (1 << $0) * pageBytes) }
+
+    static func pages(_ size: ByteSize) -> Int { max(size.rawValue / pageBytes, 1) }
+
+    public func footprint(of size: ByteSize) -> Int {
+        let pages = Self.pages(size)
+        return pages * Self.pageBytes + (pages * ChaseLayout.lineBytes + Self.pageBytes - 1) / Self.pageBytes * Self.pageBytes
+    }
+
+    public func prepare(size: ByteSize, options: RunOptions) throws -> [Workload] {
+        let pages = Self.pages(size)
+        let successors = ChaseCycle.successors(count: pages, seed: options.seed)
+        let loads = WorkingSet.loadsPerPass
+        // 4 KiB pages even where THP is `always`: a 2 MiB page would hide what is measured.
+        let strided = try ChaseBuffer(layout: .pages(pages, seed: options.seed), successors: successors,
+                                      advice: .noHugePages, loadsPerPass: loads)
+        let packed = try ChaseBuffer(layout: .lines(pages), successors: successors, advice: .noHugePages, loadsPerPass: loads)
+        let packedPages = (pages * ChaseLayout.lineBytes + Self.pageBytes - 1) / Self.pageBytes
+        return [
+            strided.workload("page-stride", extras: [Extra("pages", Double(pages))], kernel: chaseLoads),
+            packed.workload("packed", extras: [Extra("pages", Double(packedPages))], kernel: chaseLoads),
+        ]
+    }
+
+    public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] {
+        let tlbs = TLBInfo.current()
+        var lines: [String] = []
+        let described = tlbs.filter(\.holdsData).map { tlb in
+            "\(tlb.name) \(tlb.entries) entries × \(ByteSize(rawValue: tlb.pageBytes)) (\(tlb.ways.map { "\($0)-way" } ?? "fully assoc.")) → \(ByteSize(rawValue: tlb.reachBytes).approximate)"
+        }
+        lines.append(described.isEmpty ? "cpuid reports no data TLB sizes on this CPU"
+                                       : "cpuid: " + described.joined(separator: "; "))
+        let strided = results.filter { $0.variant == "page-stride" }.sorted { $0.sizeBytes < $1.sizeBytes }
+        for row in strided {
+            let pages = row.sizeBytes / Self.pageBytes
+            let packed = results.first { $0.variant == "packed" && $0.sizeBytes == row.sizeBytes }
+            let label = String(pages).leftPadded(to: 6)
+            lines.append("\(label) pages (\(ByteSize(rawValue: row.sizeBytes).approximate)): page-stride "
+                + "\(KneeReport.format(row.nsPerElement.median)) ns, packed \(packed.map { KneeReport.format($0.nsPerElement.median) } ?? "—") ns"
+                + (row.ratioToBaseline.map { String(format: " → translation ×%.2f", $0) } ?? ""))
+        }
+        lines += KneeReport.findings(xs: strided.map { Double($0.sizeBytes / Self.pageBytes) }, ys: strided.map(\.nsPerElement.median),
+                                     landmarks: Self.landmarks(machine: machine, tlbs: tlbs), unit: "load",
+                                     describe: { "\(Int($0)) pages" })
+        if let tlbMisses = strided.compactMap({ r in r.counters["PAPI_TLB_DM"].map { (r, $0) } }).first {
+            lines.append("PAPI_TLB_DM (\(tlbMisses.1.source.rawValue)): \(String(format: "%.3f", tlbMisses.1.perElement)) misses per load at \(tlbMisses.0.sizeBytes / Self.pageBytes) pages")
+        } else if let reason = strided.first?.unavailable["PAPI_TLB_DM"] {
+            lines.append("PAPI_TLB_DM per load: unavailable — \(reason)")
+        }
+        return lines
+    }
+
+    /// In pages: each data TLB's entries (cpuid), the rule of thumb (400 KB / 4 KiB), and where
+    /// the touched lines (one per page) overflow each sysfs data cache.
+    static func landmarks(machine: MachineInfo, tlbs: [TLBLevel]) -> [Landmark] {
+        TLBInfo.dataTLBs(tlbs).map { Landmark(label: "\($0.name) \($0.entries) entries", x: Double($0.entries), source: "cpuid") }
+            + [Landmark(label: "400 KB rule (~98 pages)", x: Double(Landmark.ruleOfThumbBytes) / Double(pageBytes), source: "rule")]
+            + machine.dataCaches.map {
+                Landmark(label: "\($0.name) full of lines (\($0.sizeBytes / ChaseLayout.lineBytes))",
+                         x: Double($0.sizeBytes / ChaseLayout.lineBytes), source: "sysfs")
+            }
+    }
+
+    public func plots(from results: [VariantResult], machine: MachineInfo) -> [Plot] {
+        guard results.contains(where: { $0.variant == "page-stride" }) else { return [] }
+        let x = { (r: VariantResult) in Double(r.sizeBytes / Self.pageBytes) }
+        let chart = SVGChart(
+            title: "TLB reach: one line per 4 KiB page against the same lines packed",
+            xLabel: "pages touched (log scale)", yLabel: "ns per load (median, min–max)", xScale: .log2, yScale: .log10,
+            series: [.init(name: "page-stride", points: KneeReport.points(results, variant: "page-stride", x: x)),
+                     .init(name: "packed (same lines)", points: KneeReport.points(results, variant: "packed", x: x))],
+            markers: KneeReport.markers(Self.landmarks(machine: machine, tlbs: TLBInfo.current()), within: results.map(x)),
+            xTickFormat: { String(Int($0)) })
+        return [Plot(fileName: "tlb.svg", svg: chart.render())]
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}

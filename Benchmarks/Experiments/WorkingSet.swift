@@ -1,0 +1,145 @@
+import CReference
+import Foundation
+import Harness
+import Plotting
+
+/// The latency and bandwidth curve: how the time of one load grows with the working set.
+///
+/// The chase follows a random single cycle through every 64-byte line of the buffer; each
+/// load's address is the previous load's value, so nothing overlaps and the time per load is
+/// the latency of the level that holds the buffer (L1d, L2, L3, memory), plus a page walk
+/// once the buffer outgrows the TLB's reach. The sequential read streams the same buffer.
+///
+/// A chase pass is a fixed number of loads (`loadsPerPass`) whatever the size, going on where
+/// the previous pass stopped: successive passes lap the whole cycle, yet a sample over 1 GiB
+/// lasts milliseconds rather than the ~2 s one lap of 16 Mi lines would take.
+public struct WorkingSet: Experiment {
+    static let loadsPerPass = 1 << 16
+    static let fullDefaultSizes: [ByteSize] = [
+        .kib(4), .kib(16), .kib(32), .kib(64), .kib(256), .kib(400), .mib(1), .mib(4), .mib(16), .mib(64), .mib(256), .gib(1),
+    ]
+
+    public let name = "working-set"
+    public let summary = "latency of dependent random loads (one per 64-byte line) and sequential bandwidth against working-set size"
+    public let sizeMeaning = "the buffer: one 64-byte line per chase step; the sequential read streams all of it"
+    public let unit = "load"
+    public let baselineVariant = "chase"
+    public let variants = [
+        Variant("chase", "dependent loads along a random cycle through every line (latency)"),
+        Variant("chase-c", "the same chase over the same cycle in C, the reference for the Swift kernel"),
+        Variant("sequential", "sum of every 8-byte word in address order (bandwidth)"),
+        Variant("sequential-c", "the same sum in C"),
+    ]
+    /// The default sizes that fit in half of MemAvailable; the others are named in findings.
+    public let defaultSizes: [ByteSize]
+    let sizesLeftOut: [ByteSize]
+    let memAvailable: Int?
+
+    public init(memAvailable: Int? = MachineInfo.current().memAvailableBytes) {
+        self.memAvailable = memAvailable
+        let (kept, left) = capped(Self.fullDefaultSizes, footprint: Self.footprint, memAvailable: memAvailable)
+        defaultSizes = kept
+        sizesLeftOut = left
+    }
+
+    static func lines(_ size: ByteSize) -> Int { max(size.rawValue / ChaseLayout.lineBytes, 1) }
+    static func footprint(_ size: ByteSize) -> Int { lines(size) * ChaseLayout.lineBytes }
+
+    public func footprint(of size: ByteSize) -> Int { Self.footprint(size) }
+
+    public func prepare(size: ByteSize, options: RunOptions) throws -> [Workload] {
+        let lines = Self.lines(size)
+        let layout = ChaseLayout.lines(lines)
+        // 4 KiB pages whatever the THP mode, so the curve is the same on every machine; the
+        // huge-pages experiment shows what 2 MiB pages change.
+        let buffer = try ChaseBuffer(layout: layout, successors: ChaseCycle.successors(count: lines, seed: options.seed),
+                                     advice: .noHugePages, loadsPerPass: Self.loadsPerPass)
+        let words = UnsafePointer<UInt64>(buffer.mapping.base.assumingMemoryBound(to: UInt64.self))
+        let wordCount = lines * ChaseLayout.lineBytes / 8
+        // Word 0 of each line holds the address of a line, every line once; the rest is zero.
+        let base = UInt64(UInt(bitPattern: buffer.mapping.base))
+        let n = UInt64(lines)
+        let linkSum = n &* base &+ UInt64(ChaseLayout.lineBytes) &* (n &* (n &- 1) / 2)
+        let mapping = buffer.mapping
+        func sequential(_ variant: String, _ kernel: @escaping (UnsafePointer<UInt64>, Int) -> UInt64) -> Workload {
+            Workload(variant: variant, units: wordCount, bytesPerPass: wordCount * 8,
+                     expectedChecksum: Self.checksum(linkSum)) {
+                withExtendedLifetime(mapping) { Self.checksum(kernel(words, wordCount)) }
+            }
+        }
+        return [
+            buffer.workload("chase", kernel: chaseLoads),
+            buffer.workload("chase-c", kernel: chaseLoadsC),
+            sequential("sequential", sumWords),
+            sequential("sequential-c") { locality_c_sum_words($0, $1) },
+        ]
+    }
+
+    /// The low 52 bits, which a Double holds exactly.
+    static func checksum(_ sum: UInt64) -> Double { Double(sum & ((1 << 52) - 1)) }
+
+    public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] {
+        var lines: [String] = []
+        let sizes = Array(Set(results.map(\.sizeBytes))).sorted()
+        for size in sizes {
+            let at = results.filter { $0.sizeBytes == size }
+            func ns(_ variant: String) -> String {
+                at.first { $0.variant == variant }.map { KneeReport.format($0.nsPerElement.median) } ?? "—"
+            }
+            func gb(_ variant: String) -> String {
+                at.first { $0.variant == variant }?.gbPerSecond.map { String(format: "%.1f", $0) } ?? "—"
+            }
+            let label = ByteSize(rawValue: size).description.padding(toLength: 5, withPad: " ", startingAt: 0)
+            let level = Landmark.level(holding: size, machine: machine).padding(toLength: 12, withPad: " ", startingAt: 0)
+            lines.append("\(label) in \(level) chase \(ns("chase")) ns/load (C \(ns("chase-c"))), "
+                + "sequential \(gb("sequential")) GB/s (C \(gb("sequential-c")))")
+        }
+        let chase = results.filter { $0.variant == "chase" }.sorted { $0.sizeBytes < $1.sizeBytes }
+        let landmarks = Landmark.caches(machine) + Landmark.tlbReach(TLBInfo.current()) + [Landmark.ruleOfThumb]
+        lines += KneeReport.findings(xs: chase.map { Double($0.sizeBytes) }, ys: chase.map(\.nsPerElement.median),
+                                     landmarks: landmarks, unit: "load", describe: { ByteSize(rawValue: Int($0)).approximate })
+        let measured = Set(sizes)
+        let missing = sizesLeftOut.filter { !measured.contains($0.rawValue) }
+        if !missing.isEmpty, let memAvailable {
+            lines.append("left out of the default sizes: \(missing.map(\.description).joined(separator: ", ")) "
+                + "(more than half of MemAvailable, \(ByteSize(rawValue: memAvailable).approximate))")
+        }
+        return lines
+    }
+
+    public func plots(from results: [VariantResult], machine: MachineInfo) -> [Plot] {
+        guard results.contains(where: { $0.variant == "chase" }) else { return [] }
+        let landmarks = Landmark.caches(machine) + Landmark.tlbReach(TLBInfo.current())
+        let x = { (r: VariantResult) in Double(r.sizeBytes) }
+        let xs = results.map(x)
+        let latency = SVGChart(
+            title: "Dependent random load latency against working set (4 KiB pages)",
+            xLabel: "working set (bytes, log scale)", yLabel: "ns per load (median, min–max)",
+            xScale: .log2, yScale: .log10,
+            series: [.init(name: "chase (Swift)", points: KneeReport.points(results, variant: "chase", x: x)),
+                     .init(name: "chase (C)", points: KneeReport.points(results, variant: "chase-c", x: x))],
+            markers: KneeReport.markers(landmarks, within: xs), xTickFormat: SVGChart.bytes)
+        var plots = [Plot(fileName: "working-set-latency.svg", svg: latency.render())]
+        let bandwidth = results.filter { $0.variant == "sequential" || $0.variant == "sequential-c" }
+        if !bandwidth.isEmpty {
+            func series(_ variant: String, _ name: String) -> SVGChart.Series {
+                .init(name: name, points: bandwidth.filter { $0.variant == variant }.map {
+                    SVGChart.Point(x: Double($0.sizeBytes), y: $0.gbPerSecond ?? 0)
+                })
+            }
+            let chart = SVGChart(
+                title: "Sequential read bandwidth against working set", xLabel: "working set (bytes, log scale)",
+                yLabel: "GB/s (median)", xScale: .log2,
+                series: [series("sequential", "sequential (Swift)"), series("sequential-c", "sequential (C)")],
+                markers: KneeReport.markers(Landmark.caches(machine), within: xs), xTickFormat: SVGChart.bytes)
+            plots.append(Plot(fileName: "working-set-bandwidth.svg", svg: chart.render()))
+        }
+        return plots
+    }
+}
+
+/// Splits `sizes` into those whose footprint fits in half of MemAvailable and those left out.
+func capped(_ sizes: [ByteSize], footprint: (ByteSize) -> Int, memAvailable: Int?) -> (kept: [ByteSize], left: [ByteSize]) {
+    guard let memAvailable else { return (sizes, []) }
+    return (sizes.filter { footprint($0) <= memAvailable / 2 }, sizes.filter { footprint($0) > memAvailable / 2 })
+}

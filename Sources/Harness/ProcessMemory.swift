@@ -1,0 +1,85 @@
+import Foundation
+
+/// One mapping of /proc/PID/smaps: its address range and its `Name: N kB` fields in bytes.
+public struct SmapsMapping: Equatable, Sendable {
+    public let addresses: Range<UInt>
+    public let fields: [String: Int]
+
+    public init(addresses: Range<UInt>, fields: [String: Int]) {
+        self.addresses = addresses
+        self.fields = fields
+    }
+
+    public var anonHugePagesBytes: Int { fields["AnonHugePages"] ?? 0 }
+}
+
+/// What the kernel says about this process's memory: resident size (VmRSS in
+/// /proc/self/status) and per-mapping huge pages (AnonHugePages in /proc/self/smaps). The
+/// parsers take the files' text, so fixtures test them.
+public enum ProcessMemory {
+    /// VmRSS in bytes from the text of /proc/PID/status.
+    public static func residentBytes(status text: String) -> Int? {
+        kilobyteField("VmRSS", in: text)
+    }
+
+    /// This process's VmRSS now, in bytes.
+    public static func residentBytes() -> Int? {
+        readWholeFile("/proc/self/status").flatMap { residentBytes(status: $0) }
+    }
+
+    /// The mappings of an smaps text, in file order.
+    public static func parseSmaps(_ text: String) -> [SmapsMapping] {
+        var mappings: [SmapsMapping] = []
+        var current: Range<UInt>?
+        var fields: [String: Int] = [:]
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+            if let range = mappingHeader(line) {
+                if let current { mappings.append(SmapsMapping(addresses: current, fields: fields)) }
+                current = range
+                fields = [:]
+            } else if current != nil, let colon = line.firstIndex(of: ":") {
+                let parts = line[line.index(after: colon)...].split { $0 == " " || $0 == "\t" }
+                if parts.count == 2, parts[1] == "kB", let kb = Int(parts[0]) {
+                    fields[String(line[..<colon])] = kb * 1024
+                }
+            }
+        }
+        if let current { mappings.append(SmapsMapping(addresses: current, fields: fields)) }
+        return mappings
+    }
+
+    /// Bytes of `range` backed by anonymous huge pages according to an smaps text: the sum of
+    /// AnonHugePages over the mappings inside it (madvise can split one mmap into several).
+    /// Nil when no mapping overlaps the range.
+    public static func anonHugePagesBytes(in range: Range<UInt>, smaps text: String) -> Int? {
+        let inside = parseSmaps(text).filter { $0.addresses.overlaps(range) }
+        return inside.isEmpty ? nil : inside.reduce(0) { $0 + $1.anonHugePagesBytes }
+    }
+
+    /// AnonHugePages of `mapping` now, from /proc/self/smaps.
+    public static func anonHugePagesBytes(of mapping: AnonymousMapping) -> Int? {
+        readWholeFile("/proc/self/smaps")
+            .flatMap { anonHugePagesBytes(in: mapping.addressRange, smaps: $0) }
+    }
+
+    /// A /proc file read whole (see `ProcFile`), or nil when it cannot be read.
+    public static func readWholeFile(_ path: String) -> String? { try? ProcFile.read(path) }
+
+    /// `7f12a000-7f12b000 rw-p 00000000 00:00 0  [heap]` → its address range.
+    static func mappingHeader(_ line: Substring) -> Range<UInt>? {
+        guard let space = line.firstIndex(of: " ") else { return nil }
+        let span = line[..<space].split(separator: "-")
+        guard span.count == 2, let start = UInt(span[0], radix: 16), let end = UInt(span[1], radix: 16), start <= end
+        else { return nil }
+        return start..<end
+    }
+
+    static func kilobyteField(_ name: String, in text: String) -> Int? {
+        for line in text.split(separator: "\n") where line.hasPrefix(name + ":") {
+            let parts = line.dropFirst(name.count + 1).split { $0 == " " || $0 == "\t" }
+            guard let first = parts.first, let kb = Int(first) else { return nil }
+            return kb * 1024
+        }
+        return nil
+    }
+}

@@ -1,0 +1,93 @@
+@testable import Experiments
+import Harness
+import Testing
+
+/// RSS is the whole process's: other tests run in parallel, so the margins are wide.
+@Suite(.serialized) struct PageFaultsTests {
+    static let mib = 1 << 20
+
+    @Test func readingFreshMemoryMapsTheZeroPageWritingItCostsFullSize() throws {
+        let demo = try VirtualMemoryDemo.zeroPage(bytes: 128 * Self.mib)
+        #expect(demo.sumRead == 0)
+        #expect(demo.readGrowth < 24 * Self.mib, "read grew RSS by \(demo.readGrowth)")
+        #expect(demo.writeGrowth > 100 * Self.mib, "write grew RSS by \(demo.writeGrowth)")
+    }
+
+    @Test func reservingFourTimesTheMachineCostsOnlyTheTouchedPages() throws {
+        let total = try #require(MachineInfo.current().memTotalBytes)
+        if VirtualMemoryDemo.overcommitPolicy() == 2 {
+            #expect(throws: MappingError.self) { try VirtualMemoryDemo.overcommit(reserve: 4 * total, touchPages: 16) }
+            return
+        }
+        let demo = try VirtualMemoryDemo.overcommit(reserve: 4 * total, touchPages: 16)
+        #expect(demo.reserved >= 4 * total)
+        #expect(demo.touchedPages == 16)
+        #expect(demo.rssGrowth < 16 * Self.mib, "RSS grew by \(demo.rssGrowth)")
+    }
+
+    @Test func firstTouchGrowsRSSAndHugeAdviceGetsHugePages() throws {
+        let small = try VirtualMemoryDemo.firstTouch(bytes: 64 * Self.mib, advice: .noHugePages)
+        #expect(small.rssGrowth > 48 * Self.mib)
+        #expect(small.anonHugePages == 0)
+        guard HugePages.unavailability(thpMode: MachineInfo.current().transparentHugePages) == nil else { return }
+        let huge = try VirtualMemoryDemo.firstTouch(bytes: 64 * Self.mib, advice: .hugePages)
+        #expect(huge.anonHugePages > 0, "MADV_HUGEPAGE got no huge page")
+        #expect(huge.anonHugePages % (2 * Self.mib) == 0)
+    }
+
+    @Test func pageFaultVariantsReturnTheirChecksums() throws {
+        let workloads = try PageFaults(machine: .current()).prepare(size: .mib(8), options: RunOptions())
+        #expect(workloads.map(\.variant).prefix(3) == ["first-touch-4k", "first-touch-huge", "read-zero-page"])
+        for workload in workloads {
+            #expect(workload.pass() == workload.expectedChecksum, "\(workload.variant)")
+        }
+        #expect(workloads[0].units == 2048)
+        let zero = try #require(workloads.first { $0.variant == "read-zero-page" })
+        #expect((zero.extras.first { $0.name == "RSS +MiB after write" }?.value ?? 0) > 4)
+    }
+
+    @Test func hugePagesAreSkippedWhenTHPIsOff() {
+        #expect(HugePages.unavailability(thpMode: "never") != nil)
+        #expect(HugePages.unavailability(thpMode: nil) != nil)
+        #expect(HugePages.unavailability(thpMode: "madvise") == nil)
+        var machine = MachineInfo.current(root: "/nonexistent")
+        machine.transparentHugePages = "never"
+        let findings = HugePages(memAvailable: nil).findings(from: [], machine: machine)
+        #expect(findings == ["skipped: transparent huge pages are 'never' (/sys/kernel/mm/transparent_hugepage/enabled); nothing was measured"])
+    }
+
+    @Test func hugePagesAlternateTheTwoBuffersOverThreeRounds() {
+        #expect(HugePages(memAvailable: nil).variants.map(\.name)
+            == ["4k-pages", "huge-pages", "4k-pages-2", "huge-pages-2", "4k-pages-3", "huge-pages-3"])
+    }
+
+    @Test func hugePagesWorkloadsFollowTheSameCycleAndFindingsQuoteEachRound() throws {
+        let experiment = HugePages(memAvailable: nil)
+        let machine = MachineInfo.current()
+        guard HugePages.unavailability(thpMode: machine.transparentHugePages) == nil else {
+            #expect(try experiment.prepare(size: .mib(4), options: RunOptions()).isEmpty)
+            return
+        }
+        let workloads = try experiment.prepare(size: .mib(4), options: RunOptions())
+        #expect(workloads.count == 6)
+        for workload in workloads { #expect(workload.pass() == workload.expectedChecksum, "\(workload.variant)") }
+        #expect(workloads[0].extras.first { $0.name == "huge %" }?.value == 0)
+        #expect((workloads[1].extras.first { $0.name == "huge %" }?.value ?? 0) > 0)
+
+        let results = workloads.enumerated().map { index, workload in
+            VariantResult(experiment: "huge-pages", variant: workload.variant, sizeBytes: 4 << 20, elements: workload.units,
+                          iterations: 1, samples: 1, nsPerElement: Summary([index % 2 == 0 ? 300 : 200]), gbPerSecond: nil,
+                          counters: [:], unavailable: [:], checksum: 0,
+                          extras: [Extra("AnonHugePages MiB", index % 2 == 0 ? 0 : 4), Extra("huge %", index % 2 == 0 ? 0 : 100)])
+        }
+        let findings = experiment.findings(from: results, machine: machine)
+        #expect(findings.first?.hasPrefix("4M: huge pages make a dependent random load 1.50× as fast (median of 3 alternated rounds") == true)
+        #expect(findings.first?.contains("huge-pages buffer 4 MiB of 4 MiB (100%)") == true)
+    }
+
+    @Test func hugePagesBuffersAreRoundedToWholeHugePages() {
+        #expect(HugePages.lines(.mib(3)) * 64 == 4 << 20)
+        #expect(HugePages(memAvailable: nil).footprint(of: .gib(1)) == 2 << 30)
+        #expect(HugePages(memAvailable: 1 << 30).defaultSizes.isEmpty)
+    }
+}
