@@ -52,9 +52,17 @@ public struct SuiteRun {
 
     /// The plots of every experiment for `report`'s results.
     public func plots(for report: RunReport) -> [Plot] {
-        experiments.flatMap { experiment in
+        guard runner.simulation == nil else { return [] }
+        return experiments.flatMap { experiment in
             experiment.plots(from: report.results.filter { $0.experiment == experiment.name }, machine: machine)
         }
+    }
+
+    /// Findings and plots read times and the process's memory: under valgrind both are
+    /// valgrind's, so a simulated run has none.
+    private func findings(of experiment: any Experiment, _ results: [VariantResult]) -> [String] {
+        guard runner.simulation == nil else { return [] }
+        return experiment.findings(from: results.filter { $0.experiment == experiment.name }, machine: machine)
     }
 
     /// Measures every experiment at its sizes. `simulatedCaches` is the geometry callgrind
@@ -89,7 +97,7 @@ public struct SuiteRun {
             experiments: experiments.map { experiment in
                 .init(name: experiment.name, summary: experiment.summary, unit: experiment.unit,
                       baseline: experiment.baselineVariant,
-                      findings: experiment.findings(from: results.filter { $0.experiment == experiment.name }, machine: machine))
+                      findings: findings(of: experiment, results))
             })
     }
 }
