@@ -54,6 +54,8 @@ public struct MachineInfo: Codable, Equatable, Sendable {
     public var cpuModel: String
     public var logicalCPUs: Int
     public var caches: [CacheLevel]
+    /// The TLBs cpuid describes (nil in reports written before they were recorded).
+    public var tlbs: [TLBLevel]?
     public var pageSizeBytes: Int
     /// The bracketed mode of /sys/kernel/mm/transparent_hugepage/enabled: always, madvise or never.
     public var transparentHugePages: String?
@@ -67,7 +69,7 @@ public struct MachineInfo: Codable, Equatable, Sendable {
     public var counters: [CounterAvailability]
 
     enum CodingKeys: String, CodingKey {
-        case cpuModel = "cpu_model", logicalCPUs = "logical_cpus", caches
+        case cpuModel = "cpu_model", logicalCPUs = "logical_cpus", caches, tlbs
         case pageSizeBytes = "page_size_bytes", transparentHugePages = "transparent_hugepages"
         case hypervisor, memTotalBytes = "mem_total_bytes", memAvailableBytes = "mem_available_bytes"
         case kernel, papiVersion = "papi_version", counters
@@ -83,6 +85,7 @@ public struct MachineInfo: Codable, Equatable, Sendable {
             cpuModel: files.cpuModel() ?? "unknown",
             logicalCPUs: ProcessInfo.processInfo.activeProcessorCount,
             caches: files.caches(),
+            tlbs: root.isEmpty ? TLBInfo.current() : [],
             pageSizeBytes: Int(sysconf(Int32(_SC_PAGESIZE))),
             transparentHugePages: files.transparentHugePageMode(),
             hypervisor: root.isEmpty ? cpuidHypervisor() ?? files.cpuinfoHypervisorFlag() : files.cpuinfoHypervisorFlag(),

@@ -10,6 +10,8 @@ public struct TLBLevel: Codable, Equatable, Sendable {
     /// Ways of associativity; nil when fully associative.
     public let ways: Int?
 
+    enum CodingKeys: String, CodingKey { case level, type, pageBytes = "page_bytes", entries, ways }
+
     public init(level: Int, type: String, pageBytes: Int, entries: Int, ways: Int?) {
         self.level = level; self.type = type; self.pageBytes = pageBytes; self.entries = entries; self.ways = ways
     }

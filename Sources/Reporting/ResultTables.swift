@@ -28,7 +28,8 @@ struct ResultTables {
 
     private func title(_ experiment: RunReport.ExperimentInfo, size: Int, rows: [VariantResult]) -> String {
         let elements = rows.first?.elements ?? 0
-        return "\(experiment.name) · \(ByteSize(rawValue: size)) · \(elements) \(experiment.unit)s"
+        let plural = experiment.unit.hasSuffix("s") ? experiment.unit + "es" : experiment.unit + "s"
+        return "\(experiment.name) · \(ByteSize(rawValue: size)) · \(elements) \(plural)"
     }
 
     private func unitAbbreviation(_ unit: String) -> String { unit == "element" ? "elem" : unit }

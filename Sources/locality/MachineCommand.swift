@@ -28,6 +28,10 @@ struct MachineCommand: ParsableCommand {
             let line = cache.lineBytes.map { "\($0) B lines" } ?? "? B lines"
             print("cache \(cache.name.padding(toLength: 7, withPad: " ", startingAt: 0)) \(ByteSize(rawValue: cache.sizeBytes)), \(ways), \(line)")
         }
+        for tlb in machine.tlbs ?? [] {
+            let ways = tlb.ways.map { "\($0)-way" } ?? "fully associative"
+            print("TLB \(tlb.name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(tlb.entries) entries × \(ByteSize(rawValue: tlb.pageBytes)) pages, \(ways) → reach \(ByteSize(rawValue: tlb.reachBytes).approximate) (cpuid)")
+        }
         print("page size     \(machine.pageSizeBytes) B")
         print("THP           \(machine.transparentHugePages ?? "unavailable")")
         if let total = machine.memTotalBytes, let available = machine.memAvailableBytes {
