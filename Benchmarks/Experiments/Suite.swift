@@ -2,7 +2,7 @@ import Harness
 
 /// Every experiment Locality knows, in the order `locality list` and `locality run` use.
 public enum Suite {
-    public static let all: [any Experiment] = [LoopOrder()]
+    public static let all: [any Experiment] = [LoopOrder(), Layout()]
 
     public static func experiment(named name: String) -> (any Experiment)? {
         all.first { $0.name == name }

@@ -13,4 +13,24 @@ double locality_c_sum_row_major(const double *matrix, size_t rows, size_t cols);
 /// Column-major sum with eight accumulators, exactly as the `column-major` variant walks it.
 double locality_c_sum_column_major(const double *matrix, size_t rows, size_t cols);
 
+// Layout: the flat walk and the index chase, over the very arrays the Swift kernels walk.
+#include <stdint.h>
+
+/// One element of Layout's flat array (Swift's `LayoutElement`): 16 bytes.
+struct locality_layout_element { uint64_t id; uint64_t value; };
+
+/// One node of Layout's pointer-free linked list (Swift's `IndexNode`): 16 bytes, the
+/// successor's index instead of a pointer.
+struct locality_index_node { uint32_t id; uint32_t next; uint64_t value; };
+
+/// Sums `value` over `count` elements in address order (Layout's `flat-c`).
+uint64_t locality_c_sum_flat(const struct locality_layout_element *elements, size_t count);
+
+/// Follows `next` `count` times from `start`, summing `value` (Layout's `index-list-shuffled-c`).
+uint64_t locality_c_chase_index_list(const struct locality_index_node *nodes, size_t count, uint32_t start);
+
+/// glibc's malloc_usable_size (not exported by Swift's Glibc module): the bytes usable in the
+/// heap block at `pointer`, which must come from malloc.
+size_t locality_malloc_usable_size(const void *pointer);
+
 #endif
