@@ -207,3 +207,20 @@ import Testing
         #expect(Layout().findings(from: [], machine: MachineInfo.current()).isEmpty)
     }
 }
+
+@Suite struct LayoutPlotTests {
+    @Test func plotsEverySwiftVariantAgainstSize() {
+        let results = ["flat", "flat-c", "list-shuffled"].flatMap { variant in
+            [4096, 1 << 26].map { size in
+                VariantResult(experiment: "layout", variant: variant, sizeBytes: size, elements: 1, iterations: 1, samples: 1,
+                              nsPerElement: Summary([1, 2, 3]), gbPerSecond: nil, counters: [:], unavailable: [:], checksum: 0)
+            }
+        }
+        let plots = Layout().plots(from: results, machine: MachineInfo.current())
+        #expect(plots.map(\.fileName) == ["layout.svg"])
+        let svg = plots[0].svg
+        #expect(svg.contains(">flat<") && svg.contains(">list-shuffled<"))
+        #expect(!svg.contains("flat-c"))
+        #expect(Layout().plots(from: [], machine: MachineInfo.current()).isEmpty)
+    }
+}
