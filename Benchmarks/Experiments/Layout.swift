@@ -42,7 +42,8 @@ public struct Layout: Experiment {
     static let bytesPerElementBound = 256
 
     public func footprint(of size: ByteSize) -> Int {
-        LayoutData.count(fitting: size.rawValue).multipliedReportingOverflow(by: Self.bytesPerElementBound).partialValue
+        let (bytes, overflow) = LayoutData.count(fitting: size.rawValue).multipliedReportingOverflow(by: Self.bytesPerElementBound)
+        return overflow ? .max : bytes
     }
 
     public func prepare(size: ByteSize, options: RunOptions) throws -> [Workload] {

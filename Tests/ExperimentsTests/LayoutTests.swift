@@ -44,6 +44,7 @@ import Testing
         #expect(LayoutData.count(fitting: 8) == 1)
         #expect(Layout().footprint(of: .mib(64)) == (4 << 20) * Layout.bytesPerElementBound)
         #expect(Layout().footprint(of: ByteSize(rawValue: 1 << 40)) > 1 << 40)
+        #expect(Layout().footprint(of: ByteSize(rawValue: .max)) == .max)
         #expect(Suite.experiment(named: "layout")?.baselineVariant == "flat")
     }
 
