@@ -14,7 +14,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-size_t locality_malloc_usable_size(void *pointer) { return malloc_usable_size(pointer); }
+size_t locality_malloc_usable_size(const void *pointer) { return malloc_usable_size((void *)pointer); }
 
 long long locality_malloc_mmapped_chunks(void) {
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))

@@ -24,4 +24,19 @@ const void *locality_c_chase(const void *start, size_t loads);
 /// accumulators, as the `sequential` variant.
 uint64_t locality_c_sum_words(const uint64_t *words, size_t count);
 
+// Layout: the flat walk and the index chase, over the very arrays the Swift kernels walk.
+
+/// One element of Layout's flat array (Swift's `LayoutElement`): 16 bytes.
+struct locality_layout_element { uint64_t id; uint64_t value; };
+
+/// One node of Layout's pointer-free linked list (Swift's `IndexNode`): 16 bytes, the
+/// successor's index instead of a pointer.
+struct locality_index_node { uint32_t id; uint32_t next; uint64_t value; };
+
+/// Sums `value` over `count` elements in address order (Layout's `flat-c`).
+uint64_t locality_c_sum_flat(const struct locality_layout_element *elements, size_t count);
+
+/// Follows `next` `count` times from `start`, summing `value` (Layout's `index-list-shuffled-c`).
+uint64_t locality_c_chase_index_list(const struct locality_index_node *nodes, size_t count, uint32_t start);
+
 #endif

@@ -49,7 +49,7 @@ void locality_callgrind_dump_stats(const char *name);
 
 /// Allocator introspection (glibc): the bytes malloc really reserved for a block, and how
 /// many blocks it currently holds in their own mmap (mallinfo2().hblks; -1 before glibc 2.33).
-size_t locality_malloc_usable_size(void *pointer);
+size_t locality_malloc_usable_size(const void *pointer);
 long long locality_malloc_mmapped_chunks(void);
 
 /// Copies `length` bytes at `address` of this process into `buffer` without dereferencing

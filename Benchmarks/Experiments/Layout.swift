@@ -1,0 +1,119 @@
+import CReference
+import Foundation
+import Harness
+
+/// Flat arrays against pointer-nested structures holding the same elements.
+///
+/// Every variant visits each element once and sums its value. A flat array streams: four
+/// elements per cache line, the prefetcher ahead, one TLB entry per 256 elements. Objects on
+/// the heap triple the bytes per element (object header, malloc's size word and rounding,
+/// the references). Shuffling the visit order makes almost every step land on another page,
+/// and a linked list adds a dependency: the next address is known only when the load before
+/// it returns, so misses cannot overlap.
+public struct Layout: Experiment {
+    public init() {}
+
+    public let name = "layout"
+    public let summary = "flat array against nested arrays, boxed objects and linked lists holding the same elements"
+    public let sizeMeaning = "the flat variant's footprint (16-byte elements: 64M = 4M elements); the other layouts hold as many elements and occupy more (B/elem)"
+    public let unit = "element"
+    public let baselineVariant = "flat"
+    /// 48M rather than the 64M: at 48M every structure already exceeds a 32 MB L3,
+    /// and the three shuffled chases (~200 ns a hop, ≥ 8 passes each: check, calibration,
+    /// warm-up, 5 samples) keep the default run near 20 s instead of 25 s. 64M and beyond
+    /// stay one `--sizes` away.
+    public let defaultSizes: [ByteSize] = [.kib(4), .kib(400), .mib(48)]
+    public let variants = [
+        Variant("flat", "one contiguous array of 16-byte structs, in address order"),
+        Variant("flat-c", "the flat walk in C (clang), the reference for `flat`"),
+        Variant("nested-arrays", "[[T]]: rows of \(NestedArrays.rowLength) elements, each row its own heap block, row by row"),
+        Variant("boxed-in-order", "an array of references to objects allocated in order, visited in order"),
+        Variant("boxed-shuffled", "the same references visited in a seeded random order (independent loads)"),
+        Variant("list-in-order", "a linked list of objects, linked in allocation order (dependent loads)"),
+        Variant("list-in-order-arc", "the same list walked with `while let`: a retain and a release on every hop"),
+        Variant("list-shuffled", "a linked list of objects, linked in a seeded random order: pointer chasing across pages"),
+        Variant("index-list-shuffled", "the same shuffled chain as 32-bit indices in one flat array of 16-byte nodes"),
+        Variant("index-list-shuffled-c", "the index chase in C (clang) over the same nodes, the reference for `index-list-shuffled`"),
+    ]
+
+    /// Heap bytes per element of all structures together (flat 16, index list 16, nested ~19,
+    /// boxes 48 + two reference arrays 16, two lists 96) plus the permutation and build
+    /// temporaries (~40); measured sizes are within this.
+    static let bytesPerElementBound = 256
+
+    public func footprint(of size: ByteSize) -> Int {
+        let (bytes, overflow) = LayoutData.count(fitting: size.rawValue).multipliedReportingOverflow(by: Self.bytesPerElementBound)
+        return overflow ? .max : bytes
+    }
+
+    public func prepare(size: ByteSize, options: RunOptions) throws -> [Workload] {
+        let structures = LayoutStructures(count: LayoutData.count(fitting: size.rawValue), seed: options.seed,
+                                          pageSize: Int(sysconf(Int32(_SC_PAGESIZE))))
+        let count = structures.count
+        let expected = LayoutData.checksum(LayoutData.expectedSum(count: count))
+        func workload(_ variant: String, _ shape: LayoutShape, _ pass: @escaping () -> UInt64) -> Workload {
+            Workload(variant: variant, units: count, bytesPerPass: nil, expectedChecksum: expected,
+                     extras: shape.extras) { LayoutData.checksum(pass()) }
+        }
+        let flat = structures.flat, nested = structures.nested, boxes = structures.boxes
+        let listInOrder = structures.listInOrder, listShuffled = structures.listShuffled, indexList = structures.indexList
+        let shuffledIndex = indexList.shape.adding(milliseconds: structures.permutationMilliseconds)
+        return [
+            workload("flat", flat.shape) { sumFlat(flat.elements, count: count) },
+            workload("flat-c", flat.shape) { locality_c_sum_flat(flat.cElements, count) },
+            workload("nested-arrays", nested.shape) { nested.rows.withUnsafeBufferPointer { sumNestedRows($0) } },
+            workload("boxed-in-order", boxes.inOrderShape) { sumBoxes(boxes.inOrder, count: count) },
+            workload("boxed-shuffled", boxes.shuffledShape.adding(milliseconds: structures.permutationMilliseconds)) {
+                sumBoxes(boxes.shuffled, count: count)
+            },
+            workload("list-in-order", listInOrder.shape) { sumList(listInOrder.head, count: count) },
+            workload("list-in-order-arc", listInOrder.shape) { sumListRetaining(listInOrder.head) },
+            workload("list-shuffled", listShuffled.shape.adding(milliseconds: structures.permutationMilliseconds)) {
+                sumList(listShuffled.head, count: count)
+            },
+            workload("index-list-shuffled", shuffledIndex) {
+                chaseIndexList(indexList.nodes, count: count, start: indexList.start)
+            },
+            workload("index-list-shuffled-c", shuffledIndex) {
+                locality_c_chase_index_list(indexList.cNodes, count, indexList.start)
+            },
+        ]
+    }
+
+    public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] {
+        LayoutFindings(results: results).lines
+    }
+
+    public func plots(from results: [VariantResult], machine: MachineInfo) -> [Plot] {
+        LayoutPlot(results: results, machine: machine).plots
+    }
+}
+
+/// Every structure the variants walk at one size, built once and shared where variants walk
+/// the same data (the C references walk the Swift variants' memory).
+struct LayoutStructures {
+    let count: Int
+    /// The seeded random order every shuffled variant visits the elements in.
+    let order: [Int]
+    let permutationMilliseconds: Double
+    let flat: FlatArray
+    let indexList: IndexList
+    let nested: NestedArrays
+    let boxes: BoxedArray
+    let listInOrder: LinkedList
+    let listShuffled: LinkedList
+
+    init(count: Int, seed: UInt64, pageSize: Int) {
+        self.count = count
+        var generator = SeededGenerator(seed: seed)
+        let (order, milliseconds) = measureMilliseconds { randomOrder(count: count, using: &generator) }
+        self.order = order
+        permutationMilliseconds = milliseconds
+        flat = FlatArray(count: count, pageSize: pageSize)
+        indexList = IndexList(visitOrder: order, pageSize: pageSize)
+        nested = NestedArrays(count: count, pageSize: pageSize)
+        boxes = BoxedArray(visitOrder: order, pageSize: pageSize)
+        listInOrder = LinkedList(count: count, pageSize: pageSize)
+        listShuffled = LinkedList(count: count, visitOrder: order, pageSize: pageSize)
+    }
+}
