@@ -26,13 +26,7 @@ struct ProbeCommand: ParsableCommand {
         transform: { try AddressRange(parsing: $0) })
     var ranges: [AddressRange] = []
 
-    @Option(help: "Report format on stdout: table, json, csv or markdown.")
-    var format: ReportFormat = .table
-
-    @Option(help: ArgumentHelp(
-        "Also write the report to this file, atomically. Its format follows the extension (.json, .csv, .md, .txt), else --format.",
-        valueName: "file"))
-    var output: String?
+    @OptionGroup var reportOptions: ReportOptions
 
     @Flag(inversion: .prefixedNo, help: "Re-execute once and show where the second run put the landmarks (ASLR).")
     var secondRun = true
@@ -41,13 +35,6 @@ struct ProbeCommand: ParsableCommand {
         let pageSize = AddressSpaceFacts.current().pageSize
         for range in ranges {
             do { _ = try AddressScan.pageCount(range, pageSize: pageSize) } catch { throw ValidationError(error.description) }
-        }
-        if let output {
-            let directory = URL(fileURLWithPath: output).deletingLastPathComponent().path
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw ValidationError("--output: directory '\(directory)' does not exist")
-            }
         }
     }
 
@@ -59,11 +46,7 @@ struct ProbeCommand: ParsableCommand {
         } else {
             report = try ProbeReport.probing(addresses, ranges: ranges)
         }
-        print(try report.render(format), terminator: "")
-        if let output {
-            let fileFormat = (try? ReportFormat.inferred(fromPath: output)) ?? format
-            try AtomicFile.write(Data(try report.render(fileFormat).utf8), to: output)
-        }
+        try reportOptions.emit { try report.render($0) }
     }
 
     /// Runs this executable once more (`probe --no-second-run --format json`) and returns

@@ -26,7 +26,7 @@ struct RunCommand: ParsableCommand {
     func validate() throws {
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
         if let events, eventNames(events).isEmpty { throw ValidationError("--events names no event") }
-        if let plot { try SuiteOptions.requireDirectory(plot, option: "--plot") }
+        if let plot { try ReportOptions.requireDirectory(plot, option: "--plot") }
     }
 
     private func eventNames(_ list: String) -> [String] {

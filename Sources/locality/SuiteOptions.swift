@@ -17,13 +17,7 @@ struct SuiteOptions: ParsableArguments {
         transform: { text in try ByteSize.parseList(text) })
     var sizes: [ByteSize]?
 
-    @Option(help: "Report format on stdout: table, json, csv or markdown.")
-    var format: ReportFormat = .table
-
-    @Option(help: ArgumentHelp(
-        "Also write the report to this file, atomically. Its format follows the extension (.json, .csv, .md, .txt), else --format.",
-        valueName: "file"))
-    var output: String?
+    @OptionGroup var report: ReportOptions
 
     @Option(help: "Seed for the shuffles of experiments that shuffle (same seed, same permutations).")
     var seed: UInt64 = RunOptions.defaultSeed
@@ -31,16 +25,6 @@ struct SuiteOptions: ParsableArguments {
     func validate() throws {
         for name in experiments where Suite.experiment(named: name) == nil {
             throw ValidationError("unknown experiment '\(name)' (known: \(Suite.all.map(\.name).joined(separator: ", ")))")
-        }
-        if let output {
-            try Self.requireDirectory(URL(fileURLWithPath: output).deletingLastPathComponent().path, option: "--output")
-        }
-    }
-
-    static func requireDirectory(_ directory: String, option: String) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ValidationError("\(option): directory '\(directory)' does not exist")
         }
     }
 
@@ -55,12 +39,41 @@ struct SuiteOptions: ParsableArguments {
     }
 
     /// Prints the report in `--format` and writes `--output` atomically.
-    func emit(_ report: RunReport, clearingProgress: Bool) throws {
+    func emit(_ run: RunReport, clearingProgress: Bool) throws {
         if clearingProgress { FileHandle.standardError.write(Data("\u{1B}[2K\r".utf8)) }
-        print(try format.render(report), terminator: "")
+        try report.emit { try $0.render(run) }
+    }
+}
+
+/// Where a report goes: stdout in `--format`, and optionally a file written atomically.
+struct ReportOptions: ParsableArguments {
+    @Option(help: "Report format on stdout: table, json, csv or markdown.")
+    var format: ReportFormat = .table
+
+    @Option(help: ArgumentHelp(
+        "Also write the report to this file, atomically. Its format follows the extension (.json, .csv, .md, .txt), else --format.",
+        valueName: "file"))
+    var output: String?
+
+    func validate() throws {
+        if let output {
+            try Self.requireDirectory(URL(fileURLWithPath: output).deletingLastPathComponent().path, option: "--output")
+        }
+    }
+
+    static func requireDirectory(_ directory: String, option: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("\(option): directory '\(directory)' does not exist")
+        }
+    }
+
+    /// Prints `render(format)` and writes `render(file's format)` to `--output`.
+    func emit(_ render: (ReportFormat) throws -> String) throws {
+        print(try render(format), terminator: "")
         if let output {
             let fileFormat = (try? ReportFormat.inferred(fromPath: output)) ?? format
-            try AtomicFile.write(Data(try fileFormat.render(report).utf8), to: output)
+            try AtomicFile.write(Data(try render(fileFormat).utf8), to: output)
         }
     }
 }
