@@ -77,10 +77,13 @@ struct SimCommand: ParsableCommand {
         process.arguments = ["--tool=callgrind", "--cache-sim=yes", "--collect-atstart=no", "-q",
                              "--log-file=\(log)", "--callgrind-out-file=\(outputBase)"]
             + geometry.valgrindArguments
-            + [executable, "sim"] + Array(CommandLine.arguments.dropFirst(2))
+            + [executable] + childArguments
         process.environment = [Self.outputEnvironment: outputBase, Self.geometryEnvironment: geometry.description,
                                "SWIFT_DETERMINISTIC_HASHING": "1"]
+        let stdout = Pipe()
+        process.standardOutput = stdout
         try process.run()
+        let json = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         if process.terminationStatus != 0 {
             // valgrind's own failure (a bad option, unreadable debug info, an unsupported
@@ -92,6 +95,16 @@ struct SimCommand: ParsableCommand {
             }
             throw ExitCode(process.terminationStatus)
         }
+        try suite.emit(try RunReport.decode(json), clearingProgress: false)
+    }
+
+    /// What the child under valgrind is told: only what defines the measurement, in one
+    /// canonical form, and JSON on stdout. Output options stay with this process, since every
+    /// byte of the child's arguments moves its stack and so its cache sets.
+    var childArguments: [String] {
+        ["sim"] + suite.experiments
+            + (suite.sizes.map { ["--sizes", $0.map(\.description).joined(separator: ",")] } ?? [])
+            + ["--seed", String(suite.seed), "--format", "json"]
     }
 
     private func runInsideValgrind(outputBase: String, geometry: String?) throws {
