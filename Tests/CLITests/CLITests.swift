@@ -106,3 +106,23 @@ struct CLI {
         #expect(checksums.values.allSatisfy { $0.count == 1 })
     }
 }
+
+@Suite struct ExperimentCLITests {
+    @Test func workingSetNamesCacheLevelsAndTLBFindings() throws {
+        let result = try CLI.run(["run", "working-set", "tlb", "--sizes", "4K,64K", "--repetitions", "1"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("working-set · 4K · 65536 loads"))
+        #expect(result.stdout.contains("in L1d"))
+        #expect(result.stdout.contains("→ cpuid:"))
+        // Where the PMU is missing, the TLB counter is named unavailable with PAPI's reason.
+        #expect(result.stdout.contains("PAPI_TLB_DM"))
+    }
+
+    @Test func simulatedExperimentsPrintNoTimeBasedFindings() throws {
+        let result = try CLI.run(["sim", "working-set", "--sizes", "4K"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("D1mr/load (sim)"))
+        #expect(!result.stdout.contains("→ "))
+        #expect(!result.stdout.contains("ns/load  "))
+    }
+}
