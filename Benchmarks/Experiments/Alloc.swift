@@ -46,8 +46,10 @@ public struct Alloc: Experiment {
     static let callsPerPass = 1000
     static let objects = 1024
     static let objectBytes = MemoryLayout<Pair16>.size
-    /// Per-call timing in `prepare` stops after this many calls or this long, whichever first.
-    static let perCallLimit = (calls: 20_000, nanoseconds: UInt64(30_000_000))
+    /// Calls timed one by one in `prepare`. A count, not a time limit: the heap must end in the
+    /// same state on every run, or the simulated counts of what follows change (`locality sim`).
+    /// Requests from 32 MiB up are mmap'd every time (~10 µs each), so fewer of them.
+    static func perCallCount(bytes: Int) -> Int { bytes >= 32 << 20 ? 2_000 : 20_000 }
 
     public func footprint(of size: ByteSize) -> Int {
         size.rawValue + Self.callsPerPass * MemoryLayout<UInt64>.stride + Self.objects * 64
@@ -106,21 +108,20 @@ public struct Alloc: Experiment {
         return (steady.usable, first.mmapped, steady.mmapped)
     }
 
-    /// Times single malloc+free calls until the call or time limit; the first batch warms up.
+    /// Times `perCallCount(bytes:)` single malloc+free calls; a first batch warms up.
     static func timeEachCall(size: Int, timer: CycleTimer) -> PerCallSummary {
         let batch = 1000
-        var ticks = [UInt64](repeating: 0, count: perCallLimit.calls)
-        var done = 0
-        let start = locality_monotonic_ns()
+        var ticks = [UInt64](repeating: 0, count: perCallCount(bytes: size))
         ticks.withUnsafeMutableBufferPointer { buffer in
             _ = mallocFreeEachTimed(size: size, count: batch, ticks: buffer.baseAddress!)
-            while done < perCallLimit.calls {
-                _ = mallocFreeEachTimed(size: size, count: batch, ticks: buffer.baseAddress! + done)
-                done += batch
-                if locality_monotonic_ns() &- start > perCallLimit.nanoseconds { break }
+            var done = 0
+            while done < buffer.count {
+                let count = min(batch, buffer.count - done)
+                _ = mallocFreeEachTimed(size: size, count: count, ticks: buffer.baseAddress! + done)
+                done += count
             }
         }
-        return PerCallSummary(ticks: Array(ticks[0..<done]), timer: timer)
+        return PerCallSummary(ticks: ticks, timer: timer)
     }
 
     /// The four ways of making `objects` 16-byte objects, with buffers allocated here,
