@@ -71,7 +71,20 @@ public struct SVGChart: Sendable {
 
     /// The SVG document.
     public func render() -> String {
-        let left = 80.0, right = 30.0, top = 58.0, bottom = 70.0
+        let left = 80.0, right = 30.0, bottom = 70.0
+        // Legend entries flow in rows between the title and the plot; the plot starts below them.
+        var legend: [(x: Double, row: Int)] = []
+        var legendX = left, legendRow = 0
+        for s in series {
+            let itemWidth = 15 + Double(s.name.count) * 7 + 24
+            if legendX > left && legendX + itemWidth - 24 > width - right {
+                legendRow += 1
+                legendX = left
+            }
+            legend.append((legendX, legendRow))
+            legendX += itemWidth
+        }
+        let top = 58.0 + Double(legendRow) * 16
         let plotW = width - left - right, plotH = height - top - bottom
         let points = series.flatMap(\.points)
         let xs = points.map(\.x) + markers.map(\.x)
@@ -132,7 +145,6 @@ public struct SVGChart: Sendable {
                 + (leftward ? " text-anchor=\"end\"" : "") + ">\(escape(marker.label))</text>\n"
         }
         // Series.
-        var legendX = left
         for (i, s) in series.enumerated() {
             let color = Self.palette[i % Self.palette.count]
             let sorted = s.connected ? s.points.sorted { $0.x < $1.x } : s.points
@@ -151,11 +163,11 @@ public struct SVGChart: Sendable {
                     svg += "<text x=\"\(f(px(p.x) + 5))\" y=\"\(f(py(p.y) - 5))\" font-size=\"10\" fill=\"\(color)\">\(escape(label))</text>\n"
                 }
             }
-            // Legend: one row between the title and the plot, clear of the markers' labels.
-            let ly = top - 12
-            svg += "<rect x=\"\(f(legendX))\" y=\"\(f(ly - 9))\" width=\"10\" height=\"10\" fill=\"\(color)\"/>\n"
-            svg += "<text x=\"\(f(legendX + 15))\" y=\"\(f(ly))\">\(escape(s.name))</text>\n"
-            legendX += 15 + Double(s.name.count) * 7 + 24
+            // Legend: rows between the title and the plot, clear of the markers' labels.
+            let (lx, row) = legend[i]
+            let ly = 46 + Double(row) * 16
+            svg += "<rect x=\"\(f(lx))\" y=\"\(f(ly - 9))\" width=\"10\" height=\"10\" fill=\"\(color)\"/>\n"
+            svg += "<text x=\"\(f(lx + 15))\" y=\"\(f(ly))\">\(escape(s.name))</text>\n"
         }
         svg += "</svg>\n"
         return svg
