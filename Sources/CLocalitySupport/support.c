@@ -49,6 +49,14 @@ int locality_disable_aslr_for_children(void) {
     return personality((unsigned long)current | ADDR_NO_RANDOMIZE) == -1 ? -1 : 0;
 }
 
+int locality_have_callgrind(void) {
+#ifdef LOCALITY_HAVE_CALLGRIND
+    return 1;
+#else
+    return 0;
+#endif
+}
+
 int locality_running_on_valgrind(void) {
 #ifdef LOCALITY_HAVE_CALLGRIND
     return RUNNING_ON_VALGRIND ? 1 : 0;

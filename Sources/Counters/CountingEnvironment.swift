@@ -12,11 +12,14 @@ public struct CountingEnvironment: Sendable, Equatable {
     /// The hypervisor's name (cpuid 0x40000000, or "unknown" when only the cpuinfo
     /// `hypervisor` flag says so), nil on bare metal.
     public var hypervisor: String?
+    /// perf_event_paranoid does not bind root (CAP_PERFMON / CAP_SYS_ADMIN).
+    public var isRoot: Bool
 
-    public init(hasHardwarePMU: Bool, perfEventParanoid: Int?, hypervisor: String?) {
+    public init(hasHardwarePMU: Bool, perfEventParanoid: Int?, hypervisor: String?, isRoot: Bool = false) {
         self.hasHardwarePMU = hasHardwarePMU
         self.perfEventParanoid = perfEventParanoid
         self.hypervisor = hypervisor
+        self.isRoot = isRoot
     }
 
     public static let pmuDevicesPath = "/sys/bus/event_source/devices"
@@ -27,7 +30,8 @@ public struct CountingEnvironment: Sendable, Equatable {
         let hasPMU = devices.contains { ["cpu", "cpu_core", "cpu_atom"].contains($0) || $0.hasPrefix("armv") }
         let paranoid = (try? String(contentsOfFile: "/proc/sys/kernel/perf_event_paranoid", encoding: .utf8))
             .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-        return CountingEnvironment(hasHardwarePMU: hasPMU, perfEventParanoid: paranoid, hypervisor: hypervisor)
+        return CountingEnvironment(hasHardwarePMU: hasPMU, perfEventParanoid: paranoid, hypervisor: hypervisor,
+                                   isRoot: geteuid() == 0)
     }
 
     /// Explains, in words a user can act on, why `event` could not be counted.
@@ -36,7 +40,7 @@ public struct CountingEnvironment: Sendable, Equatable {
         var cause: String
         if let disabled = componentDisabledReason, !disabled.isEmpty {
             cause = "PAPI disabled the component that owns this event: \(disabled)"
-        } else if let paranoid = perfEventParanoid, paranoid > 2,
+        } else if let paranoid = perfEventParanoid, paranoid > 2, !isRoot,
                   error.code == PAPIError.permissionDenied || error.code == PAPIError.systemCallFailed
                     || error.code == PAPIError.eventDoesNotExist {
             cause = "/proc/sys/kernel/perf_event_paranoid is \(paranoid), which forbids counting; "

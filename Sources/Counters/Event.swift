@@ -27,17 +27,21 @@ public struct Event: Hashable, Sendable {
         "EMULATION-FAULTS", "DUMMY", "BPF-OUTPUT", "CGROUP-SWITCHES",
     ]
 
-    /// `sw` for `perf::` (or `perf_event::`) software events, with or without modifiers
-    /// (`perf::PAGE-FAULTS:u`); `hw` for everything else.
+    /// `sw` for `perf::` (or `perf_event::`) software events, by their short or long names and
+    /// with or without modifiers (`perf::PAGE-FAULTS:u`, `perf::PERF_COUNT_SW_TASK_CLOCK`);
+    /// `hw` for everything else.
     public static func source(ofName name: String) -> CounterSource {
         var rest = Substring(name)
-        for prefix in ["perf::", "perf_event::"] where rest.hasPrefix(prefix) {
+        for prefix in perfPrefixes where rest.hasPrefix(prefix) {
             rest = rest.dropFirst(prefix.count)
-            let base = rest.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
-            return kernelSoftwareEvents.contains(base.uppercased()) ? .software : .hardware
+            let base = (rest.split(separator: ":", maxSplits: 1).first.map(String.init) ?? "").uppercased()
+            return kernelSoftwareEvents.contains(base) || base.hasPrefix("PERF_COUNT_SW_") ? .software : .hardware
         }
         return .hardware
     }
+
+    /// The PMU names under which libpfm4 lists Linux's generic perf events.
+    public static let perfPrefixes = ["perf::", "perf_event::"]
 
     /// The events `locality run` counts unless `--events` says otherwise.
     public static let defaultNames = [

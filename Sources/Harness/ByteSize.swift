@@ -31,7 +31,7 @@ public struct ByteSize: RawRepresentable, Hashable, Comparable, Codable, Sendabl
         guard let number = Int(digits) else { throw .tooLarge(text) }
         guard number > 0 else { throw .notPositive(text) }
         let (value, overflow) = number.multipliedReportingOverflow(by: 1 << shift)
-        guard !overflow else { throw .tooLarge(text) }
+        guard !overflow, value <= Self.largest.rawValue else { throw .tooLarge(text) }
         rawValue = value
     }
 
@@ -69,6 +69,10 @@ public struct ByteSize: RawRepresentable, Hashable, Comparable, Codable, Sendabl
         return "\(rawValue)B"
     }
 
+    /// 256 TiB: all of x86-64's user address space. Larger sizes are refused when parsed, so
+    /// experiments can compute footprints from a size without overflowing.
+    public static let largest = ByteSize(rawValue: 1 << 48)
+
     public static func kib(_ n: Int) -> ByteSize { ByteSize(rawValue: n << 10) }
     public static func mib(_ n: Int) -> ByteSize { ByteSize(rawValue: n << 20) }
     public static func gib(_ n: Int) -> ByteSize { ByteSize(rawValue: n << 30) }
@@ -88,7 +92,7 @@ public enum SizeError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .notANumber(text): return "'\(text)' is not a size (expected e.g. 4K, 400K, 64M, 1G or plain bytes)"
         case let .notPositive(text): return "size '\(text)' must be greater than zero"
         case let .unknownSuffix(text, suffix): return "size '\(text)' has an unknown suffix '\(suffix)' (use K, M, G or T; K = 1024)"
-        case let .tooLarge(text): return "size '\(text)' is too large"
+        case let .tooLarge(text): return "size '\(text)' is too large (at most 256T, the user address space)"
         }
     }
 }

@@ -77,7 +77,7 @@ public struct SuiteRun {
                 results += try runner.measure(workloads, experiment: experiment.name, size: size)
             }
         }
-        results.computeRatios(baselines: Dictionary(uniqueKeysWithValues: experiments.map { ($0.name, $0.baselineVariant) }))
+        results.computeRatios(baselines: Dictionary(experiments.map { ($0.name, $0.baselineVariant) }) { first, _ in first })
         let plan = runner.plan
         var notes: [String] = []
         if runner.simulation != nil {

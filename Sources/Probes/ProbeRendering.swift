@@ -7,9 +7,7 @@ extension ProbeReport {
     public func render(_ format: ReportFormat) throws -> String {
         switch format {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+            return try JSONReport.encode(self)
         case .csv:
             return csvTable.renderCSV()
         case .table, .markdown:

@@ -1,4 +1,5 @@
 import Foundation
+import Harness
 
 /// Everything one `locality probe` found: the JSON document of schema `locality-probe/1`.
 public struct ProbeReport: Equatable, Sendable, Codable {
@@ -91,11 +92,7 @@ public struct ProbeReport: Equatable, Sendable, Codable {
     }
 
     static func residentBytes() -> UInt64? {
-        guard let status = try? MemoryMap.readWhole("/proc/self/status") else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            return line.split(separator: " ").dropFirst().first.flatMap { UInt64($0) }.map { $0 * 1024 }
-        }
-        return nil
+        ProcessMemory.residentBytes().map { UInt64($0) }
     }
 
     func landmarkFindings(otherRunNote: String?) -> [String] {

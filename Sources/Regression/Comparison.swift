@@ -34,6 +34,8 @@ public enum Verdict: String, Sendable, Equatable {
     case ok, improved, regressed, missing, new
     /// Reported, not judged (absolute times).
     case info
+    /// The current report did not run this metric's experiment (a narrowed check).
+    case notRun = "not run"
 }
 
 /// One line of a comparison.
@@ -74,12 +76,17 @@ public struct Comparison: Sendable {
         guard before.contains(where: { afterByKey[$0.key] != nil }) else {
             throw .mismatched("the reports share no experiment, variant and size")
         }
+        let currentExperiments = Set(current.results.map(\.experiment))
         var lines: [MetricComparison] = []
         for metric in before {
             let tolerance = metric.tolerance ?? tolerances.relative(for: metric.kind)
             guard let now = afterByKey[metric.key] else {
+                // An experiment left out of the current run is not a regression; a variant, size
+                // or counter lost from an experiment that ran is.
+                let verdict: Verdict = !currentExperiments.contains(metric.experiment) ? .notRun
+                    : metric.kind == .time ? .info : .missing
                 lines.append(MetricComparison(key: metric.key, kind: metric.kind, baseline: metric.value, current: nil,
-                                              tolerance: tolerance, verdict: metric.kind == .time ? .info : .missing))
+                                              tolerance: tolerance, verdict: verdict))
                 continue
             }
             lines.append(MetricComparison(key: metric.key, kind: metric.kind, baseline: metric.value, current: now.value,

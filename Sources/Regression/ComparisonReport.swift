@@ -31,5 +31,6 @@ extension Comparison {
         let verdict = passed ? "PASS" : "FAIL"
         return "\(verdict): \(lines.count) metrics — \(count(.ok)) ok, \(count(.improved)) improved, "
             + "\(count(.regressed)) regressed, \(count(.missing)) missing, \(count(.new)) new, \(count(.info)) reported only"
+            + (count(.notRun) > 0 ? ", \(count(.notRun)) not run" : "")
     }
 }

@@ -19,6 +19,7 @@ public enum MetricKind: String, Codable, Sendable, CaseIterable {
 
 /// One figure of one variant at one size, as found in a report.
 public struct Metric: Equatable, Sendable {
+    public let experiment: String
     /// `loop-order/column-major/2M`.
     public let subject: String
     /// `D1mr/elem`, `ratio to row-major`, `ns/elem`.
@@ -37,15 +38,15 @@ public struct Metric: Equatable, Sendable {
         var metrics: [Metric] = []
         for result in report.results {
             let subject = "\(result.experiment)/\(result.variant)/\(ByteSize(rawValue: result.sizeBytes))"
-            metrics.append(Metric(subject: subject, name: "ns/elem", kind: .time, value: result.nsPerElement.median,
+            metrics.append(Metric(experiment: result.experiment, subject: subject, name: "ns/elem", kind: .time, value: result.nsPerElement.median,
                                   count: nil, tolerance: nil))
             if report.mode != "sim", let ratio = result.ratioToBaseline, let baseline = result.baseline, baseline != result.variant {
-                metrics.append(Metric(subject: subject, name: "time ×\(baseline)", kind: .ratio, value: ratio,
+                metrics.append(Metric(experiment: result.experiment, subject: subject, name: "time ×\(baseline)", kind: .ratio, value: ratio,
                                       count: nil, tolerance: result.ratioTolerance))
             }
             for name in report.counterNames {
                 guard let counter = result.counters[name] else { continue }
-                metrics.append(Metric(subject: subject, name: "\(name)/elem", kind: Metric.kind(of: name, source: counter.source),
+                metrics.append(Metric(experiment: result.experiment, subject: subject, name: "\(name)/elem", kind: Metric.kind(of: name, source: counter.source),
                                       value: counter.perElement, count: counter.value, tolerance: counter.tolerance))
             }
         }

@@ -26,11 +26,12 @@ public enum ReportFormat: String, CaseIterable, Sendable {
     }
 }
 
-enum JSONReport {
-    static func encode(_ report: RunReport) throws -> String {
+/// JSON as Locality writes it everywhere: pretty, keys sorted (stable diffs), slashes as is.
+public enum JSONReport {
+    public static func encode<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
+        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
     }
 }
 

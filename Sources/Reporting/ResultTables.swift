@@ -1,3 +1,4 @@
+import Counters
 import Harness
 
 /// Lays a report out as one table per experiment and size: the variants side by side, with
@@ -80,7 +81,7 @@ struct ResultTables {
 
     /// `perf::PAGE-FAULTS` → `PAGE-FAULTS`; presets keep their name.
     static func shortName(_ name: String) -> String {
-        for prefix in ["perf::", "perf_event::"] where name.hasPrefix(prefix) { return String(name.dropFirst(prefix.count)) }
+        for prefix in Event.perfPrefixes where name.hasPrefix(prefix) { return String(name.dropFirst(prefix.count)) }
         return name
     }
 

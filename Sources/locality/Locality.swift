@@ -24,8 +24,10 @@ struct Locality: ParsableCommand {
             // The command has already said what went wrong.
             Foundation.exit(code.rawValue)
         } catch {
-            let code = exitCode(for: error)
+            var code = exitCode(for: error)
             if code == .success { exit(withError: error) }
+            // compare promises 0 (no regression), 1 (regression) and 2 (bad input) to CI scripts.
+            if CommandLine.arguments.dropFirst().first == "compare" { code = ExitCode(2) }
             let message = message(for: error)
                 .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
                 .filter { !$0.isEmpty }.joined(separator: " ")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Counters
 import Foundation
 import Harness
+import Reporting
 
 struct MachineCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,9 +16,7 @@ struct MachineCommand: ParsableCommand {
         var machine = MachineInfo.current()
         _ = try CounterSetup.plan(for: Event.defaultNames, machine: &machine)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(machine), as: UTF8.self))
+            print(try JSONReport.encode(machine), terminator: "")
             return
         }
         print("cpu           \(machine.cpuModel) (\(machine.logicalCPUs) logical CPUs)")

@@ -29,8 +29,11 @@ struct RunCommand: ParsableCommand {
         if let plot { try ReportOptions.requireDirectory(plot, option: "--plot") }
     }
 
+    /// The names in the list, each once, in the order given.
     private func eventNames(_ list: String) -> [String] {
-        list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        var seen: Set<String> = []
+        return list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && seen.insert($0).inserted }
     }
 
     func run() throws {

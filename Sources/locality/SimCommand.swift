@@ -58,6 +58,7 @@ struct SimCommand: ParsableCommand {
                              machine: machine)
         try check.validateMemory()
         guard let valgrind = Self.findExecutable("valgrind") else { throw SimError.valgrindMissing }
+        guard locality_have_callgrind() != 0 else { throw SimError.builtWithoutCallgrind }
 
         // Callgrind's counts repeat exactly only if the client's addresses and allocations do: the
         // stack's place depends on ASLR and on the size of the environment and arguments, and
@@ -85,6 +86,10 @@ struct SimCommand: ParsableCommand {
         try process.run()
         let json = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        if process.terminationReason == .uncaughtSignal {
+            FileHandle.standardError.write(Data("locality: error: valgrind was killed by signal \(process.terminationStatus)\n".utf8))
+            throw ExitCode(1)
+        }
         if process.terminationStatus != 0 {
             // valgrind's own failure (a bad option, unreadable debug info, an unsupported
             // instruction) is in its log; a failure of locality inside it was already printed.
@@ -102,7 +107,7 @@ struct SimCommand: ParsableCommand {
     /// canonical form, and JSON on stdout. Output options stay with this process, since every
     /// byte of the child's arguments moves its stack and so its cache sets.
     var childArguments: [String] {
-        ["sim"] + suite.experiments
+        ["sim"] + suite.uniqueExperimentNames
             + (suite.sizes.map { ["--sizes", $0.map(\.description).joined(separator: ",")] } ?? [])
             + ["--seed", String(suite.seed), "--format", "json"]
     }
@@ -147,6 +152,7 @@ enum SimError: Error, CustomStringConvertible {
     case valgrindMissing
     case notUnderValgrind
     case temporaryDirectory(String)
+    case builtWithoutCallgrind
 
     var description: String {
         switch self {
@@ -155,6 +161,9 @@ enum SimError: Error, CustomStringConvertible {
         case .notUnderValgrind:
             return "\(SimCommand.outputEnvironment) is set but this process is not under valgrind: "
                 + "locality was built without <valgrind/callgrind.h>; install valgrind and rebuild"
+        case .builtWithoutCallgrind:
+            return "locality was built without <valgrind/callgrind.h>, so it cannot bracket its kernels: "
+                + "install valgrind, then rebuild from scratch (rm -rf .build; make check does both)"
         case let .temporaryDirectory(reason):
             return "cannot create a temporary directory in /tmp: \(reason)"
         }

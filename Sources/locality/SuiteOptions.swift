@@ -28,8 +28,14 @@ struct SuiteOptions: ParsableArguments {
         }
     }
 
+    /// The experiments named, each once, in the order given; all of them when none is named.
     var selected: [any Experiment] {
-        experiments.isEmpty ? Suite.all : experiments.compactMap(Suite.experiment(named:))
+        experiments.isEmpty ? Suite.all : uniqueExperimentNames.compactMap(Suite.experiment(named:))
+    }
+
+    var uniqueExperimentNames: [String] {
+        var seen: Set<String> = []
+        return experiments.filter { seen.insert($0).inserted }
     }
 
     /// A progress line on stderr while measuring, when stderr is a terminal.

@@ -21,19 +21,28 @@ struct CLI {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
     }
 
+    /// Output goes to files, not pipes: a child that fills one pipe while the test drains the
+    /// other would hang instead of failing.
     static func run(_ arguments: [String]) throws -> Result {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("locality-cli-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outURL = directory.appendingPathComponent("stdout"), errURL = directory.appendingPathComponent("stderr")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
-        let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        try out.close()
+        try err.close()
+        return Result(status: process.terminationStatus,
+                      stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+                      stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
     }
 }
 
@@ -48,6 +57,10 @@ struct CLI {
         (["run", "loop-order", "--repetitions", "0"], "at least 1"),
         (["run", "loop-order", "--output", "/nonexistent-locality-dir/x.json"], "does not exist"),
         (["frobnicate"], "Unexpected argument 'frobnicate'"),
+        (["run", "loop-order", "--sizes", "8388607T"], "too large"),
+        (["run", "huge-pages", "--sizes", "9223372036854775807"], "too large"),
+        (["sim", "loop-order", "--cache", "L1=32K:4611686018427387904:64"], "impossible"),
+        (["sim", "loop-order", "--cache", "L1=64:1:64"], "impossible"),
     ])
     func badInputIsOneLineOnStderrAndANonZeroExit(arguments: [String], message: String) throws {
         let result = try CLI.run(arguments)
@@ -124,5 +137,24 @@ struct CLI {
         #expect(result.stdout.contains("D1mr/load (sim)"))
         #expect(!result.stdout.contains("→ "))
         #expect(!result.stdout.contains("ns/load  "))
+    }
+}
+
+@Suite struct RepeatedNamesTests {
+    @Test func anExperimentOrEventNamedTwiceRunsOnce() throws {
+        let result = try CLI.run(["run", "loop-order", "loop-order", "--sizes", "4K", "--repetitions", "1",
+                                  "--events", "perf::PAGE-FAULTS,perf::PAGE-FAULTS", "--format", "csv"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 4)  // header + three variants
+        #expect(lines[0].components(separatedBy: "perf::PAGE-FAULTS per_element").count == 2)
+    }
+
+    @Test func compareUsageErrorsExitTwo() throws {
+        let missing = try CLI.run(["compare", "only-one.json"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.split(separator: "\n").count == 1)
+        let badTolerance = try CLI.run(["compare", "a.json", "b.json", "--tolerance", "x"])
+        #expect(badTolerance.status == 2)
     }
 }

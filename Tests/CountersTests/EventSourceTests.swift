@@ -6,6 +6,8 @@ import Testing
         ("perf::PAGE-FAULTS", CounterSource.software), ("perf::TASK-CLOCK", .software),
         ("perf::MINOR-FAULTS", .software), ("perf::CONTEXT-SWITCHES", .software),
         ("perf::page-faults:u", .software), ("perf_event::CPU-CLOCK", .software),
+        ("perf::PERF_COUNT_SW_PAGE_FAULTS", .software), ("perf::PERF_COUNT_SW_TASK_CLOCK:u", .software),
+        ("perf::PERF_COUNT_HW_CACHE_MISSES", .hardware),
         ("perf::CYCLES", .hardware), ("perf::INSTRUCTIONS", .hardware), ("PAPI_L1_DCM", .hardware),
         ("PAPI_TOT_CYC", .hardware), ("amd64_fam19h_zen3::RETIRED_INSTRUCTIONS", .hardware),
     ])

@@ -86,3 +86,19 @@ func report(mode: String = "sim", rowMisses: Double = 32768, columnMisses: Doubl
         }
     }
 }
+
+@Suite struct NarrowedComparisonTests {
+    @Test func experimentsLeftOutOfTheCurrentRunAreNotRunNotMissing() throws {
+        var other = report()
+        other.results = other.results.map { r in
+            VariantResult(experiment: "layout", variant: r.variant, sizeBytes: r.sizeBytes, elements: r.elements, iterations: 1,
+                          samples: 1, nsPerElement: r.nsPerElement, gbPerSecond: nil, counters: r.counters, unavailable: [:], checksum: 1)
+        }
+        var baseline = report()
+        baseline.results += other.results
+        let narrowed = try Comparison(baseline: baseline, current: report())
+        #expect(narrowed.passed)
+        #expect(narrowed.lines.filter { $0.verdict == .notRun }.count == 4)  // two variants × (ns/elem, D1mr)
+        #expect(narrowed.summary.hasSuffix("4 not run"))
+    }
+}

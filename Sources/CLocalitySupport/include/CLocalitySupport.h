@@ -38,6 +38,9 @@ int locality_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 /// (personality(ADDR_NO_RANDOMIZE)); returns -1 where the kernel or a seccomp filter refuses.
 int locality_disable_aslr_for_children(void);
 
+/// True when this library was built with <valgrind/callgrind.h>, so its client requests work.
+int locality_have_callgrind(void);
+
 /// True when running under valgrind (RUNNING_ON_VALGRIND).
 int locality_running_on_valgrind(void);
 

@@ -4,6 +4,8 @@ public struct CacheShape: Equatable, Codable, Sendable, CustomStringConvertible 
     public let ways: Int
     public let lineBytes: Int
 
+    enum CodingKeys: String, CodingKey { case sizeBytes = "size_bytes", ways, lineBytes = "line_bytes" }
+
     public init(sizeBytes: Int, ways: Int, lineBytes: Int) {
         self.sizeBytes = sizeBytes
         self.ways = ways
@@ -72,9 +74,10 @@ public struct CacheGeometry: Equatable, Codable, Sendable, CustomStringConvertib
             guard fields.count == 3, let size = try? ByteSize(parsing: fields[0]),
                   let ways = Int(fields[1]), ways > 0, let line = Int(fields[2]), line > 0
             else { throw .malformed(String(part)) }
-            let shape = CacheShape(sizeBytes: size.rawValue, ways: ways, lineBytes: line)
-            guard line & (line - 1) == 0, shape.sets >= 1, shape.sizeBytes == shape.sets * ways * line
+            let (waysTimesLine, overflow) = ways.multipliedReportingOverflow(by: line)
+            guard !overflow, line & (line - 1) == 0, size.rawValue > line, size.rawValue % waysTimesLine == 0
             else { throw .impossible(String(part)) }
+            let shape = CacheShape(sizeBytes: size.rawValue, ways: ways, lineBytes: line)
             switch pieces[0].uppercased() {
             case "L1": result.i1 = shape; result.d1 = shape
             case "I1": result.i1 = shape
@@ -105,7 +108,7 @@ public enum GeometryError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .malformed(part): return "cache '\(part)' is not LEVEL=SIZE:WAYS:LINE (e.g. L1=32K:8:64,LL=32M:16:64)"
-        case let .impossible(part): return "cache '\(part)' is impossible: the line must be a power of two and SIZE a multiple of WAYS × LINE"
+        case let .impossible(part): return "cache '\(part)' is impossible: the line must be a power of two, SIZE larger than a line and a multiple of WAYS × LINE"
         case let .unknownLevel(level): return "unknown cache level '\(level)' (use L1, I1, D1 or LL)"
         }
     }
