@@ -6,6 +6,8 @@ struct Knee: Equatable, Sendable {
     let upperX: Double
     let lowerY: Double
     let upperY: Double
+    /// False for a step at the last size, which no later point confirms.
+    var confirmed = true
 
     var ratio: Double { upperY / lowerY }
 }
@@ -15,25 +17,23 @@ struct Knee: Equatable, Sendable {
 /// effective capacity differs from the reported one.
 enum KneeDetector {
     /// Each step between neighbouring points (sorted by x) where y rises by `minimumRatio` and
-    /// by `minimumRise` in absolute terms, and where the next point, if any, is still that far
-    /// above the step's lower end (a single noisy sample is not a knee).
-    static func knees(xs: [Double], ys: [Double], minimumRatio: Double = 1.25, minimumRise: Double = 0.5) -> [Knee] {
-        precondition(xs.count == ys.count)
-        let points = zip(xs, ys).sorted { $0.0 < $1.0 }
+    /// by `minimumRise` in absolute terms, where the next point, if any, is still that far
+    /// above the step's lower end (a single noisy sample is not a knee), and, when the samples'
+    /// ranges are given, where the slowest sample below is faster than the fastest above.
+    static func knees(xs: [Double], ys: [Double], ranges: [ClosedRange<Double>]? = nil,
+                      minimumRatio: Double = 1.25, minimumRise: Double = 0.5) -> [Knee] {
+        precondition(xs.count == ys.count && (ranges?.count ?? xs.count) == xs.count)
+        let points = xs.indices.map { (x: xs[$0], y: ys[$0], range: ranges?[$0]) }.sorted { $0.x < $1.x }
         guard points.count >= 2 else { return [] }
         var knees: [Knee] = []
         for i in 1..<points.count {
-            let (x0, y0) = points[i - 1], (x1, y1) = points[i]
-            guard y0 > 0, y1 >= y0 * minimumRatio, y1 - y0 >= minimumRise else { continue }
-            if i + 1 < points.count, points[i + 1].1 < y0 * minimumRatio { continue }
-            knees.append(Knee(lowerX: x0, upperX: x1, lowerY: y0, upperY: y1))
+            let lower = points[i - 1], upper = points[i]
+            guard lower.y > 0, upper.y >= lower.y * minimumRatio, upper.y - lower.y >= minimumRise else { continue }
+            if let below = lower.range, let above = upper.range, below.upperBound >= above.lowerBound { continue }
+            if i + 1 < points.count, points[i + 1].y < lower.y * minimumRatio { continue }
+            knees.append(Knee(lowerX: lower.x, upperX: upper.x, lowerY: lower.y, upperY: upper.y,
+                              confirmed: i + 1 < points.count))
         }
         return knees
-    }
-
-    /// The reference sizes (name, bytes) that fall inside a knee, `lowerX ≤ size < upperX`: a
-    /// working set of exactly the cache's size still fits, one step larger does not.
-    static func references(for knee: Knee, among references: [(name: String, x: Double)]) -> [String] {
-        references.filter { $0.x >= knee.lowerX && $0.x < knee.upperX }.map(\.name)
     }
 }

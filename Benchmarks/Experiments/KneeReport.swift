@@ -38,9 +38,9 @@ struct Landmark: Equatable, Sendable {
 /// Knees of a measured curve as finding lines, each with the landmarks that fall inside it.
 enum KneeReport {
     /// `describe` formats an x value (bytes, pages…); `unit` names what y is per.
-    static func findings(xs: [Double], ys: [Double], landmarks: [Landmark], unit: String,
-                         describe: (Double) -> String) -> [String] {
-        let knees = KneeDetector.knees(xs: xs, ys: ys)
+    static func findings(xs: [Double], ys: [Double], ranges: [ClosedRange<Double>]? = nil, landmarks: [Landmark],
+                         unit: String, describe: (Double) -> String) -> [String] {
+        let knees = KneeDetector.knees(xs: xs, ys: ys, ranges: ranges)
         guard !knees.isEmpty else {
             return ["no knee: between neighbouring sizes the latency never rose 1.25× and stayed up"]
         }
@@ -51,12 +51,13 @@ enum KneeReport {
                 : inside.map { "\($0.source) \($0.label)" }.joined(separator: ", ")
             return "knee: latency steps up \(String(format: "%.1f", knee.ratio))× between \(describe(knee.lowerX)) and "
                 + "\(describe(knee.upperX)) (\(format(knee.lowerY)) → \(format(knee.upperY)) ns/\(unit)) — \(beside)"
+                + (knee.confirmed ? "" : " (at the last size measured: no larger size confirms it)")
         }
     }
 
     private static func nearestAbove(_ knee: Knee, _ landmarks: [Landmark]) -> String {
         guard let next = landmarks.filter({ $0.x >= knee.upperX }).min(by: { $0.x < $1.x }) else { return "" }
-        return " (next above: \(next.source) \(next.label), so the effective size is smaller than reported)"
+        return " (next above: \(next.source) \(next.label); none reported explains it)"
     }
 
     static func format(_ value: Double) -> String {

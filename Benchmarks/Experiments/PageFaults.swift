@@ -91,7 +91,7 @@ public struct PageFaults: Experiment {
                 lines.append("first touch of \(label): 4 KiB pages \(faults(small, pages: pages)), "
                     + "\(micro(small)) µs/page; huge pages \(faults(huge, pages: pages)), \(micro(huge)) µs/page "
                     + "(AnonHugePages \(Int(hugeMiB)) MiB): \(String(format: "%.1f", small.nsPerElement.median / huge.nsPerElement.median))× as fast"
-                    + (hugeMiB < Double(size >> 21) ? " — fewer huge pages than asked for" : ""))
+                    + (hugeMiB < Double(size >> 20) ? " — fewer huge pages than asked for" : ""))
             }
             if let zero = row("read-zero-page") {
                 lines.append("shared zero page: reading all \(pages) pages of a fresh \(label) mapping grew VmRSS by "

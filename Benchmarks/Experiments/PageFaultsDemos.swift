@@ -73,7 +73,7 @@ enum VirtualMemoryDemo {
     /// The kernel's overcommit policy (/proc/sys/vm/overcommit_memory): 0 heuristic, 1 always,
     /// 2 never (MAP_NORESERVE is then ignored and the demo's mmap fails).
     static func overcommitPolicy() -> Int? {
-        (try? String(contentsOfFile: "/proc/sys/vm/overcommit_memory", encoding: .utf8))
+        (try? ProcFile.read("/proc/sys/vm/overcommit_memory"))
             .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 }

@@ -65,10 +65,13 @@ public struct TLB: Experiment {
                 + (row.ratioToBaseline.map { String(format: " → translation ×%.2f", $0) } ?? ""))
         }
         lines += KneeReport.findings(xs: strided.map { Double($0.sizeBytes / Self.pageBytes) }, ys: strided.map(\.nsPerElement.median),
+                                     ranges: strided.map { $0.nsPerElement.min...$0.nsPerElement.max },
                                      landmarks: Self.landmarks(machine: machine, tlbs: tlbs), unit: "load",
                                      describe: { "\(Int($0)) pages" })
-        if let tlbMisses = strided.compactMap({ r in r.counters["PAPI_TLB_DM"].map { (r, $0) } }).first {
-            lines.append("PAPI_TLB_DM (\(tlbMisses.1.source.rawValue)): \(String(format: "%.3f", tlbMisses.1.perElement)) misses per load at \(tlbMisses.0.sizeBytes / Self.pageBytes) pages")
+        let measured = strided.compactMap { r in r.counters["PAPI_TLB_DM"].map { (r, $0) } }
+        if !measured.isEmpty {
+            let perSize = measured.map { "\($0.0.sizeBytes / Self.pageBytes) pages \(String(format: "%.3f", $0.1.perElement))" }
+            lines.append("PAPI_TLB_DM (\(measured[0].1.source.rawValue)) misses per load: " + perSize.joined(separator: ", "))
         } else if let reason = strided.first?.unavailable["PAPI_TLB_DM"] {
             lines.append("PAPI_TLB_DM per load: unavailable — \(reason)")
         }

@@ -89,7 +89,8 @@ public struct WorkingSet: Experiment {
             func gb(_ variant: String) -> String {
                 at.first { $0.variant == variant }?.gbPerSecond.map { String(format: "%.1f", $0) } ?? "—"
             }
-            let label = ByteSize(rawValue: size).description.padding(toLength: 5, withPad: " ", startingAt: 0)
+            let name = ByteSize(rawValue: size).description
+            let label = name + String(repeating: " ", count: max(0, 5 - name.count))
             let level = Landmark.level(holding: size, machine: machine).padding(toLength: 12, withPad: " ", startingAt: 0)
             lines.append("\(label) in \(level) chase \(ns("chase")) ns/load (C \(ns("chase-c"))), "
                 + "sequential \(gb("sequential")) GB/s (C \(gb("sequential-c")))")
@@ -97,6 +98,7 @@ public struct WorkingSet: Experiment {
         let chase = results.filter { $0.variant == "chase" }.sorted { $0.sizeBytes < $1.sizeBytes }
         let landmarks = Landmark.caches(machine) + Landmark.tlbReach(TLBInfo.current()) + [Landmark.ruleOfThumb]
         lines += KneeReport.findings(xs: chase.map { Double($0.sizeBytes) }, ys: chase.map(\.nsPerElement.median),
+                                     ranges: chase.map { $0.nsPerElement.min...$0.nsPerElement.max },
                                      landmarks: landmarks, unit: "load", describe: { ByteSize(rawValue: Int($0)).approximate })
         let measured = Set(sizes)
         let missing = sizesLeftOut.filter { !measured.contains($0.rawValue) }

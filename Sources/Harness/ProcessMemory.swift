@@ -53,7 +53,9 @@ public enum ProcessMemory {
     /// Nil when no mapping overlaps the range.
     public static func anonHugePagesBytes(in range: Range<UInt>, smaps text: String) -> Int? {
         let inside = parseSmaps(text).filter { $0.addresses.overlaps(range) }
-        return inside.isEmpty ? nil : inside.reduce(0) { $0 + $1.anonHugePagesBytes }
+        // The kernel may merge a neighbouring mapping with the same flags into one line: never
+        // report more huge pages than the range holds.
+        return inside.isEmpty ? nil : min(inside.reduce(0) { $0 + $1.anonHugePagesBytes }, Int(range.upperBound - range.lowerBound))
     }
 
     /// AnonHugePages of `mapping` now, from /proc/self/smaps.

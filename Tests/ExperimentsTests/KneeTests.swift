@@ -56,3 +56,22 @@ import Testing
         #expect(Landmark.level(holding: 2 << 20, machine: machine) == "memory")
     }
 }
+
+@Suite struct KneeHonestyTests {
+    @Test func overlappingSampleRangesAreNoKnee() {
+        // Medians step 1.5×, but the slowest sample below is slower than the fastest above.
+        let noisy = KneeDetector.knees(xs: [1, 2, 3], ys: [4, 6, 6], ranges: [3...7, 5...7, 5...7])
+        #expect(noisy.isEmpty)
+        let clean = KneeDetector.knees(xs: [1, 2, 3], ys: [4, 6, 6], ranges: [3.9...4.2, 5.8...6.1, 5.9...6.2])
+        #expect(clean.count == 1)
+        #expect(clean.first?.confirmed == true)
+    }
+
+    @Test func aStepAtTheLastSizeIsMarkedUnconfirmed() {
+        let knees = KneeDetector.knees(xs: [1, 2, 3], ys: [5, 5, 20])
+        #expect(knees.count == 1)
+        #expect(knees.first?.confirmed == false)
+        let lines = KneeReport.findings(xs: [1, 2, 3], ys: [5, 5, 20], landmarks: [], unit: "load", describe: { "\(Int($0))" })
+        #expect(lines.first?.hasSuffix("(at the last size measured: no larger size confirms it)") == true)
+    }
+}
