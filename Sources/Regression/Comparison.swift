@@ -8,6 +8,11 @@ public struct Tolerances: Equatable, Sendable {
     /// Differences of at most this many events in a sample are equal: they can come from a
     /// single line that lands in another cache set.
     public var countFloor = 2.0
+    /// Differences of at most this many events per element are equal too. Where a program's
+    /// heap and data land shifts with any change to the binary (the Swift runtime's caches,
+    /// malloc's history), and so do a few conflict misses; a real change of access pattern
+    /// moves a count by far more (row against column walk: 0.125 against 1 miss per element).
+    public var perElementFloor = 0.01
 
     public init() {}
 
@@ -91,7 +96,7 @@ public struct Comparison: Sendable {
             }
             lines.append(MetricComparison(key: metric.key, kind: metric.kind, baseline: metric.value, current: now.value,
                                           tolerance: tolerance,
-                                          verdict: Self.judge(metric, now, tolerance: tolerance, floor: tolerances.countFloor)))
+                                          verdict: Self.judge(metric, now, tolerance: tolerance, tolerances: tolerances)))
         }
         for metric in after where !beforeKeys.contains(metric.key) {
             lines.append(MetricComparison(key: metric.key, kind: metric.kind, baseline: nil, current: metric.value,
@@ -100,9 +105,11 @@ public struct Comparison: Sendable {
         self.lines = lines
     }
 
-    static func judge(_ before: Metric, _ after: Metric, tolerance: Double?, floor: Double) -> Verdict {
+    static func judge(_ before: Metric, _ after: Metric, tolerance: Double?, tolerances: Tolerances) -> Verdict {
         guard let tolerance else { return .info }
-        if let a = before.count, let b = after.count, abs(b - a) <= floor { return .ok }
+        if let a = before.count, let b = after.count {
+            if abs(b - a) <= tolerances.countFloor || abs(after.value - before.value) <= tolerances.perElementFloor { return .ok }
+        }
         if after.value > before.value * (1 + tolerance) && after.value - before.value > 1e-12 { return .regressed }
         if after.value < before.value * (1 - tolerance) { return .improved }
         return .ok
