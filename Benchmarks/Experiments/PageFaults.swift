@@ -52,8 +52,7 @@ public struct PageFaults: Experiment {
             if advice == .hugePages { extras.append(Extra("AnonHugePages MiB", Double(probe.anonHugePages) / 1_048_576)) }
             return Workload(variant: variant, units: pages, bytesPerPass: nil, expectedChecksum: Double(pages), extras: extras) {
                 guard let mapping = try? AnonymousMapping(bytes: bytes, advice: advice) else { return -1 }
-                mapping.touchEveryPage()
-                return Double(pages)
+                return Double(mapping.touchEveryPage())
             }
         }
 
@@ -64,7 +63,12 @@ public struct PageFaults: Experiment {
             return Double(pages + mapping.readEveryPage())
         }
 
-        var workloads = [try firstTouch("first-touch-4k", .noHugePages), try firstTouch("first-touch-huge", .hugePages), readZero]
+        var workloads = [try firstTouch("first-touch-4k", .noHugePages)]
+        // Without transparent huge pages there is nothing to compare; the findings say why.
+        if HugePages.unavailability(thpMode: MachineInfo.current().transparentHugePages) == nil {
+            workloads.append(try firstTouch("first-touch-huge", .hugePages))
+        }
+        workloads.append(readZero)
         // Where the kernel refuses overcommit (vm.overcommit_memory = 2) the demo is left out
         // and the findings say why.
         let reserve = overcommitReservation
@@ -92,6 +96,10 @@ public struct PageFaults: Experiment {
                     + "\(micro(small)) µs/page; huge pages \(faults(huge, pages: pages)), \(micro(huge)) µs/page "
                     + "(AnonHugePages \(Int(hugeMiB)) MiB): \(String(format: "%.1f", small.nsPerElement.median / huge.nsPerElement.median))× as fast"
                     + (hugeMiB < Double(size >> 20) ? " — fewer huge pages than asked for" : ""))
+            }
+            if row("first-touch-4k") != nil, row("first-touch-huge") == nil,
+               let reason = HugePages.unavailability(thpMode: machine.transparentHugePages) {
+                lines.append("first touch with huge pages: skipped — \(reason)")
             }
             if let zero = row("read-zero-page") {
                 lines.append("shared zero page: reading all \(pages) pages of a fresh \(label) mapping grew VmRSS by "

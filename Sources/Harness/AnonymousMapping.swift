@@ -82,13 +82,17 @@ public final class AnonymousMapping: @unchecked Sendable {
 
     /// Writes one byte in every 4 KiB page (the first touch: one fault per page, or one per
     /// huge page).
-    public func touchEveryPage(stride: Int = AnonymousMapping.pageBytes) {
+    /// Returns the pages written, so a caller's checksum proves the work was done.
+    @discardableResult
+    public func touchEveryPage(stride: Int = AnonymousMapping.pageBytes) -> Int {
         let bytes = base.assumingMemoryBound(to: UInt8.self)
-        var offset = 0
+        var offset = 0, touched = 0
         while offset < byteCount {
             bytes[offset] = 1
             offset &+= stride
+            touched &+= 1
         }
+        return touched
     }
 
     /// Reads one byte in every 4 KiB page; returns their sum (0 for a fresh mapping).
