@@ -30,29 +30,3 @@ public func randomOrder(count: Int, using generator: inout SeededGenerator) -> [
     }
     return order
 }
-
-/// The successors of the single cycle that visits `order` and returns to its start:
-/// `successor[order[k]] == order[k + 1]`, and the last element leads back to the first.
-/// Following successors from any element visits every element once, so chases built on it
-/// cannot fall into a short loop.
-public func cycleSuccessors(visiting order: [Int]) -> [Int] {
-    var successor = [Int](repeating: 0, count: order.count)
-    for k in order.indices { successor[order[k]] = order[k + 1 == order.count ? 0 : k + 1] }
-    return successor
-}
-
-/// A uniformly random cyclic permutation of 0..<count: `successor[i]` follows `i`.
-public func randomCycle(count: Int, using generator: inout SeededGenerator) -> [Int] {
-    cycleSuccessors(visiting: randomOrder(count: count, using: &generator))
-}
-
-/// The elements of a cycle in visit order, starting at `start`.
-public func visitOrder(ofCycle successor: [Int], from start: Int = 0) -> [Int] {
-    var order = [Int](repeating: 0, count: successor.count)
-    var element = start
-    for k in 0..<successor.count {
-        order[k] = element
-        element = successor[element]
-    }
-    return order
-}

@@ -182,10 +182,13 @@ import Testing
 
         for count in [1, 2, 5, 4096] {
             var generator = SeededGenerator(seed: UInt64(count))
-            let successor = randomCycle(count: count, using: &generator)
-            let order = visitOrder(ofCycle: successor, from: 0)
+            let order = randomOrder(count: count, using: &generator)
             #expect(order.sorted() == Array(0..<count), "count \(count)")
-            #expect(successor[order[count - 1]] == 0)
+            // Linking each element of the order to the next (the last back to the first), as the
+            // shuffled lists do, makes one cycle through every element.
+            var successor = [UInt32](repeating: 0, count: count)
+            for k in 0..<count { successor[order[k]] = UInt32(order[(k + 1) % count]) }
+            #expect(ChaseCycle.isSingleCycle(successor))
         }
     }
 
