@@ -22,14 +22,8 @@ final class FlatArray: @unchecked Sendable {
             return elements
         }
         self.elements = elements
-        var pages = PageSet(pageSize: pageSize)
-        pages.insert(UInt(bitPattern: elements), byteCount: count * MemoryLayout<LayoutElement>.stride)
-        let stride = UInt(MemoryLayout<LayoutElement>.stride)
-        let switches = PageSet.switches(visiting: (0..<UInt(count)).lazy.map { UInt(bitPattern: elements) + $0 * stride },
-                                        pageSize: pageSize)
-        shape = LayoutShape(bytesPerElement: Double(Heap.occupiedBytes(ofBlockAt: elements)) / Double(count),
-                            pages: pages.count, pageSwitchesPerElement: Double(switches) / Double(count),
-                            setupMilliseconds: milliseconds)
+        shape = .ofBlock(at: elements, count: count, stride: MemoryLayout<LayoutElement>.stride, visiting: 0..<count,
+                         pageSize: pageSize, milliseconds: milliseconds)
     }
 
     deinit { elements.deallocate() }
@@ -64,13 +58,8 @@ final class IndexList: @unchecked Sendable {
             return nodes
         }
         self.nodes = nodes
-        var pages = PageSet(pageSize: pageSize)
-        pages.insert(UInt(bitPattern: nodes), byteCount: count * MemoryLayout<IndexNode>.stride)
-        let base = UInt(bitPattern: nodes), stride = UInt(MemoryLayout<IndexNode>.stride)
-        let switches = PageSet.switches(visiting: order.lazy.map { base + UInt($0) * stride }, pageSize: pageSize)
-        shape = LayoutShape(bytesPerElement: Double(Heap.occupiedBytes(ofBlockAt: nodes)) / Double(count),
-                            pages: pages.count, pageSwitchesPerElement: Double(switches) / Double(count),
-                            setupMilliseconds: milliseconds)
+        shape = .ofBlock(at: nodes, count: count, stride: MemoryLayout<IndexNode>.stride, visiting: order,
+                         pageSize: pageSize, milliseconds: milliseconds)
     }
 
     deinit { nodes.deallocate() }

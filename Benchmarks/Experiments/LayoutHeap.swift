@@ -94,6 +94,19 @@ struct LayoutShape {
     /// Milliseconds it took to build the structure (allocation and filling, shuffling included).
     var setupMilliseconds: Double
 
+    /// The shape of `count` elements of `stride` bytes in the one heap block at `base`, visited
+    /// in the order of `indices` (element indices).
+    static func ofBlock(at base: UnsafeRawPointer, count: Int, stride: Int, visiting indices: some Sequence<Int>,
+                        pageSize: Int, milliseconds: Double) -> LayoutShape {
+        var pages = PageSet(pageSize: pageSize)
+        pages.insert(UInt(bitPattern: base), byteCount: count * stride)
+        let switches = PageSet.switches(visiting: indices.lazy.map { UInt(bitPattern: base) + UInt($0) * UInt(stride) },
+                                        pageSize: pageSize)
+        return LayoutShape(bytesPerElement: Double(Heap.occupiedBytes(ofBlockAt: base)) / Double(count),
+                           pages: pages.count, pageSwitchesPerElement: Double(switches) / Double(count),
+                           setupMilliseconds: milliseconds)
+    }
+
     /// The same shape with a shared build step (the shuffle) added to its setup time.
     func adding(milliseconds: Double) -> LayoutShape {
         var shape = self
