@@ -53,20 +53,12 @@ struct ProbeCommand: ParsableCommand {
     /// its landmarks' addresses by name, or why there are none.
     static func secondRunAddresses() -> (addresses: [String: Address]?, note: String?) {
         do {
-            let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = ["probe", "--no-second-run", "--format", "json"]
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else {
-                return (nil, "the second run (re-executed to compare addresses) exited with \(process.terminationStatus)")
+            let child = try ChildProcess.run(ChildProcess.selfPath, ["probe", "--no-second-run", "--format", "json"],
+                                             silenceStderr: true)
+            guard child.status == 0 else {
+                return (nil, "the second run (re-executed to compare addresses) exited with \(child.status)")
             }
-            let other = try JSONDecoder().decode(ProbeReport.self, from: data)
+            let other = try JSONDecoder().decode(ProbeReport.self, from: child.stdout)
             return (Dictionary(other.landmarks.map { ($0.landmark.name, $0.landmark.address) }) { first, _ in first }, nil)
         } catch {
             return (nil, "no second run to compare: \(error)")

@@ -57,7 +57,7 @@ struct SimCommand: ParsableCommand {
                                             library: nil, simulation: CallgrindSession(outputBase: "/dev/null")),
                              machine: machine)
         try check.validateMemory()
-        guard let valgrind = Self.findExecutable("valgrind") else { throw SimError.valgrindMissing }
+        guard let valgrind = ChildProcess.find("valgrind") else { throw SimError.valgrindMissing }
         guard locality_have_callgrind() != 0 else { throw SimError.builtWithoutCallgrind }
 
         // Callgrind's counts repeat exactly only if the client's addresses and allocations do: the
@@ -70,27 +70,20 @@ struct SimCommand: ParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let outputBase = directory + "/callgrind.out"
         let log = directory + "/valgrind.log"
-        let executable = Self.withoutDebugInfo(Self.selfPath, in: directory)
+        let executable = Self.withoutDebugInfo(ChildProcess.selfPath, in: directory)
         _ = locality_disable_aslr_for_children()
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: valgrind)
-        process.arguments = ["--tool=callgrind", "--cache-sim=yes", "--collect-atstart=no", "-q",
-                             "--log-file=\(log)", "--callgrind-out-file=\(outputBase)"]
-            + geometry.valgrindArguments
-            + [executable] + childArguments
-        process.environment = [Self.outputEnvironment: outputBase, Self.geometryEnvironment: geometry.description,
-                               "SWIFT_DETERMINISTIC_HASHING": "1"]
-        let stdout = Pipe()
-        process.standardOutput = stdout
-        try process.run()
-        let json = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        if process.terminationReason == .uncaughtSignal {
-            FileHandle.standardError.write(Data("locality: error: valgrind was killed by signal \(process.terminationStatus)\n".utf8))
+        let child = try ChildProcess.run(
+            valgrind,
+            ["--tool=callgrind", "--cache-sim=yes", "--collect-atstart=no", "-q",
+             "--log-file=\(log)", "--callgrind-out-file=\(outputBase)"] + geometry.valgrindArguments + [executable] + childArguments,
+            environment: [Self.outputEnvironment: outputBase, Self.geometryEnvironment: geometry.description,
+                          "SWIFT_DETERMINISTIC_HASHING": "1"])
+        if child.killedBySignal {
+            FileHandle.standardError.write(Data("locality: error: valgrind was killed by signal \(child.status)\n".utf8))
             throw ExitCode(1)
         }
-        if process.terminationStatus != 0 {
+        if child.status != 0 {
             // valgrind's own failure (a bad option, unreadable debug info, an unsupported
             // instruction) is in its log; a failure of locality inside it was already printed.
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
@@ -98,9 +91,9 @@ struct SimCommand: ParsableCommand {
             if let line = problems.first {
                 FileHandle.standardError.write(Data("locality: error: valgrind failed: \(line)\n".utf8))
             }
-            throw ExitCode(process.terminationStatus)
+            throw ExitCode(child.status)
         }
-        try suite.emit(try RunReport.decode(json), clearingProgress: false)
+        try suite.emit(try RunReport.decode(child.stdout), clearingProgress: false)
     }
 
     /// What the child under valgrind is told: only what defines the measurement, in one
@@ -124,27 +117,13 @@ struct SimCommand: ParsableCommand {
         try suite.emit(report, clearingProgress: false)
     }
 
-    /// This executable, to run again under valgrind.
-    static var selfPath: String {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-    }
-
     /// A copy of `path` without debug info (`objcopy --strip-debug`): valgrind 3.19 cannot read
     /// the DWARF 5 that Swift's clang writes and gives up. Falls back to `path` itself.
     static func withoutDebugInfo(_ path: String, in directory: String) -> String {
-        guard let objcopy = findExecutable("objcopy") else { return path }
+        guard let objcopy = ChildProcess.find("objcopy") else { return path }
         let copy = directory + "/locality"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: objcopy)
-        process.arguments = ["--strip-debug", path, copy]
-        guard (try? process.run()) != nil else { return path }
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? copy : path
-    }
-
-    static func findExecutable(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        let outcome = try? ChildProcess.run(objcopy, ["--strip-debug", path, copy])
+        return outcome?.status == 0 ? copy : path
     }
 }
 
