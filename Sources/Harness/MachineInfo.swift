@@ -162,13 +162,7 @@ struct SystemFiles {
 
     /// Value of a /proc/meminfo field in bytes (the file gives kB).
     func meminfo(_ field: String) -> Int? {
-        guard let text = read("/proc/meminfo") else { return nil }
-        for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
-            let parts = line.split(separator: " ")
-            guard parts.count >= 2, let kb = Int(parts[1]) else { return nil }
-            return kb * 1024
-        }
-        return nil
+        read("/proc/meminfo").flatMap { ProcessMemory.kilobyteField(field, in: $0) }
     }
 
     func transparentHugePageMode() -> String? {

@@ -76,6 +76,7 @@ public enum ProcessMemory {
         return start..<end
     }
 
+    /// The value of a `Name:   1234 kB` line (/proc/meminfo, /proc/self/status, smaps), in bytes.
     static func kilobyteField(_ name: String, in text: String) -> Int? {
         for line in text.split(separator: "\n") where line.hasPrefix(name + ":") {
             let parts = line.dropFirst(name.count + 1).split { $0 == " " || $0 == "\t" }
