@@ -42,7 +42,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "CountersTests", dependencies: ["Counters"]),
-        .testTarget(name: "HarnessTests", dependencies: ["Harness"]),
+        .testTarget(name: "HarnessTests", dependencies: ["Harness", "Counters"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Harness", "Plotting"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Harness"]),
         .testTarget(name: "RegressionTests", dependencies: ["Regression", "Harness"]),

@@ -58,6 +58,23 @@ public struct SuiteRun {
         }
     }
 
+    /// Results whose samples had the CPU for less than 90% of their wall time, by the kernel's
+    /// task clock: another process ran meanwhile, so their times are longer than the work.
+    static func descheduled(_ results: [VariantResult], threshold: Double = 0.9) -> [String] {
+        let taskClock = "perf::TASK-CLOCK"
+        let short = results.compactMap { result -> (String, Double)? in
+            guard let cpu = result.counters[taskClock]?.perElement, result.nsPerElement.median > 0 else { return nil }
+            let share = cpu / result.nsPerElement.median
+            let name = "\(result.experiment)/\(result.variant)/\(ByteSize(rawValue: result.sizeBytes))"
+            return share < threshold ? (name, share) : nil
+        }
+        guard !short.isEmpty else { return [] }
+        let listed = short.prefix(6).map { "\($0.0) \(Int(($0.1 * 100).rounded()))%" }.joined(separator: ", ")
+        return ["descheduled: \(short.count) result(s) had the CPU for under \(Int(threshold * 100))% of their wall time "
+            + "(\(taskClock) against ns/elem: \(listed)\(short.count > 6 ? ", …" : "")); another process ran meanwhile, "
+            + "so read their times with care"]
+    }
+
     /// Findings and plots read times and the process's memory: under valgrind both are
     /// valgrind's, so a simulated run has none.
     private func findings(of experiment: any Experiment, _ results: [VariantResult]) -> [String] {
@@ -86,6 +103,9 @@ public struct SuiteRun {
         } else if plan.groups.count > 1 {
             notes.append("the requested hardware events do not fit the PMU at once: each kernel ran once per "
                 + "counter group (\(plan.groups.count) groups, no multiplexing); times come from the first group")
+        }
+        if runner.simulation == nil {
+            notes += Self.descheduled(results)
         }
         return RunReport(
             mode: runner.simulation != nil ? "sim" : "run", machine: machine,

@@ -1,4 +1,5 @@
-import Harness
+import Counters
+@testable import Harness
 import Testing
 
 @Suite struct SummaryTests {
@@ -18,5 +19,22 @@ import Testing
         results.computeRatios(baselines: ["e": "base"])
         #expect(results.map(\.ratioToBaseline) == [1, 4, 1, 1.5])
         #expect(results.allSatisfy { $0.baseline == "base" })
+    }
+}
+
+@Suite struct DescheduledNoteTests {
+    func result(_ variant: String, ns: Double, cpu: Double?) -> VariantResult {
+        VariantResult(experiment: "e", variant: variant, sizeBytes: 4096, elements: 1, iterations: 1, samples: 1,
+                      nsPerElement: Summary([ns]), gbPerSecond: nil,
+                      counters: cpu.map { ["perf::TASK-CLOCK": CounterValue(value: $0, perElement: $0, source: .software)] } ?? [:],
+                      unavailable: [:], checksum: 0)
+    }
+
+    @Test func resultsThatLostTheCPUAreNamed() {
+        let notes = SuiteRun.descheduled([result("a", ns: 10, cpu: 9.8), result("b", ns: 10, cpu: 6), result("c", ns: 10, cpu: nil)])
+        #expect(notes.count == 1)
+        #expect(notes[0].contains("e/b/4K 60%"))
+        #expect(!notes[0].contains("e/a/"))
+        #expect(SuiteRun.descheduled([result("a", ns: 10, cpu: 9.5)]).isEmpty)
     }
 }
