@@ -23,7 +23,7 @@ struct CLI {
 
     /// Output goes to files, not pipes: a child that fills one pipe while the test drains the
     /// other would hang instead of failing.
-    static func run(_ arguments: [String]) throws -> Result {
+    static func run(_ arguments: [String], environment: [String: String]? = nil) throws -> Result {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("locality-cli-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -34,6 +34,7 @@ struct CLI {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
+        if let environment { process.environment = environment }
         process.standardOutput = out
         process.standardError = err
         try process.run()

@@ -90,3 +90,14 @@ import Testing
         #expect(result.stderr.contains("is not LEVEL=SIZE:WAYS:LINE"))
     }
 }
+
+@Suite struct SimWithoutValgrindTests {
+    @Test func aMissingValgrindIsOneLineSayingHowToInstallIt() throws {
+        let result = try CLI.run(["sim", "loop-order", "--sizes", "4K"], environment: ["PATH": "/nonexistent-locality-path"])
+        #expect(result.status == 1)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(result.stderr.contains("valgrind is not installed"))
+        #expect(result.stderr.contains("apt-get install valgrind"))
+    }
+}
