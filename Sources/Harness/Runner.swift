@@ -155,13 +155,14 @@ public struct Runner {
     private func measuredSample(_ workload: Workload, iterations: Int, eventSet: EventSet?,
                                 callgrindLabel: String?) throws -> (nanoseconds: UInt64, counts: [Int64]) {
         let pass = workload.pass
+        // Callgrind's cache simulation runs on while collection is off, so an untimed pass just
+        // before collecting puts the simulated caches in the same state on every run: the counts
+        // repeat exactly.
+        if callgrindLabel != nil { locality_do_not_optimize_double(pass()) }
         try eventSet?.start()
         let start = locality_monotonic_ns()
-        // Callgrind collects only between the toggles: the passes, not the clock reads. Its
-        // cache simulation runs on while collection is off, so a pass just before the toggle puts
-        // the simulated caches in the same state on every run: the counts repeat exactly.
+        // Callgrind collects only between the toggles: the passes, not the clock reads.
         if callgrindLabel != nil {
-            locality_do_not_optimize_double(pass())
             locality_callgrind_zero_stats()
             locality_callgrind_toggle_collect()
         }
