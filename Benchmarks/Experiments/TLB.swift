@@ -48,7 +48,10 @@ public struct TLB: Experiment {
     }
 
     public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] {
-        let tlbs = TLBInfo.current()
+        let tlbs = machine.tlbs ?? TLBInfo.current()
+        // Once the touched lines fill the L2, page-stride's lines (a random line of each page)
+        // also conflict in cache sets where packed's contiguous lines do not.
+        let l2Lines = machine.dataCaches.first { $0.level == 2 }.map { $0.sizeBytes / ChaseLayout.lineBytes }
         var lines: [String] = []
         let described = tlbs.filter(\.holdsData).map { tlb in
             "\(tlb.name) \(tlb.entries) entries × \(ByteSize(rawValue: tlb.pageBytes)) (\(tlb.ways.map { "\($0)-way" } ?? "fully assoc.")) → \(ByteSize(rawValue: tlb.reachBytes).approximate)"
@@ -62,7 +65,8 @@ public struct TLB: Experiment {
             let label = String(pages).leftPadded(to: 6)
             lines.append("\(label) pages (\(ByteSize(rawValue: row.sizeBytes).approximate)): page-stride "
                 + "\(KneeReport.format(row.nsPerElement.median)) ns, packed \(packed.map { KneeReport.format($0.nsPerElement.median) } ?? "—") ns"
-                + (row.ratioToBaseline.map { String(format: " → translation ×%.2f", $0) } ?? ""))
+                + (row.ratioToBaseline.map { String(format: " → translation ×%.2f", $0) } ?? "")
+                + (l2Lines.map { pages >= $0 } == true ? " (with cache-set conflicts: the lines fill the L2)" : ""))
         }
         lines += KneeReport.findings(xs: strided.map { Double($0.sizeBytes / Self.pageBytes) }, ys: strided.map(\.nsPerElement.median),
                                      ranges: strided.map { $0.nsPerElement.min...$0.nsPerElement.max },
