@@ -43,7 +43,6 @@ struct RunCommand: ParsableCommand {
         let runner = Runner(configuration: RunConfiguration(repetitions: repetitions), plan: plan, library: library)
         var run = SuiteRun(experiments: suite.selected, sizes: suite.sizes, runner: runner, machine: machine,
                            options: RunOptions(seed: suite.seed))
-        try run.validateMemory()
         suite.attachProgress(to: &run)
         let report = try run.run()
         try suite.emit(report, clearingProgress: run.progress != nil)
