@@ -124,6 +124,10 @@ public struct Alloc: Experiment {
         return PerCallSummary(ticks: ticks, timer: timer)
     }
 
+    /// How far the simulated misses of an allocating strategy may move with the heap's state
+    /// before `locality compare` calls it a change.
+    static let heapPlacementTolerance = 0.10
+
     /// The four ways of making `objects` 16-byte objects, with buffers allocated here,
     /// before timing.
     static func strategies() -> [Workload] {
@@ -133,12 +137,16 @@ public struct Alloc: Experiment {
         let references = SharedBuffer(UnsafeMutablePointer<Particle16>.allocate(capacity: n))
         let slots = SharedBuffer(UnsafeMutablePointer<Pair16>.allocate(capacity: n))
         let typedPointers = SharedBuffer(UnsafeMutablePointer<UnsafeMutablePointer<Pair16>?>.allocate(capacity: n))
-        func workload(_ variant: String, _ pass: @escaping () -> Double) -> Workload {
-            Workload(variant: variant, units: n, bytesPerPass: nil, expectedChecksum: expected, pass: pass)
+        func workload(_ variant: String, missTolerance: Double? = nil, _ pass: @escaping () -> Double) -> Workload {
+            Workload(variant: variant, units: n, bytesPerPass: nil, expectedChecksum: expected,
+                     simulatedMissTolerance: missTolerance, pass: pass)
         }
         return [
-            workload("malloc-each") { withExtendedLifetime(rawPointers) { strategyMallocEach(objects: n, pointers: rawPointers.pointer) } },
-            workload("class-instances") { withExtendedLifetime(references) { strategyClassInstances(objects: n, references: references.pointer) } },
+            // Their 1024 chunks (32 and 48 B) fill the simulated 32 KiB L1 about exactly, so
+            // their misses are conflicts whose count follows where the heap's free chunks lie:
+            // 830–837 L1 read misses for malloc-each over 64 working directories, 852 on CI.
+            workload("malloc-each", missTolerance: heapPlacementTolerance) { withExtendedLifetime(rawPointers) { strategyMallocEach(objects: n, pointers: rawPointers.pointer) } },
+            workload("class-instances", missTolerance: heapPlacementTolerance) { withExtendedLifetime(references) { strategyClassInstances(objects: n, references: references.pointer) } },
             workload("slots") { withExtendedLifetime(slots) { strategySlots(objects: n, slots: slots.pointer) } },
             workload("arena") { withExtendedLifetime(typedPointers) { strategyArena(objects: n, pointers: typedPointers.pointer) } },
         ]

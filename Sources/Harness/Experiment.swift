@@ -91,16 +91,22 @@ public struct Workload {
     public let expectedChecksum: Double?
     /// Figures known before timing (measured while preparing), shown beside the results.
     public var extras: [Extra]
+    /// The relative tolerance `locality compare` gives this workload's simulated miss counts,
+    /// for a kernel whose misses depend on where the allocator put its memory, which every
+    /// earlier allocation of the process moves, and not on its access pattern alone. Nil: the
+    /// counts are exact and judged as every `sim` count is.
+    public let simulatedMissTolerance: Double?
     /// One full pass; returns a checksum so the work cannot be optimised away.
     public let pass: () -> Double
 
     public init(variant: String, units: Int, bytesPerPass: Int?, expectedChecksum: Double?,
-                extras: [Extra] = [], pass: @escaping () -> Double) {
+                extras: [Extra] = [], simulatedMissTolerance: Double? = nil, pass: @escaping () -> Double) {
         self.variant = variant
         self.units = units
         self.bytesPerPass = bytesPerPass
         self.expectedChecksum = expectedChecksum
         self.extras = extras
+        self.simulatedMissTolerance = simulatedMissTolerance
         self.pass = pass
     }
 }

@@ -119,7 +119,10 @@ public struct Runner {
             var counters: [String: CounterValue] = [:]
             for (name, entry) in counts[index] {
                 let median = Summary(entry.samples).median
-                counters[name] = CounterValue(value: median, perElement: median / units, source: entry.source)
+                let tolerance = entry.source == .simulated && CallgrindDump.missEvents.contains(name)
+                    ? workload.simulatedMissTolerance : nil
+                counters[name] = CounterValue(value: median, perElement: median / units, source: entry.source,
+                                              tolerance: tolerance)
             }
             let gbPerSecond = workload.bytesPerPass.map { bytes in
                 perElement.median > 0 ? Double(bytes) / Double(workload.units) / perElement.median : 0

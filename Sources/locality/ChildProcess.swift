@@ -21,13 +21,15 @@ enum ChildProcess {
     }
 
     /// Runs `executable` to its end and returns its stdout. The child inherits stderr unless
-    /// `silenceStderr`, and this environment unless `environment` replaces it.
+    /// `silenceStderr`, and this environment and working directory unless `environment` and
+    /// `directory` replace them.
     static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                    silenceStderr: Bool = false) throws -> Outcome {
+                    directory: String? = nil, silenceStderr: Bool = false) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let environment { process.environment = environment }
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory, isDirectory: true) }
         if silenceStderr { process.standardError = FileHandle.nullDevice }
         let stdout = Pipe()
         process.standardOutput = stdout

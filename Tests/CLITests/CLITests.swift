@@ -23,18 +23,19 @@ struct CLI {
 
     /// Output goes to files, not pipes: a child that fills one pipe while the test drains the
     /// other would hang instead of failing.
-    static func run(_ arguments: [String], environment: [String: String]? = nil) throws -> Result {
+    static func run(_ arguments: [String], environment: [String: String]? = nil, workingDirectory: String? = nil) throws -> Result {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("locality-cli-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let outURL = directory.appendingPathComponent("stdout"), errURL = directory.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         if let environment { process.environment = environment }
+        if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory, isDirectory: true) }
         process.standardOutput = out
         process.standardError = err
         try process.run()

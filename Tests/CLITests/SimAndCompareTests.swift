@@ -83,6 +83,38 @@ import Testing
         }
     }
 
+    @Test func countsDoNotDependOnTheWorkingDirectoryAndHeapPlacedMissesCarryTheirTolerance() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // The working directory's path lands on the heap; `sim` runs its child elsewhere so
+        // that malloc-each, whose misses follow the heap's layout, counts the same from anywhere.
+        let deep = directory + "/" + String(repeating: "d", count: 100)
+        try FileManager.default.createDirectory(atPath: deep, withIntermediateDirectories: true)
+        var runs: [[String: [String: [String: Any]]]] = []
+        for cwd in [directory, deep] {
+            let result = try CLI.run(["sim", "alloc", "--sizes", "16", "--cache", "D1=32K:8:64,LL=32M:16:64",
+                                      "--format", "json"], workingDirectory: cwd)
+            #expect(result.status == 0, "stderr: \(result.stderr)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            var byVariant: [String: [String: [String: Any]]] = [:]
+            for variant in ["malloc-each", "class-instances", "arena", "batched"] {
+                byVariant[variant] = try counters(json, variant)
+            }
+            runs.append(byVariant)
+        }
+        for variant in ["malloc-each", "class-instances", "arena", "batched"] {
+            let a = runs[0][variant]?.mapValues { $0["value"] as? Double }
+            let b = runs[1][variant]?.mapValues { $0["value"] as? Double }
+            #expect(a == b, "\(variant) counts differ between working directories")
+        }
+        // Misses of the allocating strategies are judged within 10%; their instruction
+        // counts, and every count of the other kernels, stay exact.
+        #expect(runs[0]["malloc-each"]?["D1mr"]?["tolerance"] as? Double == 0.1)
+        #expect(runs[0]["class-instances"]?["DLmr"]?["tolerance"] as? Double == 0.1)
+        #expect(runs[0]["malloc-each"]?["Ir"]?["tolerance"] == nil)
+        #expect(runs[0]["arena"]?["D1mr"]?["tolerance"] == nil)
+        #expect(runs[0]["batched"]?["D1mr"]?["tolerance"] == nil)
+    }
+
     @Test func badCacheSpecsAreOneLine() throws {
         let result = try CLI.run(["sim", "loop-order", "--cache", "L1=32K:8"])
         #expect(result.status != 0)

@@ -41,6 +41,8 @@ public struct CallgrindDump: Equatable, Sendable {
     /// The events Locality reports, in table order: instructions, data reads and writes, D1
     /// read and write misses, last-level read and write misses.
     public static let reportedEvents = ["Ir", "Dr", "Dw", "D1mr", "D1mw", "DLmr", "DLmw"]
+    /// The reported events that count cache misses rather than accesses.
+    public static let missEvents: Set<String> = ["D1mr", "D1mw", "DLmr", "DLmw"]
 }
 
 public enum CallgrindDumpError: Error, Equatable, CustomStringConvertible {
