@@ -91,8 +91,8 @@ public struct Runner {
                     let label = "\(experiment)/\(workload.variant)/\(size)"
                     let result = try measuredSample(workload, iterations: 1, eventSet: nil, callgrindLabel: label)
                     times[index].append(Double(result.nanoseconds))
-                    let dump = try simulation.nextDump()
-                    for name in CallgrindDump.reportedEvents { record(index, name, .simulated, Double(dump.totals[name] ?? 0)) }
+                    let dump = try simulation.nextDump(label: label)
+                    for name in CallgrindDump.reportedEvents { record(index, name, .simulated, Double(try dump.total(name))) }
                 }
             }
         } else {

@@ -71,10 +71,11 @@ struct ResultTables {
         return table
     }
 
-    /// D1 read misses of `m` over the baseline variant's at the same size.
+    /// D1 read misses per element of `m` over the baseline variant's at the same size (per
+    /// element, as the time ratio of `run` is: variants may do different amounts of work).
     private func missRatio(_ m: VariantResult, rows: [VariantResult], baseline: String) -> Double? {
-        guard let misses = m.counters["D1mr"]?.value,
-              let base = rows.first(where: { $0.variant == baseline })?.counters["D1mr"]?.value, base > 0
+        guard let misses = m.counters["D1mr"]?.perElement,
+              let base = rows.first(where: { $0.variant == baseline })?.counters["D1mr"]?.perElement, base > 0
         else { return nil }
         return misses / base
     }

@@ -8,10 +8,10 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Compare a report with a baseline: exit 0 when nothing regressed, 1 when something did, 2 on bad input.",
         discussion: """
-            Judges each metric by kind: sim counts almost exactly (default ±1%; a change of at most 2 events \
-            or 0.01 per element is none), sw/hw \
-            counts within ±10%, time ratios between variants of one run within ±25%; absolute times \
-            are reported, never judged. A baseline may carry its own tolerance per counter \
+            Judges each metric by kind: sim counts almost exactly (default ±1%; a change of at most \
+            0.01 per element is none), sw/hw counts within ±10% (for every count a change of at \
+            most 2 events per sample is none), time ratios \
+            between variants of one run within ±25%; absolute times are reported, never judged. A baseline may carry its own tolerance per counter \
             ("tolerance") or per ratio ("ratio_tolerance"). Improvements never fail.
             """)
 

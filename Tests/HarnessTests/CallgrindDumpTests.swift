@@ -1,3 +1,4 @@
+import Foundation
 import Harness
 import Testing
 
@@ -37,6 +38,30 @@ import Testing
         #expect(throws: CallgrindDumpError.missing("summary:")) { try CallgrindDump(parsing: "events: Ir Dr\n") }
         #expect(throws: CallgrindDumpError.badNumber("x")) { try CallgrindDump(parsing: "events: Ir\nsummary: x\n") }
         #expect(throws: CallgrindDumpError.tooManyFields(3, 2)) { try CallgrindDump(parsing: "events: Ir Dr\nsummary: 1 2 3\n") }
+    }
+
+    @Test func anEventTheDumpDidNotCountIsAnErrorNotAZero() throws {
+        // Without --cache-sim=yes callgrind counts instructions only.
+        let parsed = try CallgrindDump(parsing: "events: Ir\nsummary: 12\n")
+        #expect(try parsed.total("Ir") == 12)
+        #expect(throws: CallgrindDumpError.eventNotCounted("D1mr")) { try parsed.total("D1mr") }
+    }
+
+    @Test func theSessionReadsDumpsInOrderAndOnlyForTheLabelAsked() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("locality-dumps-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        func write(_ n: Int, label: String) throws {
+            let text = Self.dump.replacingOccurrences(of: "loop-order/row-major/2M", with: label)
+            try text.write(toFile: "\(directory)/callgrind.out.\(n)", atomically: true, encoding: .utf8)
+        }
+        // Numbered 2 and 10: ordered by number, not by name.
+        try write(10, label: "b")
+        try write(2, label: "a")
+        let session = CallgrindSession(outputBase: "\(directory)/callgrind.out")
+        #expect(try session.nextDump(label: "a").trigger == "a")
+        #expect(throws: CallgrindDumpError.unexpectedTrigger(expected: "c", found: "b")) { try session.nextDump(label: "c") }
+        #expect(throws: CallgrindDumpError.missing("dump file \(directory)/callgrind.out.N")) { try session.nextDump(label: "b") }
     }
 }
 

@@ -64,6 +64,25 @@ func sampleReport() -> RunReport {
         #expect(row.contains("2.00"))
     }
 
+    @Test func simTablesCompareMissesPerElementNotPerPass() throws {
+        // A chase of 1000 loads with 100 misses against a stream of 4000 words with 200:
+        // 0.1 and 0.05 misses per unit, so 0.50×, although the stream's pass missed twice as often.
+        func m(_ variant: String, units: Int, misses: Double) -> VariantResult {
+            VariantResult(experiment: "working-set", variant: variant, sizeBytes: 65536, elements: units, iterations: 1,
+                          samples: 1, nsPerElement: Summary([1]), gbPerSecond: nil,
+                          counters: ["D1mr": CounterValue(value: misses, perElement: misses / Double(units), source: .simulated)],
+                          unavailable: [:], ratioToBaseline: 1, baseline: "chase", checksum: 1)
+        }
+        let report = RunReport(
+            mode: "sim", machine: MachineInfo.current(root: "/nonexistent-locality-root"),
+            configuration: .init(repetitions: 1, minimumSampleNanoseconds: 0, events: ["D1mr"], counterGroups: 0),
+            results: [m("chase", units: 1000, misses: 100), m("sequential", units: 4000, misses: 200)], notes: [],
+            experiments: [.init(name: "working-set", summary: "latency", unit: "load", baseline: "chase")])
+        let text = try ReportFormat.table.render(report)
+        let row = try #require(text.split(separator: "\n").first { $0.hasPrefix("sequential") })
+        #expect(row.contains("0.50×"), "\(row)")
+    }
+
     @Test func markdownIsATable() throws {
         let text = try ReportFormat.markdown.render(sampleReport())
         #expect(text.contains("| variant | ns/elem |"))

@@ -38,6 +38,13 @@ public struct CallgrindDump: Equatable, Sendable {
         self.totals = totals
     }
 
+    /// The total of `event`; throws when the dump did not count it (callgrind counts cache
+    /// misses only with `--cache-sim=yes`), rather than reading its absence as zero.
+    public func total(_ event: String) throws(CallgrindDumpError) -> Int64 {
+        guard let value = totals[event] else { throw .eventNotCounted(event) }
+        return value
+    }
+
     /// The events Locality reports, in table order: instructions, data reads and writes, D1
     /// read and write misses, last-level read and write misses.
     public static let reportedEvents = ["Ir", "Dr", "Dw", "D1mr", "D1mw", "DLmr", "DLmw"]
@@ -49,12 +56,17 @@ public enum CallgrindDumpError: Error, Equatable, CustomStringConvertible {
     case missing(String)
     case badNumber(String)
     case tooManyFields(Int, Int)
+    case eventNotCounted(String)
+    case unexpectedTrigger(expected: String, found: String?)
 
     public var description: String {
         switch self {
         case let .missing(line): return "callgrind dump has no '\(line)' line"
         case let .badNumber(field): return "callgrind dump has a non-numeric total '\(field)'"
         case let .tooManyFields(got, events): return "callgrind summary has \(got) fields for \(events) events"
+        case let .eventNotCounted(event): return "callgrind dump has no '\(event)' counts (is its cache simulation on?)"
+        case let .unexpectedTrigger(expected, found):
+            return "callgrind dump is for '\(found ?? "no client request")', expected '\(expected)'"
         }
     }
 }

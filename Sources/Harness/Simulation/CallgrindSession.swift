@@ -3,7 +3,7 @@ import Foundation
 
 /// Reads, from inside a process that runs under callgrind, the dump each measured sample
 /// requested (`CALLGRIND_DUMP_STATS_AT`). Valgrind writes the dump before the client request
-/// returns, so the file is complete when `nextDump()` reads it.
+/// returns, so the file is complete when `nextDump(label:)` reads it.
 public final class CallgrindSession {
     /// The `--callgrind-out-file` base path; dumps are written as BASE.1, BASE.2, …
     public let outputBase: String
@@ -16,8 +16,9 @@ public final class CallgrindSession {
     /// True when this process runs under valgrind.
     public static var isRunningUnderValgrind: Bool { locality_running_on_valgrind() != 0 }
 
-    /// Parses and removes the dump written since the last call.
-    public func nextDump() throws -> CallgrindDump {
+    /// Parses and removes the dump written since the last call, which must be the one
+    /// requested as `label`: a stray or out-of-order dump never lands on another variant.
+    public func nextDump(label: String) throws -> CallgrindDump {
         let url = URL(fileURLWithPath: outputBase)
         let directory = url.deletingLastPathComponent().path
         let prefix = url.lastPathComponent + "."
@@ -31,6 +32,8 @@ public final class CallgrindSession {
         let path = directory + "/" + name
         let text = try String(contentsOfFile: path, encoding: .utf8)
         try? FileManager.default.removeItem(atPath: path)
-        return try CallgrindDump(parsing: text)
+        let dump = try CallgrindDump(parsing: text)
+        guard dump.trigger == label else { throw CallgrindDumpError.unexpectedTrigger(expected: label, found: dump.trigger) }
+        return dump
     }
 }
