@@ -84,7 +84,9 @@ public struct HugePages: Experiment {
             let hugeMiB = huge.extra("AnonHugePages MiB") ?? 0, smallMiB = small.extra("AnonHugePages MiB") ?? 0
             let share = huge.extra("huge %") ?? 0
             let label = ByteSize(rawValue: size).description
-            let smaps = "AnonHugePages (/proc/self/smaps): huge-pages buffer \(Int(hugeMiB)) MiB of \(size >> 20) MiB "
+            // The buffer is the size rounded up to whole huge pages.
+            let bufferMiB = (Self.lines(ByteSize(rawValue: size)) * ChaseLayout.lineBytes) >> 20
+            let smaps = "AnonHugePages (/proc/self/smaps): huge-pages buffer \(Int(hugeMiB)) MiB of \(bufferMiB) MiB "
                 + "(\(String(format: "%.0f", share))%), 4k-pages buffer \(Int(smallMiB)) MiB"
             if share < 50 {
                 lines.append("\(label): the kernel granted few huge pages — \(smaps); the comparison shows little (memory fragmented, or THP defrag off)")

@@ -48,7 +48,7 @@ public struct TLB: Experiment {
     }
 
     public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] {
-        let tlbs = machine.tlbs ?? TLBInfo.current()
+        let tlbs = machine.tlbs ?? []
         // Once the touched lines fill the L2, page-stride's lines (a random line of each page)
         // also conflict in cache sets where packed's contiguous lines do not.
         let l2Lines = machine.dataCaches.first { $0.level == 2 }.map { $0.sizeBytes / ChaseLayout.lineBytes }
@@ -101,7 +101,7 @@ public struct TLB: Experiment {
             xLabel: "pages touched (log scale)", yLabel: "ns per load (median, min–max)", xScale: .log2, yScale: .log10,
             series: [.init(name: "page-stride", points: KneeReport.points(results, variant: "page-stride", x: x)),
                      .init(name: "packed (same lines)", points: KneeReport.points(results, variant: "packed", x: x))],
-            markers: KneeReport.markers(Self.landmarks(machine: machine, tlbs: TLBInfo.current()), within: results.map(x)),
+            markers: KneeReport.markers(Self.landmarks(machine: machine, tlbs: machine.tlbs ?? []), within: results.map(x)),
             xTickFormat: { String(Int($0)) })
         return [Plot(fileName: "tlb.svg", svg: chart.render())]
     }

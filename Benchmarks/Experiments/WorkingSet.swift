@@ -96,7 +96,7 @@ public struct WorkingSet: Experiment {
                 + "sequential \(gb("sequential")) GB/s (C \(gb("sequential-c")))")
         }
         let chase = results.filter { $0.variant == "chase" }.sorted { $0.sizeBytes < $1.sizeBytes }
-        let landmarks = Landmark.caches(machine) + Landmark.tlbReach(TLBInfo.current()) + [Landmark.ruleOfThumb]
+        let landmarks = Landmark.caches(machine) + Landmark.tlbReach(machine.tlbs ?? []) + [Landmark.ruleOfThumb]
         lines += KneeReport.findings(xs: chase.map { Double($0.sizeBytes) }, ys: chase.map(\.nsPerElement.median),
                                      ranges: chase.map { $0.nsPerElement.min...$0.nsPerElement.max },
                                      landmarks: landmarks, unit: "load", describe: { ByteSize(rawValue: Int($0)).approximate })
@@ -111,7 +111,7 @@ public struct WorkingSet: Experiment {
 
     public func plots(from results: [VariantResult], machine: MachineInfo) -> [Plot] {
         guard results.contains(where: { $0.variant == "chase" }) else { return [] }
-        let landmarks = Landmark.caches(machine) + Landmark.tlbReach(TLBInfo.current())
+        let landmarks = Landmark.caches(machine) + Landmark.tlbReach(machine.tlbs ?? [])
         let x = { (r: VariantResult) in Double(r.sizeBytes) }
         let xs = results.map(x)
         let latency = SVGChart(

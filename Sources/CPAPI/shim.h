@@ -10,6 +10,9 @@
 static inline int locality_papi_version_current(void) { return PAPI_VER_CURRENT; }
 static inline int locality_papi_library_init(void) { return PAPI_library_init(PAPI_VER_CURRENT); }
 
+// The version of the library loaded at run time (the header's may differ in its revision).
+static inline int locality_papi_library_version(void) { return PAPI_get_opt(PAPI_LIB_VERSION, NULL); }
+
 static inline int locality_papi_version_major(int v) { return PAPI_VERSION_MAJOR(v); }
 static inline int locality_papi_version_minor(int v) { return PAPI_VERSION_MINOR(v); }
 static inline int locality_papi_version_revision(int v) { return PAPI_VERSION_REVISION(v); }

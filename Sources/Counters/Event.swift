@@ -27,17 +27,20 @@ public struct Event: Hashable, Sendable {
         "EMULATION-FAULTS", "DUMMY", "BPF-OUTPUT", "CGROUP-SWITCHES",
     ]
 
-    /// `sw` for `perf::` (or `perf_event::`) software events, by their short or long names and
-    /// with or without modifiers (`perf::PAGE-FAULTS:u`, `perf::PERF_COUNT_SW_TASK_CLOCK`);
-    /// `hw` for everything else.
+    /// `sw` for Linux's software events, by their short or long names, with or without the
+    /// `perf::` (or `perf_event::`) PMU prefix and with or without modifiers
+    /// (`perf::PAGE-FAULTS:u`, `PAGE-FAULTS`, `perf::PERF_COUNT_SW_TASK_CLOCK`): libpfm4 finds an
+    /// unprefixed name in every PMU, so `PAGE-FAULTS` is the kernel's event too. `hw` for
+    /// presets, for names under any other PMU and for everything else.
     public static func source(ofName name: String) -> CounterSource {
         var rest = Substring(name)
-        for prefix in perfPrefixes where rest.hasPrefix(prefix) {
+        if let prefix = perfPrefixes.first(where: { rest.hasPrefix($0) }) {
             rest = rest.dropFirst(prefix.count)
-            let base = (rest.split(separator: ":", maxSplits: 1).first.map(String.init) ?? "").uppercased()
-            return kernelSoftwareEvents.contains(base) || base.hasPrefix("PERF_COUNT_SW_") ? .software : .hardware
+        } else if rest.contains("::") {
+            return .hardware
         }
-        return .hardware
+        let base = (rest.split(separator: ":", maxSplits: 1).first.map(String.init) ?? "").uppercased()
+        return kernelSoftwareEvents.contains(base) || base.hasPrefix("PERF_COUNT_SW_") ? .software : .hardware
     }
 
     /// The PMU names under which libpfm4 lists Linux's generic perf events.

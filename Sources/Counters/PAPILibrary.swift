@@ -31,7 +31,7 @@ public struct PAPILibrary: Sendable {
             }
             try PAPIError.check(locality_papi_thread_init(), "PAPI_thread_init")
         }
-        version = Self.format(locality_papi_version_current())
+        version = Self.format(locality_papi_library_version())
     }
 
     private static func format(_ v: Int32) -> String {

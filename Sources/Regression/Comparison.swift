@@ -80,6 +80,8 @@ public struct Comparison: Sendable {
         }
         let before = Metric.all(in: baseline)
         let after = Metric.all(in: current)
+        try Self.validate(before, in: "baseline")
+        try Self.validate(after, in: "current report")
         let afterByKey = Dictionary(after.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         let beforeKeys = Set(before.map(\.key))
         guard before.contains(where: { afterByKey[$0.key] != nil }) else {
@@ -109,6 +111,20 @@ public struct Comparison: Sendable {
         self.lines = lines
     }
 
+    /// Counts, times, ratios and tolerances are never negative nor infinite: such a value is a
+    /// damaged or hand-edited file, not a result to judge.
+    static func validate(_ metrics: [Metric], in role: String) throws(ComparisonError) {
+        for metric in metrics {
+            guard metric.value.isFinite, metric.value >= 0, (metric.count ?? 0).isFinite, (metric.count ?? 0) >= 0 else {
+                let what = (metric.count ?? 0) < 0 || !(metric.count ?? 0).isFinite ? "a count of \(metric.count ?? 0)" : "\(metric.value)"
+                throw .invalid("\(role): \(metric.key) is \(what); counts, times and ratios are never negative")
+            }
+            if let tolerance = metric.tolerance, !(tolerance.isFinite && tolerance >= 0) {
+                throw .invalid("\(role): \(metric.key) has tolerance \(tolerance); a tolerance is a fraction ≥ 0 (0.05 for ±5%)")
+            }
+        }
+    }
+
     static func judge(_ before: Metric, _ after: Metric, tolerance: Double?, tolerances: Tolerances) -> Verdict {
         guard let tolerance else { return .info }
         if let a = before.count, let b = after.count {
@@ -123,10 +139,12 @@ public struct Comparison: Sendable {
 
 public enum ComparisonError: Error, Equatable, CustomStringConvertible {
     case mismatched(String)
+    case invalid(String)
 
     public var description: String {
         switch self {
         case let .mismatched(what): return "reports do not match: \(what)"
+        case let .invalid(what): return "impossible value in the \(what)"
         }
     }
 }

@@ -10,6 +10,9 @@ import Testing
         ("perf::PERF_COUNT_HW_CACHE_MISSES", .hardware),
         ("perf::CYCLES", .hardware), ("perf::INSTRUCTIONS", .hardware), ("PAPI_L1_DCM", .hardware),
         ("PAPI_TOT_CYC", .hardware), ("amd64_fam19h_zen3::RETIRED_INSTRUCTIONS", .hardware),
+        // libpfm4 finds an unprefixed name in any PMU: the kernel's software events stay `sw`.
+        ("PAGE-FAULTS", .software), ("page-faults", .software), ("PERF_COUNT_SW_PAGE_FAULTS", .software),
+        ("TASK-CLOCK:u", .software), ("CYCLES", .hardware), ("amd64_fam19h_zen3::PAGE-FAULTS", .hardware),
     ])
     func classifiesEvents(name: String, source: CounterSource) {
         #expect(Event.source(ofName: name) == source)

@@ -9,8 +9,19 @@ import Testing
 
     init() throws { library = try PAPILibrary() }
 
-    @Test func versionIsReported() {
-        #expect(library.version.split(separator: ".").count == 3)
+    @Test func versionIsTheInstalledLibrarys() throws {
+        // pkg-config's papi.pc says e.g. 7.0.0.0; the loaded library's major.minor.revision
+        // must be its first three fields.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/pkg-config")
+        process.arguments = ["--modversion", "papi"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let installed = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").prefix(3).joined(separator: ".")
+        #expect(library.version == installed)
     }
 
     @Test func pageFaultsOfTouchingFreshPagesAreCounted() throws {

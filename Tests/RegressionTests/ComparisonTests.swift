@@ -80,6 +80,16 @@ func report(mode: String = "sim", rowMisses: Double = 32768, columnMisses: Doubl
         #expect(try Comparison(baseline: baseline, current: report(columnMisses: 262_144 * 1.05)).passed)
     }
 
+    @Test func impossibleValuesAreBadInputNotRegressions() throws {
+        #expect(throws: ComparisonError.invalid("baseline: loop-order/row-major/2M D1mr/elem is a count of -5.0; counts, times and ratios are never negative")) {
+            try Comparison(baseline: report(rowMisses: -5), current: report())
+        }
+        var negativeTolerance = report()
+        negativeTolerance.results[1].counters["D1mr"]?.tolerance = -0.5
+        #expect(throws: ComparisonError.self) { try Comparison(baseline: negativeTolerance, current: report()) }
+        #expect(throws: ComparisonError.self) { try Comparison(baseline: report(mode: "run"), current: report(mode: "run", columnRatio: -1)) }
+    }
+
     @Test func aMissingVariantFailsAndANewOneDoesNot() throws {
         let missing = try Comparison(baseline: report(), current: report(include: false))
         #expect(missing.regressions.map(\.verdict).contains(.missing))
