@@ -98,6 +98,36 @@ func report(mode: String = "sim", rowMisses: Double = 32768, columnMisses: Doubl
         #expect(added.lines.contains { $0.verdict == .new })
     }
 
+    @Test func aBaselineRatioToleranceOverridesTheKinds() throws {
+        var baseline = report(mode: "run")
+        baseline.results[1].ratioTolerance = 0.5
+        // +37.5% on the column/row time ratio: beyond the default ±25%, within the baseline's ±50%.
+        #expect(try !Comparison(baseline: report(mode: "run"), current: report(mode: "run", columnRatio: 11)).passed)
+        #expect(try Comparison(baseline: baseline, current: report(mode: "run", columnRatio: 11)).passed)
+    }
+
+    @Test func clockCountersAreReportedLikeTimesNeverJudged() throws {
+        func clockReport(_ value: Double) -> RunReport {
+            var r = report(mode: "run")
+            for index in r.results.indices {
+                r.results[index].counters = ["perf::TASK-CLOCK": CounterValue(value: value, perElement: value / 262_144, source: .software)]
+            }
+            r.configuration.events = ["perf::TASK-CLOCK"]
+            return r
+        }
+        let comparison = try Comparison(baseline: clockReport(1e6), current: clockReport(5e6))
+        #expect(comparison.passed)
+        let line = try #require(comparison.lines.first { $0.key == "loop-order/row-major/2M perf::TASK-CLOCK/elem" })
+        #expect(line.kind == .time && line.verdict == .info)
+    }
+
+    @Test func reportsOfOtherSimulatedCachesCannotBeCompared() throws {
+        var baseline = report(), current = report()
+        baseline.configuration.simulatedCaches = try CacheGeometry.fallback.overridden(by: "D1=32K:8:64")
+        current.configuration.simulatedCaches = try CacheGeometry.fallback.overridden(by: "D1=64K:8:64")
+        #expect(throws: ComparisonError.self) { try Comparison(baseline: baseline, current: current) }
+    }
+
     @Test func mismatchedReportsCannotBeCompared() {
         #expect(throws: ComparisonError.self) { try Comparison(baseline: report(mode: "sim"), current: report(mode: "run")) }
         var other = report()
