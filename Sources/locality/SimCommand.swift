@@ -50,7 +50,14 @@ struct SimCommand: ParsableCommand {
 
     private func launchValgrind() throws {
         let machine = MachineInfo.current()
-        let geometry = try CacheGeometry(machine: machine).overridden(by: cache ?? "").simulatable
+        // --cache was checked by validate(); what sysfs gives for the other levels is made
+        // simulatable where it can be (sets, size), else refused here, before valgrind says so.
+        let geometry: CacheGeometry
+        do {
+            geometry = try CacheGeometry(machine: machine).overridden(by: cache ?? "").simulatable.checkedForValgrind()
+        } catch {
+            throw SimError.unsimulatableCaches(error)
+        }
         // Refuse oversized working sets before valgrind starts.
         let check = SuiteRun(experiments: suite.selected, sizes: suite.sizes,
                              runner: Runner(configuration: RunConfiguration(), plan: CounterPlan(requested: [], groups: [], unavailable: [:]),
@@ -110,7 +117,11 @@ struct SimCommand: ParsableCommand {
 
     private func runInsideValgrind(outputBase: String, geometry: String?) throws {
         let machine = MachineInfo.current()
-        let simulatedCaches = try geometry.map { try CacheGeometry.fallback.overridden(by: $0) }
+        // The parent checked the geometry against this machine; reading /proc/cpuinfo again here
+        // would move the child's heap.
+        let simulatedCaches = try geometry.map {
+            try CacheGeometry.fallback.overridden(by: $0, minimumLineBytes: CacheShape.valgrindSmallestLine)
+        }
         let runner = Runner(configuration: RunConfiguration(repetitions: 1),
                             plan: CounterPlan(requested: [], groups: [], unavailable: [:]), library: nil,
                             simulation: CallgrindSession(outputBase: outputBase))
@@ -135,6 +146,7 @@ enum SimError: Error, CustomStringConvertible {
     case notUnderValgrind
     case temporaryDirectory(String)
     case builtWithoutCallgrind
+    case unsimulatableCaches(GeometryError)
 
     var description: String {
         switch self {
@@ -146,6 +158,9 @@ enum SimError: Error, CustomStringConvertible {
         case .builtWithoutCallgrind:
             return "locality was built without <valgrind/callgrind.h>, so it cannot bracket its kernels: "
                 + "install valgrind, then rebuild from scratch (rm -rf .build; make check does both)"
+        case let .unsimulatableCaches(error):
+            return "valgrind cannot simulate this machine's caches as sysfs describes them: \(error); "
+                + "give them with --cache (e.g. --cache I1=32K:8:64,D1=32K:8:64,LL=32M:16:64)"
         case let .temporaryDirectory(reason):
             return "cannot create a temporary directory in /tmp: \(reason)"
         }
