@@ -67,6 +67,20 @@ struct SimCommand: ParsableCommand {
         guard let valgrind = ChildProcess.find("valgrind") else { throw SimError.valgrindMissing }
         guard locality_have_callgrind() != 0 else { throw SimError.builtWithoutCallgrind }
 
+        // SIGINT, SIGTERM and SIGHUP go to valgrind (in a process group of its own, so a Ctrl-C
+        // reaches only this process); once it has ended and the temporary directory is gone,
+        // this process exits 128 + the signal, saying nothing more.
+        let report: RunReport
+        do {
+            report = try ChildProcess.forwardingSignals { try simulate(valgrind: valgrind, geometry: geometry) }
+        } catch let interrupted as ChildProcess.Interrupted {
+            throw ExitCode(interrupted.exitCode)
+        }
+        try suite.emit(report, clearingProgress: false)
+    }
+
+    /// Runs the child under valgrind in a temporary directory, removed before this returns.
+    private func simulate(valgrind: String, geometry: CacheGeometry) throws -> RunReport {
         // Callgrind's counts repeat exactly only if the client's addresses and allocations do: the
         // stack's place depends on ASLR and on the size of the environment and arguments, and
         // Swift seeds its hashing randomly; the working directory's path lands on the heap and
@@ -103,7 +117,7 @@ struct SimCommand: ParsableCommand {
             }
             throw ExitCode(child.status)
         }
-        try suite.emit(try RunReport.decode(child.stdout), clearingProgress: false)
+        return try RunReport.decode(child.stdout)
     }
 
     /// What the child under valgrind is told: only what defines the measurement, in one
