@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Running other programs, and this one again: `sim` under valgrind, `probe` for a second
 /// address-space layout.
@@ -36,12 +35,12 @@ enum ChildProcess {
         process.standardOutput = stdout
         if let signal = pendingSignal { throw Interrupted(signal: signal) }
         try process.run()
-        signalTarget.store(process.processIdentifier, ordering: .sequentiallyConsistent)
+        forwarding[0] = process.processIdentifier
         // A signal that came while the child was being started did not reach it.
         if let signal = pendingSignal { kill(process.processIdentifier, signal) }
         let data = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        signalTarget.store(0, ordering: .sequentiallyConsistent)
+        forwarding[0] = 0
         if let signal = pendingSignal { throw Interrupted(signal: signal) }
         return Outcome(status: process.terminationStatus, killedBySignal: process.terminationReason == .uncaughtSignal,
                        stdout: data)
@@ -50,17 +49,26 @@ enum ChildProcess {
 
 // Passing SIGINT, SIGTERM and SIGHUP on to a child. Foundation's Process starts the child in a
 // process group of its own, so a Ctrl-C at the terminal (or a kill of this process) would
-// leave it running, reparented to init, and skip this process's cleanup. The handler only
-// touches these two atomics and calls kill(2), both async-signal-safe.
+// leave it running, reparented to init, and skip this process's cleanup.
+//
+// The handler shares two aligned Int32s with the code that starts and waits for children, as
+// C's `volatile sig_atomic_t`, and calls only kill(2), which is async-signal-safe. They are
+// reached through a pointer, not as Swift globals, whose accesses are checked for exclusivity
+// (a handler's write during a read would stop the program). Not Synchronization's Atomic
+// either: importing it makes libswiftSynchronization.so one of this binary's own (DT_NEEDED)
+// libraries, a change to the start-up of the child under valgrind.
 
-/// The child `ChildProcess.run` is waiting for, or 0.
-private let signalTarget = Atomic<Int32>(0)
-/// The first forwarded signal received, or 0.
-private let receivedSignal = Atomic<Int32>(0)
+/// [0]: the child `ChildProcess.run` is waiting for, or 0; [1]: the first forwarded signal
+/// received, or 0. Set up (once) before a handler is installed.
+nonisolated(unsafe) private let forwarding: UnsafeMutablePointer<Int32> = {
+    let state = UnsafeMutablePointer<Int32>.allocate(capacity: 2)
+    state.initialize(repeating: 0, count: 2)
+    return state
+}()
 
 private func passSignalOn(_ signal: Int32) {
-    _ = receivedSignal.compareExchange(expected: 0, desired: signal, ordering: .sequentiallyConsistent)
-    let child = signalTarget.load(ordering: .sequentiallyConsistent)
+    if forwarding[1] == 0 { forwarding[1] = signal }
+    let child = forwarding[0]
     if child > 0 { kill(child, signal) }
 }
 
@@ -75,7 +83,7 @@ extension ChildProcess {
     static let forwardedSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
 
     fileprivate static var pendingSignal: Int32? {
-        let signal = receivedSignal.load(ordering: .sequentiallyConsistent)
+        let signal = forwarding[1]
         return signal == 0 ? nil : signal
     }
 
@@ -85,7 +93,7 @@ extension ChildProcess {
     /// its cleanup. If a signal came at all, this throws `Interrupted` after `body`, whatever
     /// `body` returned or threw. A signal ignored when this is called (nohup) stays ignored.
     static func forwardingSignals<T>(_ body: () throws -> T) throws -> T {
-        receivedSignal.store(0, ordering: .sequentiallyConsistent)
+        forwarding[1] = 0
         var previous: [(signal: Int32, action: sigaction)] = []
         for signal in forwardedSignals {
             var old = sigaction()
@@ -101,7 +109,7 @@ extension ChildProcess {
         let outcome = Result { try body() }
         for var entry in previous { sigaction(entry.signal, &entry.action, nil) }
         if let signal = pendingSignal {
-            receivedSignal.store(0, ordering: .sequentiallyConsistent)
+            forwarding[1] = 0
             throw Interrupted(signal: signal)
         }
         return try outcome.get()
