@@ -23,7 +23,7 @@ struct SimCommand: ParsableCommand {
     @OptionGroup var suite: SuiteOptions
 
     @Option(help: ArgumentHelp(
-        "Cache geometry to simulate instead of sysfs's: LEVEL=SIZE:WAYS:LINE,… with LEVEL in L1 (I1 and D1), I1, D1, LL. E.g. L1=32K:8:64,LL=32M:16:64.",
+        "Cache geometry to simulate instead of sysfs's: LEVEL=SIZE:WAYS:LINE,… with LEVEL in L1 (I1 and D1), I1, D1, LL. E.g. L1=32K:8:64,LL=32M:16:64. valgrind needs a power-of-two number of sets, lines of at least 16 bytes (32 with AVX) and sizes below 2G.",
         valueName: "spec"))
     var cache: String?
 
