@@ -23,7 +23,7 @@ struct SimCommand: ParsableCommand {
     @OptionGroup var suite: SuiteOptions
 
     @Option(help: ArgumentHelp(
-        "Cache geometry to simulate instead of sysfs's: LEVEL=SIZE:WAYS:LINE,… with LEVEL in L1 (I1 and D1), I1, D1, LL. E.g. L1=32K:8:64,LL=32M:16:64.",
+        "Cache geometry to simulate instead of sysfs's: LEVEL=SIZE:WAYS:LINE,… with LEVEL in L1 (I1 and D1), I1, D1, LL. E.g. L1=32K:8:64,LL=32M:16:64. valgrind needs a power-of-two number of sets, lines of at least 16 bytes (32 with AVX) and sizes below 2G.",
         valueName: "spec"))
     var cache: String?
 
@@ -50,7 +50,14 @@ struct SimCommand: ParsableCommand {
 
     private func launchValgrind() throws {
         let machine = MachineInfo.current()
-        let geometry = try CacheGeometry(machine: machine).overridden(by: cache ?? "").simulatable
+        // --cache was checked by validate(); what sysfs gives for the other levels is made
+        // simulatable where it can be (sets, size), else refused here, before valgrind says so.
+        let geometry: CacheGeometry
+        do {
+            geometry = try CacheGeometry(machine: machine).overridden(by: cache ?? "").simulatable.checkedForValgrind()
+        } catch {
+            throw SimError.unsimulatableCaches(error)
+        }
         // Refuse oversized working sets before valgrind starts.
         let check = SuiteRun(experiments: suite.selected, sizes: suite.sizes,
                              runner: Runner(configuration: RunConfiguration(), plan: CounterPlan(requested: [], groups: [], unavailable: [:]),
@@ -60,6 +67,20 @@ struct SimCommand: ParsableCommand {
         guard let valgrind = ChildProcess.find("valgrind") else { throw SimError.valgrindMissing }
         guard locality_have_callgrind() != 0 else { throw SimError.builtWithoutCallgrind }
 
+        // SIGINT, SIGTERM and SIGHUP go to valgrind (in a process group of its own, so a Ctrl-C
+        // reaches only this process); once it has ended and the temporary directory is gone,
+        // this process exits 128 + the signal, saying nothing more.
+        let report: RunReport
+        do {
+            report = try ChildProcess.forwardingSignals { try simulate(valgrind: valgrind, geometry: geometry) }
+        } catch let interrupted as ChildProcess.Interrupted {
+            throw ExitCode(interrupted.exitCode)
+        }
+        try suite.emit(report, clearingProgress: false)
+    }
+
+    /// Runs the child under valgrind in a temporary directory, removed before this returns.
+    private func simulate(valgrind: String, geometry: CacheGeometry) throws -> RunReport {
         // Callgrind's counts repeat exactly only if the client's addresses and allocations do: the
         // stack's place depends on ASLR and on the size of the environment and arguments, and
         // Swift seeds its hashing randomly; the working directory's path lands on the heap and
@@ -96,7 +117,7 @@ struct SimCommand: ParsableCommand {
             }
             throw ExitCode(child.status)
         }
-        try suite.emit(try RunReport.decode(child.stdout), clearingProgress: false)
+        return try RunReport.decode(child.stdout)
     }
 
     /// What the child under valgrind is told: only what defines the measurement, in one
@@ -110,7 +131,11 @@ struct SimCommand: ParsableCommand {
 
     private func runInsideValgrind(outputBase: String, geometry: String?) throws {
         let machine = MachineInfo.current()
-        let simulatedCaches = try geometry.map { try CacheGeometry.fallback.overridden(by: $0) }
+        // The parent checked the geometry against this machine; reading /proc/cpuinfo again here
+        // would move the child's heap.
+        let simulatedCaches = try geometry.map {
+            try CacheGeometry.fallback.overridden(by: $0, minimumLineBytes: CacheShape.valgrindSmallestLine)
+        }
         let runner = Runner(configuration: RunConfiguration(repetitions: 1),
                             plan: CounterPlan(requested: [], groups: [], unavailable: [:]), library: nil,
                             simulation: CallgrindSession(outputBase: outputBase))
@@ -135,6 +160,7 @@ enum SimError: Error, CustomStringConvertible {
     case notUnderValgrind
     case temporaryDirectory(String)
     case builtWithoutCallgrind
+    case unsimulatableCaches(GeometryError)
 
     var description: String {
         switch self {
@@ -146,6 +172,9 @@ enum SimError: Error, CustomStringConvertible {
         case .builtWithoutCallgrind:
             return "locality was built without <valgrind/callgrind.h>, so it cannot bracket its kernels: "
                 + "install valgrind, then rebuild from scratch (rm -rf .build; make check does both)"
+        case let .unsimulatableCaches(error):
+            return "valgrind cannot simulate this machine's caches as sysfs describes them: \(error); "
+                + "give them with --cache (e.g. --cache I1=32K:8:64,D1=32K:8:64,LL=32M:16:64)"
         case let .temporaryDirectory(reason):
             return "cannot create a temporary directory in /tmp: \(reason)"
         }

@@ -21,12 +21,68 @@ public struct CacheShape: Equatable, Codable, Sendable, CustomStringConvertible 
     var sets: Int { sizeBytes / (ways * lineBytes) }
 
     /// Callgrind needs a power-of-two number of sets and line size; a cache such as 36M 12-way
-    /// has 49152 sets, so it is simulated with the largest size below that has a power of two.
+    /// has 49152 sets, so it is simulated with the largest size below that has a power of two,
+    /// and no larger than valgrind takes (`valgrindLargestSize`).
     func simulatable() -> CacheShape {
         var sets = 1
         while sets * 2 <= self.sets { sets *= 2 }
+        while sets > 1 && sets * ways * lineBytes > Self.valgrindLargestSize { sets /= 2 }
         return CacheShape(sizeBytes: sets * ways * lineBytes, ways: ways, lineBytes: lineBytes)
     }
+
+    // valgrind 3.19's limits. cachegrind/cg_arch.c (shared with callgrind) parses `--D1=S,A,L`
+    // into C ints and refuses a value that overflows one; its check_cache wants a power-of-two
+    // line of at least MIN_LINE_SIZE (16), a size larger than a line and a power-of-two number
+    // of sets (size ÷ (assoc × line), exactly). Callgrind then exits if the smallest line of the
+    // three caches is narrower than the widest guest register: 32 bytes with AVX, else 16.
+
+    /// The largest size, associativity or line valgrind parses: a C `int`.
+    public static let valgrindLargestSize = Int(Int32.max)
+
+    /// Cachegrind's MIN_LINE_SIZE.
+    public static let valgrindSmallestLine = 16
+
+    /// The smallest line valgrind simulates on this machine: its widest register, 32 bytes
+    /// where the CPU has AVX (/proc/cpuinfo's `avx` flag: valgrind's own test also asks the OS
+    /// to save the AVX state, as Linux does before it shows the flag), else 16.
+    public static let valgrindMinimumLineBytes: Int = {
+        #if arch(x86_64) || arch(i386)
+        guard let text = try? ProcFile.read("/proc/cpuinfo"),
+              let flags = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+        else { return valgrindSmallestLine }
+        return flags.split(separator: " ").contains("avx") ? 32 : valgrindSmallestLine
+        #else
+        return valgrindSmallestLine
+        #endif
+    }()
+
+    /// Why valgrind 3.19 would refuse this cache, or nil if it simulates it.
+    func valgrindProblem(minimumLineBytes: Int) -> GeometryProblem? {
+        guard ways > 0, lineBytes > 0, lineBytes & (lineBytes - 1) == 0 else { return .impossible }
+        let (waysTimesLine, overflow) = ways.multipliedReportingOverflow(by: lineBytes)
+        guard !overflow, sizeBytes > lineBytes, sizeBytes % waysTimesLine == 0 else { return .impossible }
+        if sizeBytes > Self.valgrindLargestSize {
+            return .unsimulatable("valgrind takes at most \(Self.valgrindLargestSize) bytes (2G - 1)")
+        }
+        let floor = max(minimumLineBytes, Self.valgrindSmallestLine)
+        if lineBytes < floor {
+            return .unsimulatable("valgrind needs lines of at least \(floor) bytes here"
+                + (floor > Self.valgrindSmallestLine ? " (callgrind's lines must hold the widest register, AVX's 32 bytes)" : ""))
+        }
+        if sets & (sets - 1) != 0 {
+            var lower = 1
+            while lower * 2 < sets { lower *= 2 }
+            let below = ByteSize(rawValue: lower * waysTimesLine), above = ByteSize(rawValue: 2 * lower * waysTimesLine)
+            return .unsimulatable("it has \(sets) sets (SIZE ÷ (WAYS × LINE)) and valgrind needs a power of two, "
+                + "e.g. \(below):\(ways):\(lineBytes) or \(above):\(ways):\(lineBytes)")
+        }
+        return nil
+    }
+}
+
+enum GeometryProblem {
+    case impossible
+    case unsimulatable(String)
 }
 
 /// The caches callgrind simulates: I1, D1 and the last level (LL).
@@ -64,32 +120,55 @@ public struct CacheGeometry: Equatable, Codable, Sendable, CustomStringConvertib
                   ll: shape(data.max { $0.level < $1.level }, Self.fallback.ll))
     }
 
-    /// Applies `L1=32K:8:64,D1=…,I1=…,LL=32M:16:64` on top of this geometry.
-    public func overridden(by text: String) throws(GeometryError) -> CacheGeometry {
+    /// Applies `L1=32K:8:64,D1=…,I1=…,LL=32M:16:64` on top of this geometry, refusing every cache
+    /// valgrind 3.19 would refuse (see `CacheShape.valgrindProblem`). `minimumLineBytes` defaults
+    /// to this machine's (read from /proc/cpuinfo once); the child under valgrind passes
+    /// `CacheShape.valgrindSmallestLine` so that it reads nothing more before it measures.
+    public func overridden(by text: String, minimumLineBytes: Int? = nil) throws(GeometryError) -> CacheGeometry {
         var result = self
         for part in text.split(separator: ",") {
             let pieces = part.split(separator: "=", maxSplits: 1).map(String.init)
             guard pieces.count == 2 else { throw .malformed(String(part)) }
+            let level = pieces[0].uppercased()
+            switch level {
+            case "L1", "I1", "D1", "LL": break
+            default: throw .unknownLevel(pieces[0])
+            }
             let fields = pieces[1].split(separator: ":").map(String.init)
             guard fields.count == 3, let size = try? ByteSize(parsing: fields[0]),
                   let ways = Int(fields[1]), ways > 0, let line = Int(fields[2]), line > 0
             else { throw .malformed(String(part)) }
-            let (waysTimesLine, overflow) = ways.multipliedReportingOverflow(by: line)
-            guard !overflow, line & (line - 1) == 0, size.rawValue > line, size.rawValue % waysTimesLine == 0
-            else { throw .impossible(String(part)) }
             let shape = CacheShape(sizeBytes: size.rawValue, ways: ways, lineBytes: line)
-            switch pieces[0].uppercased() {
+            switch shape.valgrindProblem(minimumLineBytes: minimumLineBytes ?? CacheShape.valgrindMinimumLineBytes) {
+            case .impossible?: throw .impossible(String(part))
+            case let .unsimulatable(reason)?: throw .unsimulatable(String(part), reason: reason)
+            case nil: break
+            }
+            switch level {
             case "L1": result.i1 = shape; result.d1 = shape
             case "I1": result.i1 = shape
             case "D1": result.d1 = shape
-            case "LL": result.ll = shape
-            default: throw .unknownLevel(pieces[0])
+            default: result.ll = shape
             }
         }
         return result
     }
 
-    /// The geometry callgrind will really simulate (power-of-two sets).
+    /// This geometry, if valgrind 3.19 simulates each of its caches; else the first refused,
+    /// in the form `--cache` takes (`D1=32K:8:16`).
+    public func checkedForValgrind(minimumLineBytes: Int = CacheShape.valgrindMinimumLineBytes)
+    throws(GeometryError) -> CacheGeometry {
+        for (level, shape) in [("I1", i1), ("D1", d1), ("LL", ll)] {
+            switch shape.valgrindProblem(minimumLineBytes: minimumLineBytes) {
+            case .impossible?: throw .impossible("\(level)=\(shape)")
+            case let .unsimulatable(reason)?: throw .unsimulatable("\(level)=\(shape)", reason: reason)
+            case nil: break
+            }
+        }
+        return self
+    }
+
+    /// The geometry callgrind will really simulate (power-of-two sets, sizes valgrind parses).
     public var simulatable: CacheGeometry { CacheGeometry(i1: i1.simulatable(), d1: d1.simulatable(), ll: ll.simulatable()) }
 
     public var valgrindArguments: [String] {
@@ -104,12 +183,14 @@ public enum GeometryError: Error, Equatable, CustomStringConvertible {
     case malformed(String)
     case impossible(String)
     case unknownLevel(String)
+    case unsimulatable(String, reason: String)
 
     public var description: String {
         switch self {
         case let .malformed(part): return "cache '\(part)' is not LEVEL=SIZE:WAYS:LINE (e.g. L1=32K:8:64,LL=32M:16:64)"
         case let .impossible(part): return "cache '\(part)' is impossible: the line must be a power of two, SIZE larger than a line and a multiple of WAYS × LINE"
         case let .unknownLevel(level): return "unknown cache level '\(level)' (use L1, I1, D1 or LL)"
+        case let .unsimulatable(part, reason): return "cache '\(part)' cannot be simulated: \(reason)"
         }
     }
 }

@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+
+/// A Ctrl-C (or SIGTERM, SIGHUP) to `locality sim` stops valgrind too, removes the temporary
+/// directory and exits 128 + the signal, saying nothing more.
+@Suite(.serialized) struct SimSignalTests {
+    /// Starts `locality` with SIGINT, SIGTERM and SIGHUP at their defaults, as from an
+    /// interactive shell (a background job of a script would inherit SIGINT ignored), with
+    /// stdout and stderr to files.
+    private func spawn(_ arguments: [String], stdout: String, stderr: String) throws -> pid_t {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        posix_spawnattr_setsigmask(&attributes, &mask)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([CLI.binary] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, CLI.binary, &actions, &attributes, argv, environ)
+        guard status == 0 else { throw POSIXError(POSIXErrorCode(rawValue: status) ?? .EIO) }
+        return pid
+    }
+
+    private func read(_ path: String) -> String {
+        (try? Data(contentsOf: URL(fileURLWithPath: path))).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+
+    /// Every process: its id, parent's id and command line (arguments joined by spaces).
+    private func processes() -> [(pid: pid_t, parent: pid_t, commandLine: String)] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry in
+            guard let pid = pid_t(entry) else { return nil }
+            let stat = read("/proc/\(pid)/stat")
+            // "pid (comm) state ppid …": comm may hold spaces and parentheses.
+            guard let close = stat.lastIndex(of: ")") else { return nil }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 1, let parent = pid_t(fields[1]) else { return nil }
+            let commandLine = read("/proc/\(pid)/cmdline").replacingOccurrences(of: "\0", with: " ")
+            return (pid, parent, commandLine)
+        }
+    }
+
+    /// Waits up to `seconds` for `pid` to end; its wait status, or nil.
+    private func wait(_ pid: pid_t, seconds: Double) -> Int32? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            var status: Int32 = 0
+            let done = waitpid(pid, &status, WNOHANG)
+            if done == pid { return status }
+            if done < 0 { return nil }
+            usleep(50_000)
+        }
+        return nil
+    }
+
+    @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
+    func aSignalStopsValgrindRemovesTheTemporaryDirectoryAndExits128PlusIt(signal: Int32) throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("locality-signal-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let pid = try spawn(["sim", "loop-order", "--sizes", "4M"], stdout: scratch + "/stdout", stderr: scratch + "/stderr")
+
+        // valgrind is started (its own process group) with a log in the run's temporary directory.
+        var valgrind: (pid: pid_t, directory: String)?
+        let deadline = Date().addingTimeInterval(60)
+        while valgrind == nil && Date() < deadline {
+            for process in processes() where process.parent == pid && process.commandLine.contains("--tool=callgrind") {
+                if let range = process.commandLine.range(of: "--log-file=/tmp/locality-sim-") {
+                    let path = process.commandLine[range.upperBound...].prefix { $0 != "/" }
+                    valgrind = (process.pid, "/tmp/locality-sim-" + path)
+                }
+            }
+            if valgrind == nil { usleep(50_000) }
+        }
+        guard let valgrind else {
+            kill(pid, SIGKILL)
+            _ = wait(pid, seconds: 10)
+            Issue.record("valgrind did not start under locality \(pid): \(read(scratch + "/stderr"))")
+            return
+        }
+        // Left behind only if the test fails; removed so that a failure leaves nothing running.
+        defer {
+            if processes().contains(where: { $0.pid == valgrind.pid }) { kill(valgrind.pid, SIGKILL) }
+            try? FileManager.default.removeItem(atPath: valgrind.directory)
+        }
+        #expect(FileManager.default.fileExists(atPath: valgrind.directory))
+        usleep(1_000_000)  // well into the simulation (4M takes several seconds under valgrind)
+
+        kill(pid, signal)
+        guard let status = wait(pid, seconds: 60) else {
+            kill(pid, SIGKILL)
+            _ = wait(pid, seconds: 10)
+            Issue.record("locality did not end within 60 s of signal \(signal)")
+            return
+        }
+        #expect(status & 0x7f == 0, "locality was killed by signal \(status & 0x7f)")
+        #expect((status >> 8) & 0xff == 128 + signal)
+        #expect(read(scratch + "/stdout").isEmpty)
+        #expect(read(scratch + "/stderr").isEmpty, "stderr: \(read(scratch + "/stderr"))")
+        let leftovers = processes().filter { $0.pid == valgrind.pid || $0.commandLine.contains(valgrind.directory) }
+        #expect(leftovers.isEmpty, "still running: \(leftovers.map(\.commandLine))")
+        #expect(!FileManager.default.fileExists(atPath: valgrind.directory), "\(valgrind.directory) was left behind")
+    }
+}
