@@ -61,9 +61,10 @@ struct ToyExperiment: Experiment {
     @Test func calibrationRepeatsShortPassesAndNotLongOnes() throws {
         let runner = Runner(configuration: RunConfiguration(repetitions: 1, minimumSampleNanoseconds: 2_000_000),
                             plan: noCounters, library: nil)
-        // A 512-element sum takes far less than 2 ms, so calibration must repeat it.
+        // A 512-element sum takes far less than 2 ms, so calibration must repeat it (three
+        // tries: a single one can lose the CPU for longer than 2 ms on a shared machine).
         let short = try ToyExperiment().prepare(size: .kib(4), options: RunOptions())[0]
-        #expect(runner.calibrate(short) > 1)
+        #expect((0..<3).contains { _ in runner.calibrate(short) > 1 })
         // A pass that by construction lasts longer than the target is run once per sample.
         let long = Workload(variant: "spin", units: 1, bytesPerPass: nil, expectedChecksum: nil) {
             let start = DispatchTime.now().uptimeNanoseconds
