@@ -51,9 +51,23 @@ public struct Alloc: Experiment {
     /// Requests from 32 MiB up are mmap'd every time (~10 µs each), so fewer of them.
     static func perCallCount(bytes: Int) -> Int { bytes >= 32 << 20 ? 2_000 : 20_000 }
 
-    public func footprint(of size: ByteSize) -> Int {
-        size.rawValue + Self.callsPerPass * MemoryLayout<UInt64>.stride + Self.objects * 64
+    /// Bytes besides the blocks timed: the per-call variant's tick buffer, the ticks timed while
+    /// preparing, and at 16 B the strategies' four buffers of 1024 pointers or slots plus the
+    /// objects one pass makes (1024 class instances of 48 B, the largest).
+    static func bufferBytes(_ bytes: Int) -> Int {
+        let strategies = bytes == objectBytes
+            ? objects * (3 * MemoryLayout<UnsafeRawPointer>.stride + MemoryLayout<Pair16>.stride) + objects * 48 : 0
+        return (callsPerPass + perCallCount(bytes: bytes)) * MemoryLayout<UInt64>.stride + strategies
     }
+
+    /// Memory in use: malloc writes the block's header and the next chunk's, never the block,
+    /// and no pass touches it either, so a block costs at most two pages however large.
+    public func footprint(of size: ByteSize) -> Int {
+        min(size.rawValue, 2 * AnonymousMapping.pageBytes) + Self.bufferBytes(size.rawValue)
+    }
+
+    /// Address space: the whole block, mapped by every call (from 32 MiB each its own mmap).
+    public func addressSpace(of size: ByteSize) -> Int { size.rawValue + Self.bufferBytes(size.rawValue) }
 
     public func prepare(size: ByteSize, options: RunOptions) throws -> [Workload] {
         let bytes = size.rawValue

@@ -242,6 +242,27 @@ final class RecordingExperiment: Experiment, @unchecked Sendable {
         #expect(MemoryLimit.bytes(100) == "100B")
     }
 
+    // MARK: allocations that fail with an error
+
+    @Test func aRefusedAllocationIsAnErrorNamingItsPurpose() throws {
+        let error = #expect(throws: AllocationFailure.self) {
+            _ = try HeapAllocation.allocate(bytes: 1 << 62, for: "a test's buffer")
+        }
+        #expect(error?.description == "a test's buffer: malloc of 4194304T (4611686018427387904 bytes) failed: Cannot allocate memory")
+        let aligned = #expect(throws: AllocationFailure.self) {
+            _ = try HeapAllocation.allocate(bytes: 1 << 62, alignment: 64, for: "aligned")
+        }
+        #expect(aligned?.call == "posix_memalign")
+        let probe = #expect(throws: AllocationFailure.self) { try HeapAllocation.probe(bytes: 1 << 62, for: "probe") }
+        #expect(probe?.call == "mmap")
+        #expect(probe?.errno == ENOMEM)
+        try HeapAllocation.probe(bytes: 1 << 20, for: "a mebibyte")
+        let block = try HeapAllocation.allocate(UInt64.self, count: 4, for: "four words")
+        block[3] = 7
+        #expect(block[3] == 7)
+        free(block)
+    }
+
     @Test func theDefaultAddressSpaceIsTheFootprint() {
         #expect(ToyExperiment().addressSpace(of: .kib(4)) == ToyExperiment().footprint(of: .kib(4)))
     }
