@@ -75,7 +75,9 @@ public struct Alloc: Experiment {
         let calls = Self.callsPerPass
         let buffer = SharedBuffer(UnsafeMutablePointer<UInt64>.allocate(capacity: calls))
 
-        let placement = Self.placement(of: bytes)
+        // The first malloc of the size: where it cannot be had, say so here rather than let every
+        // pass count failed calls and blame its checksum.
+        let placement = try Self.placement(of: bytes, for: "alloc at \(size)")
         let perCall = Self.timeEachCall(size: bytes, timer: timer)
         var sizeExtras = [Extra("usable B", Double(placement.usableBytes)),
                           Extra("mmap'd", placement.steadyMmapped ? 1 : 0),
@@ -108,17 +110,19 @@ public struct Alloc: Experiment {
     /// Where glibc puts a block of `bytes`: what malloc_usable_size reports, and whether it
     /// got its own mmap on the first request here and again after a free (glibc raises its
     /// mmap threshold when an mmap'd block is freed, up to 32 MiB).
-    static func placement(of bytes: Int) -> (usableBytes: Int, firstMmapped: Bool, steadyMmapped: Bool) {
-        func mmapped() -> (usable: Int, mmapped: Bool) {
+    /// Throws where malloc refuses the size, with its errno.
+    static func placement(of bytes: Int, for purpose: String) throws(AllocationFailure)
+        -> (usableBytes: Int, firstMmapped: Bool, steadyMmapped: Bool) {
+        func mmapped() throws(AllocationFailure) -> (usable: Int, mmapped: Bool) {
             let before = locality_malloc_mmapped_chunks()
-            guard let block = malloc(bytes) else { return (0, false) }
+            guard let block = malloc(bytes) else { throw AllocationFailure(purpose: purpose, bytes: bytes, errno: errno) }
             let during = locality_malloc_mmapped_chunks()
             let usable = locality_malloc_usable_size(block)
             free(block)
             return (usable, during > before)
         }
-        let first = mmapped()
-        let steady = mmapped()
+        let first = try mmapped()
+        let steady = try mmapped()
         return (steady.usable, first.mmapped, steady.mmapped)
     }
 

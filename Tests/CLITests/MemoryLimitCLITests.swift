@@ -62,4 +62,11 @@ import Testing
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stdout.contains("loop-order · 4K · 484 elements"))
     }
+
+    @Test func aMallocThatFailsIsNamedWithItsReason() throws {
+        // 200T passes the memory check (alloc touches only the block's header) but no malloc
+        // gets it: beyond the user address space.
+        let result = try CLI.run(["run", "alloc", "--sizes", "200T", "--repetitions", "1"])
+        expectOneLine(result, status: 1, containing: ["alloc at 200T: malloc of 200T", "failed: Cannot allocate memory"])
+    }
 }

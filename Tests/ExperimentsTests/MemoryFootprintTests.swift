@@ -59,4 +59,12 @@ import Testing
         #expect(error?.call == "mmap")
         #expect(error?.description.hasPrefix("layout at 16T (all its structures together): mmap of 256T") == true)
     }
+
+    @Test func allocSaysMallocFailedRatherThanBlamingItsChecksum() throws {
+        // 200 TiB is beyond the user address space: malloc fails whatever the overcommit policy.
+        let error = #expect(throws: AllocationFailure.self) {
+            _ = try Alloc().prepare(size: ByteSize(rawValue: 200 << 40), options: RunOptions())
+        }
+        #expect(error?.description == "alloc at 200T: malloc of 200T (219902325555200 bytes) failed: Cannot allocate memory")
+    }
 }
