@@ -36,6 +36,10 @@ public struct Layout: Experiment {
         Variant("index-list-shuffled-c", "the index chase in C (clang) over the same nodes, the reference for `index-list-shuffled`"),
     ]
 
+    /// One element: below 16 bytes none fits, and the structures measured would hold more than
+    /// the size reported.
+    public let minimumSize = ByteSize(rawValue: LayoutData.payloadBytes)
+
     /// Heap bytes per element of all structures together (flat 16, index list 16, nested ~19,
     /// boxes 48 + two reference arrays 16, two lists 96) plus the permutation (8) and the build
     /// temporaries (the lists' arrays of nodes, nested's addresses: 8–16). A whole prepare

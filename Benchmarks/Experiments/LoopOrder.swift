@@ -25,6 +25,10 @@ public struct LoopOrder: Experiment {
         Variant("row-major-c", "the row-major loop in C (clang), the reference for the Swift kernel"),
     ]
 
+    /// A 2 × 2 matrix: the smallest whose rows and columns differ. Below 8 bytes not even one
+    /// Double fits, and the matrix measured would be larger than the size reported.
+    public let minimumSize = ByteSize(rawValue: 2 * 2 * MemoryLayout<Double>.stride)
+
     /// The matrix, nothing else: it is filled in place.
     public func footprint(of size: ByteSize) -> Int {
         let n = Matrix.squareSide(fitting: size.rawValue)

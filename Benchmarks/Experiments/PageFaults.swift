@@ -34,6 +34,9 @@ public struct PageFaults: Experiment {
         defaultSizes = capped([.mib(256)], footprint: { $0.rawValue }, memAvailable: machine.memAvailableBytes).kept
     }
 
+    /// One page, the unit of a fault (a smaller size would be measured as one whole page).
+    public let minimumSize = ByteSize(rawValue: pageBytes)
+
     static func pages(_ size: ByteSize) -> Int { max(size.rawValue / pageBytes, 1) }
 
     /// One mapping at a time, touched whole.

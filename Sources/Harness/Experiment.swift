@@ -34,6 +34,10 @@ public protocol Experiment: Sendable {
     /// RLIMIT_AS (`ulimit -v`) and, under strict overcommit, the commit limit. The footprint,
     /// unless the experiment maps more than it touches.
     func addressSpace(of size: ByteSize) -> Int
+    /// The smallest size the experiment can honour: below it the working set would not hold
+    /// what a size means (a matrix, an element, a line, a page) and the report would show
+    /// another size than the one measured. A smaller `--sizes` is refused up front.
+    var minimumSize: ByteSize { get }
     /// Allocates and fills the working set for `size`, outside any timing, and returns one
     /// workload per variant.
     func prepare(size: ByteSize, options: RunOptions) throws -> [Workload]
@@ -46,6 +50,7 @@ public protocol Experiment: Sendable {
 
 extension Experiment {
     public func addressSpace(of size: ByteSize) -> Int { footprint(of: size) }
+    public var minimumSize: ByteSize { ByteSize(rawValue: 1) }
     public var simulationSizes: [ByteSize] { defaultSizes.filter { $0 <= .mib(4) } }
     public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] { [] }
     public func plots(from results: [VariantResult], machine: MachineInfo) -> [Plot] { [] }

@@ -34,6 +34,19 @@ public struct InsufficientMemory: Error, CustomStringConvertible {
     }
 }
 
+/// A size given by `--sizes` below an experiment's smallest (`Experiment.minimumSize`).
+public struct SizeBelowMinimum: Error, CustomStringConvertible, Equatable {
+    public let experiment: String
+    public let size: ByteSize
+    public let minimum: ByteSize
+
+    public var description: String {
+        "size \(size) is too small for \(experiment): its smallest size is \(Self.bytes(minimum))"
+    }
+
+    static func bytes(_ size: ByteSize) -> String { size.rawValue < 1024 ? "\(size.rawValue) bytes" : size.description }
+}
+
 /// Runs experiments over their sizes and gathers one report.
 public struct SuiteRun {
     public let experiments: [any Experiment]
@@ -78,6 +91,23 @@ public struct SuiteRun {
         }
     }
 
+    /// The first size of `sizes` (given by `--sizes`) below the minimum of an experiment, or
+    /// nil. Each experiment's own default sizes are never below it.
+    public static func sizeBelowMinimum(experiments: [any Experiment], sizes: [ByteSize]?) -> SizeBelowMinimum? {
+        guard let sizes else { return nil }
+        for experiment in experiments {
+            if let size = sizes.first(where: { $0 < experiment.minimumSize }) {
+                return SizeBelowMinimum(experiment: experiment.name, size: size, minimum: experiment.minimumSize)
+            }
+        }
+        return nil
+    }
+
+    /// Refuses sizes below an experiment's minimum, before anything is measured.
+    public func validateSizes() throws {
+        if let tooSmall = Self.sizeBelowMinimum(experiments: experiments, sizes: sizes) { throw tooSmall }
+    }
+
     /// The plots of every experiment for `report`'s results.
     public func plots(for report: RunReport) -> [Plot] {
         guard runner.simulation == nil else { return [] }
@@ -113,6 +143,7 @@ public struct SuiteRun {
     /// Measures every experiment at its sizes. `simulatedCaches` is the geometry callgrind
     /// simulates, when the runner reads callgrind.
     public func run(simulatedCaches: CacheGeometry? = nil) throws -> RunReport {
+        try validateSizes()
         try validateMemory()
         var results: [VariantResult] = []
         for experiment in experiments {

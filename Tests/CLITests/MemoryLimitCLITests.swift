@@ -69,4 +69,26 @@ import Testing
         let result = try CLI.run(["run", "alloc", "--sizes", "200T", "--repetitions", "1"])
         expectOneLine(result, status: 1, containing: ["alloc at 200T: malloc of 200T", "failed: Cannot allocate memory"])
     }
+
+    @Test(arguments: [
+        (["run", "loop-order", "--sizes", "1"], "size 1 is too small for loop-order: its smallest size is 32 bytes"),
+        (["run", "loop-order", "--sizes", "4K,31"], "size 31 is too small for loop-order: its smallest size is 32 bytes"),
+        (["run", "tlb", "--sizes", "1"], "size 1 is too small for tlb: its smallest size is 4K"),
+        (["run", "layout", "--sizes", "8"], "size 8 is too small for layout: its smallest size is 16 bytes"),
+        (["run", "page-faults", "--sizes", "1000"], "size 1000 is too small for page-faults: its smallest size is 4K"),
+        (["sim", "tlb", "--sizes", "100"], "size 100 is too small for tlb: its smallest size is 4K"),
+    ])
+    func sizesBelowAnExperimentsMinimumAreAUsageError(arguments: [String], message: String) throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("locality-small-\(UUID()).json").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let result = try CLI.run(arguments + ["--output", output])
+        expectOneLine(result, status: 64, containing: [message])
+        #expect(!FileManager.default.fileExists(atPath: output))
+    }
+
+    @Test func theSmallestSizeRunsAndReportsWhatItMeasured() throws {
+        let result = try CLI.run(["run", "loop-order", "--sizes", "32", "--repetitions", "1"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("loop-order · 32 · 4 elements"))
+    }
 }

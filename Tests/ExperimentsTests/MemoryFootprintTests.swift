@@ -6,6 +6,24 @@ import Testing
 /// What the experiments declare to the memory check (footprint, address space, smallest size)
 /// against what they allocate, and allocations that fail with an error instead of a trap.
 @Suite struct MemoryFootprintTests {
+    // MARK: smallest sizes
+
+    @Test func everyExperimentStatesItsSmallestSizeAndItsDefaultsRespectIt() {
+        let minimums = Dictionary(uniqueKeysWithValues: Suite.all.map { ($0.name, $0.minimumSize.rawValue) })
+        #expect(minimums == ["loop-order": 32, "layout": 16, "working-set": 64, "tlb": 4096, "huge-pages": 2 << 20,
+                             "page-faults": 4096, "alloc": 1])
+        for experiment in Suite.all {
+            for size in experiment.defaultSizes + experiment.simulationSizes {
+                #expect(size >= experiment.minimumSize, "\(experiment.name) \(size)")
+            }
+        }
+        // At its smallest, loop-order's matrix has two rows and two columns, and it fits.
+        #expect(Matrix.squareSide(fitting: LoopOrder().minimumSize.rawValue) == 2)
+        #expect(LoopOrder().footprint(of: LoopOrder().minimumSize) <= LoopOrder().minimumSize.rawValue)
+        #expect(LayoutData.count(fitting: Layout().minimumSize.rawValue) * LayoutData.payloadBytes <= Layout().minimumSize.rawValue)
+        #expect(TLB.pages(TLB().minimumSize) * 4096 == TLB().minimumSize.rawValue)
+    }
+
     // MARK: footprints against what is allocated
 
     @Test func allocOccupiesItsBuffersButMapsTheWholeBlock() {

@@ -263,7 +263,26 @@ final class RecordingExperiment: Experiment, @unchecked Sendable {
         free(block)
     }
 
-    @Test func theDefaultAddressSpaceIsTheFootprint() {
+    // MARK: sizes below an experiment's minimum
+
+    @Test func aSizeBelowTheMinimumIsRefusedBeforeMeasuring() throws {
+        let experiment = RecordingExperiment(minimumSize: .kib(4))
+        let refusal = SuiteRun.sizeBelowMinimum(experiments: [experiment], sizes: [.kib(8), ByteSize(rawValue: 100)])
+        #expect(refusal == SizeBelowMinimum(experiment: "recorder", size: ByteSize(rawValue: 100), minimum: .kib(4)))
+        #expect(refusal?.description == "size 100 is too small for recorder: its smallest size is 4K")
+        #expect(SuiteRun.sizeBelowMinimum(experiments: [RecordingExperiment(minimumSize: ByteSize(rawValue: 32))],
+                                          sizes: [ByteSize(rawValue: 8)])?.description
+            == "size 8 is too small for recorder: its smallest size is 32 bytes")
+        #expect(SuiteRun.sizeBelowMinimum(experiments: [experiment], sizes: [.kib(4)]) == nil)
+        #expect(SuiteRun.sizeBelowMinimum(experiments: [experiment], sizes: nil) == nil)
+
+        let run = suite(experiment, sizes: [ByteSize(rawValue: 100)], limits: [])
+        #expect(throws: SizeBelowMinimum.self) { try run.run() }
+        #expect(experiment.prepared == 0)
+    }
+
+    @Test func theDefaultMinimumIsOneByteAndTheDefaultAddressSpaceTheFootprint() {
+        #expect(ToyExperiment().minimumSize == ByteSize(rawValue: 1))
         #expect(ToyExperiment().addressSpace(of: .kib(4)) == ToyExperiment().footprint(of: .kib(4)))
     }
 }
