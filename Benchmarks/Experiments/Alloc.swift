@@ -111,11 +111,14 @@ public struct Alloc: Experiment {
     /// got its own mmap on the first request here and again after a free (glibc raises its
     /// mmap threshold when an mmap'd block is freed, up to 32 MiB).
     /// Throws where malloc refuses the size, with its errno.
-    static func placement(of bytes: Int, for purpose: String) throws(AllocationFailure)
+    static func placement(of bytes: Int, for purpose: @autoclosure () -> String) throws(AllocationFailure)
         -> (usableBytes: Int, firstMmapped: Bool, steadyMmapped: Bool) {
         func mmapped() throws(AllocationFailure) -> (usable: Int, mmapped: Bool) {
             let before = locality_malloc_mmapped_chunks()
-            guard let block = malloc(bytes) else { throw AllocationFailure(purpose: purpose, bytes: bytes, errno: errno) }
+            guard let block = malloc(bytes) else {
+                let error = errno  // before building the purpose, which may allocate
+                throw AllocationFailure(purpose: purpose(), bytes: bytes, errno: error)
+            }
             let during = locality_malloc_mmapped_chunks()
             let usable = locality_malloc_usable_size(block)
             free(block)

@@ -22,31 +22,36 @@ public struct AllocationFailure: Error, CustomStringConvertible, Equatable, Send
     }
 }
 
-/// Heap blocks that fail with an error instead of a trap. Free them with `free`.
+/// Heap blocks that fail with an error instead of a trap. Free them with `free`. The purpose
+/// is only built on failure: a string built on every call would be a heap allocation of its
+/// own, moving what experiments allocate after it (and `locality sim`'s counts).
 public enum HeapAllocation {
     /// `bytes` (at least 1) from malloc, aligned to `alignment` (a power of two; above 16 through
     /// posix_memalign).
-    public static func allocate(bytes: Int, alignment: Int = 16, for purpose: String) throws(AllocationFailure)
+    public static func allocate(bytes: Int, alignment: Int = 16, for purpose: @autoclosure () -> String) throws(AllocationFailure)
         -> UnsafeMutableRawPointer {
         let size = max(bytes, 1)
         if alignment <= 16 {
-            guard let block = malloc(size) else { throw AllocationFailure(purpose: purpose, bytes: size, errno: Glibc.errno) }
+            guard let block = malloc(size) else {
+                let error = Glibc.errno  // before building the purpose, which may allocate
+                throw AllocationFailure(purpose: purpose(), bytes: size, errno: error)
+            }
             return block
         }
         var block: UnsafeMutableRawPointer?
         let code = posix_memalign(&block, alignment, size)
         guard code == 0, let block else {
-            throw AllocationFailure(purpose: purpose, call: "posix_memalign", bytes: size, errno: code == 0 ? ENOMEM : code)
+            throw AllocationFailure(purpose: purpose(), call: "posix_memalign", bytes: size, errno: code == 0 ? ENOMEM : code)
         }
         return block
     }
 
     /// Room for `count` values of `T` from malloc, uninitialised.
-    public static func allocate<T>(_ type: T.Type, count: Int, for purpose: String) throws(AllocationFailure)
+    public static func allocate<T>(_ type: T.Type, count: Int, for purpose: @autoclosure () -> String) throws(AllocationFailure)
         -> UnsafeMutablePointer<T> {
         let (bytes, overflow) = max(count, 1).multipliedReportingOverflow(by: MemoryLayout<T>.stride)
-        guard !overflow else { throw AllocationFailure(purpose: purpose, bytes: .max, errno: ENOMEM) }
-        return try allocate(bytes: bytes, alignment: MemoryLayout<T>.alignment, for: purpose)
+        guard !overflow else { throw AllocationFailure(purpose: purpose(), bytes: .max, errno: ENOMEM) }
+        return try allocate(bytes: bytes, alignment: MemoryLayout<T>.alignment, for: purpose())
             .bindMemory(to: T.self, capacity: max(count, 1))
     }
 
@@ -54,14 +59,15 @@ public enum HeapAllocation {
     /// had now (RLIMIT_AS, the kernel's overcommit policy), before building a structure of
     /// many small allocations (class instances, arrays) that would each trap on failure. One
     /// mmap and one munmap, outside malloc's heap, so the heap is left as it was.
-    public static func probe(bytes: Int, for purpose: String) throws(AllocationFailure) {
+    public static func probe(bytes: Int, for purpose: @autoclosure () -> String) throws(AllocationFailure) {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let (rounded, overflow) = max(bytes, 1).addingReportingOverflow(page - 1)
-        guard !overflow else { throw AllocationFailure(purpose: purpose, call: "mmap", bytes: bytes, errno: ENOMEM) }
+        guard !overflow else { throw AllocationFailure(purpose: purpose(), call: "mmap", bytes: bytes, errno: ENOMEM) }
         let length = rounded / page * page
         guard let mapping = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
               mapping != MAP_FAILED else {
-            throw AllocationFailure(purpose: purpose, call: "mmap", bytes: length, errno: Glibc.errno)
+            let error = Glibc.errno
+            throw AllocationFailure(purpose: purpose(), call: "mmap", bytes: length, errno: error)
         }
         munmap(mapping, length)
     }

@@ -256,7 +256,14 @@ final class RecordingExperiment: Experiment, @unchecked Sendable {
         let probe = #expect(throws: AllocationFailure.self) { try HeapAllocation.probe(bytes: 1 << 62, for: "probe") }
         #expect(probe?.call == "mmap")
         #expect(probe?.errno == ENOMEM)
-        try HeapAllocation.probe(bytes: 1 << 20, for: "a mebibyte")
+        // The purpose is built only when it is needed: on success it costs no allocation.
+        var built = 0
+        func purpose() -> String { built += 1; return "counted" }
+        try HeapAllocation.probe(bytes: 1 << 20, for: purpose())
+        free(try HeapAllocation.allocate(bytes: 64, alignment: 64, for: purpose()))
+        #expect(built == 0)
+        #expect(throws: AllocationFailure.self) { try HeapAllocation.probe(bytes: 1 << 62, for: purpose()) }
+        #expect(built == 1)
         let block = try HeapAllocation.allocate(UInt64.self, count: 4, for: "four words")
         block[3] = 7
         #expect(block[3] == 7)
