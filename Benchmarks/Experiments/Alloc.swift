@@ -51,9 +51,23 @@ public struct Alloc: Experiment {
     /// Requests from 32 MiB up are mmap'd every time (~10 µs each), so fewer of them.
     static func perCallCount(bytes: Int) -> Int { bytes >= 32 << 20 ? 2_000 : 20_000 }
 
-    public func footprint(of size: ByteSize) -> Int {
-        size.rawValue + Self.callsPerPass * MemoryLayout<UInt64>.stride + Self.objects * 64
+    /// Bytes besides the blocks timed: the per-call variant's tick buffer, the ticks timed while
+    /// preparing, and at 16 B the strategies' four buffers of 1024 pointers or slots plus the
+    /// objects one pass makes (1024 class instances of 48 B, the largest).
+    static func bufferBytes(_ bytes: Int) -> Int {
+        let strategies = bytes == objectBytes
+            ? objects * (3 * MemoryLayout<UnsafeRawPointer>.stride + MemoryLayout<Pair16>.stride) + objects * 48 : 0
+        return (callsPerPass + perCallCount(bytes: bytes)) * MemoryLayout<UInt64>.stride + strategies
     }
+
+    /// Memory in use: malloc writes the block's header and the next chunk's, never the block,
+    /// and no pass touches it either, so a block costs at most two pages however large.
+    public func footprint(of size: ByteSize) -> Int {
+        min(size.rawValue, 2 * AnonymousMapping.pageBytes) + Self.bufferBytes(size.rawValue)
+    }
+
+    /// Address space: the whole block, mapped by every call (from 32 MiB each its own mmap).
+    public func addressSpace(of size: ByteSize) -> Int { size.rawValue + Self.bufferBytes(size.rawValue) }
 
     public func prepare(size: ByteSize, options: RunOptions) throws -> [Workload] {
         let bytes = size.rawValue
@@ -61,7 +75,9 @@ public struct Alloc: Experiment {
         let calls = Self.callsPerPass
         let buffer = SharedBuffer(UnsafeMutablePointer<UInt64>.allocate(capacity: calls))
 
-        let placement = Self.placement(of: bytes)
+        // The first malloc of the size: where it cannot be had, say so here rather than let every
+        // pass count failed calls and blame its checksum.
+        let placement = try Self.placement(of: bytes, for: "alloc at \(size)")
         let perCall = Self.timeEachCall(size: bytes, timer: timer)
         var sizeExtras = [Extra("usable B", Double(placement.usableBytes)),
                           Extra("mmap'd", placement.steadyMmapped ? 1 : 0),
@@ -94,17 +110,22 @@ public struct Alloc: Experiment {
     /// Where glibc puts a block of `bytes`: what malloc_usable_size reports, and whether it
     /// got its own mmap on the first request here and again after a free (glibc raises its
     /// mmap threshold when an mmap'd block is freed, up to 32 MiB).
-    static func placement(of bytes: Int) -> (usableBytes: Int, firstMmapped: Bool, steadyMmapped: Bool) {
-        func mmapped() -> (usable: Int, mmapped: Bool) {
+    /// Throws where malloc refuses the size, with its errno.
+    static func placement(of bytes: Int, for purpose: @autoclosure () -> String) throws(AllocationFailure)
+        -> (usableBytes: Int, firstMmapped: Bool, steadyMmapped: Bool) {
+        func mmapped() throws(AllocationFailure) -> (usable: Int, mmapped: Bool) {
             let before = locality_malloc_mmapped_chunks()
-            guard let block = malloc(bytes) else { return (0, false) }
+            guard let block = malloc(bytes) else {
+                let error = errno  // before building the purpose, which may allocate
+                throw AllocationFailure(purpose: purpose(), bytes: bytes, errno: error)
+            }
             let during = locality_malloc_mmapped_chunks()
             let usable = locality_malloc_usable_size(block)
             free(block)
             return (usable, during > before)
         }
-        let first = mmapped()
-        let steady = mmapped()
+        let first = try mmapped()
+        let steady = try mmapped()
         return (steady.usable, first.mmapped, steady.mmapped)
     }
 

@@ -33,6 +33,9 @@ public struct HugePages: Experiment {
         sizesLeftOut = sizes.left
     }
 
+    /// One huge page: a smaller size would be measured as a whole one.
+    public let minimumSize = ByteSize(rawValue: AnonymousMapping.hugePageBytes)
+
     /// Huge pages need 2 MiB-aligned 2 MiB extents: sizes are rounded up to whole huge pages.
     static func lines(_ size: ByteSize) -> Int {
         let huge = AnonymousMapping.hugePageBytes

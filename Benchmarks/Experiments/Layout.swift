@@ -36,9 +36,15 @@ public struct Layout: Experiment {
         Variant("index-list-shuffled-c", "the index chase in C (clang) over the same nodes, the reference for `index-list-shuffled`"),
     ]
 
+    /// One element: below 16 bytes none fits, and the structures measured would hold more than
+    /// the size reported.
+    public let minimumSize = ByteSize(rawValue: LayoutData.payloadBytes)
+
     /// Heap bytes per element of all structures together (flat 16, index list 16, nested ~19,
-    /// boxes 48 + two reference arrays 16, two lists 96) plus the permutation and build
-    /// temporaries (~40); measured sizes are within this.
+    /// boxes 48 + two reference arrays 16, two lists 96) plus the permutation (8) and the build
+    /// temporaries (the lists' arrays of nodes, nested's addresses: 8–16). A whole prepare
+    /// measured 228 bytes per element of growth in both VmPeak and VmHWM at 1M and 4M
+    /// elements: this bound holds with ~12% to spare.
     static let bytesPerElementBound = 256
 
     public func footprint(of size: ByteSize) -> Int {
@@ -47,8 +53,11 @@ public struct Layout: Experiment {
     }
 
     public func prepare(size: ByteSize, options: RunOptions) throws -> [Workload] {
-        let structures = LayoutStructures(count: LayoutData.count(fitting: size.rawValue), seed: options.seed,
-                                          pageSize: Int(sysconf(Int32(_SC_PAGESIZE))))
+        // Most of the bytes are class instances and Swift arrays, whose allocation traps when
+        // memory runs out: one probe of the whole bound first turns that into an error.
+        try HeapAllocation.probe(bytes: footprint(of: size), for: "layout at \(size) (all its structures together)")
+        let structures = try LayoutStructures(building: LayoutData.count(fitting: size.rawValue), seed: options.seed,
+                                              pageSize: Int(sysconf(Int32(_SC_PAGESIZE))))
         let count = structures.count
         let expected = LayoutData.checksum(LayoutData.expectedSum(count: count))
         func workload(_ variant: String, _ shape: LayoutShape, _ pass: @escaping () -> UInt64) -> Workload {
@@ -103,16 +112,22 @@ struct LayoutStructures {
     let listInOrder: LinkedList
     let listShuffled: LinkedList
 
+    /// Small structures that surely fit (tests); traps where memory runs out.
     init(count: Int, seed: UInt64, pageSize: Int) {
+        try! self.init(building: count, seed: seed, pageSize: pageSize)
+    }
+
+    /// Builds every structure; the big buffers come from malloc and fail with an error.
+    init(building count: Int, seed: UInt64, pageSize: Int) throws(AllocationFailure) {
         self.count = count
         var generator = SeededGenerator(seed: seed)
         let (order, milliseconds) = measureMilliseconds { randomOrder(count: count, using: &generator) }
         self.order = order
         permutationMilliseconds = milliseconds
-        flat = FlatArray(count: count, pageSize: pageSize)
-        indexList = IndexList(visitOrder: order, pageSize: pageSize)
+        flat = try FlatArray(count: count, pageSize: pageSize)
+        indexList = try IndexList(visitOrder: order, pageSize: pageSize)
         nested = NestedArrays(count: count, pageSize: pageSize)
-        boxes = BoxedArray(visitOrder: order, pageSize: pageSize)
+        boxes = try BoxedArray(visitOrder: order, pageSize: pageSize)
         listInOrder = LinkedList(count: count, pageSize: pageSize)
         listShuffled = LinkedList(count: count, visitOrder: order, pageSize: pageSize)
     }

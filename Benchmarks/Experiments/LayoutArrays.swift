@@ -1,8 +1,10 @@
 import CLocalitySupport
 import CReference
+import Foundation
+import Harness
 
 /// Milliseconds `body` takes, and what it returns.
-func measureMilliseconds<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+func measureMilliseconds<T, Failure: Error>(_ body: () throws(Failure) -> T) throws(Failure) -> (T, Double) {
     let start = locality_monotonic_ns()
     let value = try body()
     return (value, Double(locality_monotonic_ns() &- start) / 1e6)
@@ -14,10 +16,10 @@ final class FlatArray: @unchecked Sendable {
     let elements: UnsafeMutablePointer<LayoutElement>
     private(set) var shape: LayoutShape
 
-    init(count: Int, pageSize: Int) {
+    init(count: Int, pageSize: Int) throws(AllocationFailure) {
         self.count = count
-        let (elements, milliseconds) = measureMilliseconds {
-            let elements = UnsafeMutablePointer<LayoutElement>.allocate(capacity: count)
+        let (elements, milliseconds) = try measureMilliseconds { () throws(AllocationFailure) in
+            let elements = try HeapAllocation.allocate(LayoutElement.self, count: count, for: "layout's flat array of \(count) elements")
             for i in 0..<count { (elements + i).initialize(to: LayoutElement(id: UInt64(i), value: LayoutData.value(of: i))) }
             return elements
         }
@@ -26,7 +28,7 @@ final class FlatArray: @unchecked Sendable {
                          pageSize: pageSize, milliseconds: milliseconds)
     }
 
-    deinit { elements.deallocate() }
+    deinit { free(elements) }
 
     var cElements: UnsafePointer<locality_layout_element> {
         UnsafeRawPointer(elements).assumingMemoryBound(to: locality_layout_element.self)
@@ -44,13 +46,13 @@ final class IndexList: @unchecked Sendable {
 
     /// Links the nodes into the cycle that visits `order` (every index once) and returns to
     /// its start.
-    init(visitOrder order: [Int], pageSize: Int) {
+    init(visitOrder order: [Int], pageSize: Int) throws(AllocationFailure) {
         precondition(!order.isEmpty && order.count <= Int(UInt32.max) + 1, "indices are 32-bit")
         count = order.count
         start = UInt32(order[0])
         let count = count
-        let (nodes, milliseconds) = measureMilliseconds {
-            let nodes = UnsafeMutablePointer<IndexNode>.allocate(capacity: count)
+        let (nodes, milliseconds) = try measureMilliseconds { () throws(AllocationFailure) in
+            let nodes = try HeapAllocation.allocate(IndexNode.self, count: count, for: "layout's index list of \(count) nodes")
             for i in 0..<count {
                 (nodes + i).initialize(to: IndexNode(id: UInt32(i), next: 0, value: LayoutData.value(of: i)))
             }
@@ -62,7 +64,7 @@ final class IndexList: @unchecked Sendable {
                          pageSize: pageSize, milliseconds: milliseconds)
     }
 
-    deinit { nodes.deallocate() }
+    deinit { free(nodes) }
 
     var cNodes: UnsafePointer<locality_index_node> {
         UnsafeRawPointer(nodes).assumingMemoryBound(to: locality_index_node.self)

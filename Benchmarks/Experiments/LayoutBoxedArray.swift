@@ -1,3 +1,6 @@
+import Foundation
+import Harness
+
 /// `count` class instances allocated one after another, and two buffers of references to
 /// them: one in allocation order, one in a shuffled visit order. The walks borrow the
 /// references as `Unmanaged`, so no retain or release happens while they run.
@@ -13,19 +16,30 @@ final class BoxedArray: @unchecked Sendable {
     private(set) var inOrderShape: LayoutShape
     private(set) var shuffledShape: LayoutShape
 
-    /// Builds the boxes and both reference buffers; `order` lists every index once.
-    init(visitOrder order: [Int], pageSize: Int) {
+    /// Builds the boxes and both reference buffers; `order` lists every index once. The
+    /// buffers come from malloc and fail with an error; the allocations keep their order
+    /// (buffer, boxes, buffer), so the heap, and the simulated misses, stay as they were.
+    init(visitOrder order: [Int], pageSize: Int) throws(AllocationFailure) {
         let count = order.count
         self.count = count
-        let (inOrder, inOrderMilliseconds) = measureMilliseconds {
-            let references = UnsafeMutablePointer<Unmanaged<LayoutBox>>.allocate(capacity: count)
+        let (inOrder, inOrderMilliseconds) = try measureMilliseconds { () throws(AllocationFailure) in
+            let references = try HeapAllocation.allocate(Unmanaged<LayoutBox>.self, count: count,
+                                                         for: "layout's \(count) references to boxes")
             for i in 0..<count {
                 (references + i).initialize(to: .passRetained(LayoutBox(id: UInt64(i), value: LayoutData.value(of: i))))
             }
             return references
         }
-        let (shuffled, shuffleMilliseconds) = measureMilliseconds {
-            let references = UnsafeMutablePointer<Unmanaged<LayoutBox>>.allocate(capacity: count)
+        let (shuffled, shuffleMilliseconds) = try measureMilliseconds { () throws(AllocationFailure) in
+            let references: UnsafeMutablePointer<Unmanaged<LayoutBox>>
+            do throws(AllocationFailure) {
+                references = try HeapAllocation.allocate(Unmanaged<LayoutBox>.self, count: count,
+                                                         for: "layout's \(count) shuffled references to boxes")
+            } catch {
+                for i in 0..<count { inOrder[i].release() }
+                free(inOrder)
+                throw error
+            }
             for (k, i) in order.enumerated() { (references + k).initialize(to: inOrder[i]) }
             return references
         }
@@ -55,7 +69,7 @@ final class BoxedArray: @unchecked Sendable {
 
     deinit {
         for i in 0..<count { inOrder[i].release() }
-        inOrder.deallocate()
-        shuffled.deallocate()
+        free(inOrder)
+        free(shuffled)
     }
 }

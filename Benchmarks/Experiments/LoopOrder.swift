@@ -25,6 +25,11 @@ public struct LoopOrder: Experiment {
         Variant("row-major-c", "the row-major loop in C (clang), the reference for the Swift kernel"),
     ]
 
+    /// A 2 × 2 matrix: the smallest whose rows and columns differ. Below 8 bytes not even one
+    /// Double fits, and the matrix measured would be larger than the size reported.
+    public let minimumSize = ByteSize(rawValue: 2 * 2 * MemoryLayout<Double>.stride)
+
+    /// The matrix, nothing else: it is filled in place.
     public func footprint(of size: ByteSize) -> Int {
         let n = Matrix.squareSide(fitting: size.rawValue)
         return n * n * MemoryLayout<Double>.stride
@@ -32,7 +37,7 @@ public struct LoopOrder: Experiment {
 
     public func prepare(size: ByteSize, options: RunOptions) throws -> [Workload] {
         let n = Matrix.squareSide(fitting: size.rawValue)
-        let matrix = Matrix(rows: n, cols: n)
+        let matrix = try Matrix(allocatingRows: n, cols: n)
         let expected = matrix.expectedSum
         func workload(_ variant: String, _ kernel: @escaping (UnsafePointer<Double>, Int, Int) -> Double) -> Workload {
             Workload(variant: variant, units: matrix.count, bytesPerPass: matrix.byteCount, expectedChecksum: expected) {

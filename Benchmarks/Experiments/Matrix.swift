@@ -1,3 +1,6 @@
+import Foundation
+import Harness
+
 /// A rows × cols matrix of Doubles in one 64-byte-aligned allocation, stored row-major.
 ///
 /// Kernels get its raw pointer: no bounds checks, no ARC and no exclusivity checks happen
@@ -11,15 +14,22 @@ final class Matrix: @unchecked Sendable {
     var count: Int { rows * cols }
     var byteCount: Int { count * MemoryLayout<Double>.stride }
 
-    init(rows: Int, cols: Int) {
+    /// Allocates and fills the matrix; malloc's refusal is an error, not a trap.
+    init(allocatingRows rows: Int, cols: Int) throws(AllocationFailure) {
         self.rows = rows
         self.cols = cols
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: rows * cols * MemoryLayout<Double>.stride, alignment: 64)
+        let raw = try HeapAllocation.allocate(bytes: rows * cols * MemoryLayout<Double>.stride, alignment: 64,
+                                              for: "loop-order's \(rows) × \(cols) matrix")
         elements = raw.bindMemory(to: Double.self, capacity: rows * cols)
         for i in 0..<rows * cols { elements[i] = Double(i & 1023) }
     }
 
-    deinit { UnsafeMutableRawPointer(elements).deallocate() }
+    /// A small matrix that surely fits (tests); traps where memory runs out.
+    convenience init(rows: Int, cols: Int) {
+        try! self.init(allocatingRows: rows, cols: cols)
+    }
+
+    deinit { free(elements) }
 
     /// The largest square matrix of Doubles whose footprint fits in `bytes`.
     static func squareSide(fitting bytes: Int) -> Int {

@@ -34,9 +34,18 @@ public struct PageFaults: Experiment {
         defaultSizes = capped([.mib(256)], footprint: { $0.rawValue }, memAvailable: machine.memAvailableBytes).kept
     }
 
+    /// One page, the unit of a fault (a smaller size would be measured as one whole page).
+    public let minimumSize = ByteSize(rawValue: pageBytes)
+
     static func pages(_ size: ByteSize) -> Int { max(size.rawValue / pageBytes, 1) }
 
+    /// One mapping at a time, touched whole.
     public func footprint(of size: ByteSize) -> Int { Self.pages(size) * Self.pageBytes }
+
+    /// The mapping and, for huge pages, the slack mapped to align it to 2 MiB. The overcommit
+    /// demo's reservation is left out: where it cannot be mapped the demo is skipped and the
+    /// findings say why.
+    public func addressSpace(of size: ByteSize) -> Int { footprint(of: size) + AnonymousMapping.hugePageBytes }
 
     /// The overcommit demo's reservation: 4 × MemTotal (64 GiB when MemTotal is unknown).
     var overcommitReservation: Int { 4 * (memTotal ?? (16 << 30)) }
@@ -113,7 +122,11 @@ public struct PageFaults: Experiment {
                 + "(4 × MemTotal \(total)), wrote \(over.elements) pages of it: VmRSS grew by \(mib(over.extra("RSS +MiB"))) MiB")
         } else if !results.isEmpty {
             let policy = VirtualMemoryDemo.overcommitPolicy().map { "vm.overcommit_memory = \($0)" } ?? "overcommit policy unknown"
-            lines.append("overcommit: mmap of \(ByteSize(rawValue: overcommitReservation).approximate) with MAP_NORESERVE was refused (\(policy)); demo skipped")
+            // MAP_NORESERVE does not get past RLIMIT_AS: it counts every mapping.
+            let reason = MemoryLimits.currentAddressSpaceLimit().flatMap { limit in
+                limit < overcommitReservation ? "the address-space limit, ulimit -v \(MemoryLimit.bytes(limit)), is smaller" : nil
+            } ?? policy
+            lines.append("overcommit: mmap of \(ByteSize(rawValue: overcommitReservation).approximate) with MAP_NORESERVE was refused (\(reason)); demo skipped")
         }
         return lines
     }

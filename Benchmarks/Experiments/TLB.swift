@@ -25,6 +25,10 @@ public struct TLB: Experiment {
     ]
     public let defaultSizes: [ByteSize] = (3...15).map { ByteSize(rawValue: (1 << $0) * pageBytes) }
 
+    /// One page: a smaller size would be measured as a whole page while the findings, counting
+    /// pages as size ÷ 4K, said 0.
+    public let minimumSize = ByteSize(rawValue: pageBytes)
+
     static func pages(_ size: ByteSize) -> Int { max(size.rawValue / pageBytes, 1) }
 
     public func footprint(of size: ByteSize) -> Int {

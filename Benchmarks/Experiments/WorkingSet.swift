@@ -42,6 +42,8 @@ public struct WorkingSet: Experiment {
         sizesLeftOut = left
     }
 
+    /// One line: a smaller size would be measured as a whole line.
+    public let minimumSize = ByteSize(rawValue: ChaseLayout.lineBytes)
     static func lines(_ size: ByteSize) -> Int { max(size.rawValue / ChaseLayout.lineBytes, 1) }
     static func footprint(_ size: ByteSize) -> Int { lines(size) * ChaseLayout.lineBytes }
 

@@ -26,9 +26,18 @@ public protocol Experiment: Sendable {
     var defaultSizes: [ByteSize] { get }
     /// Sizes `locality sim` uses by default: callgrind runs ~50× slower than the hardware.
     var simulationSizes: [ByteSize] { get }
-    /// Bytes this experiment allocates at `size`, checked against MemAvailable before anything
-    /// is allocated.
+    /// Bytes of memory this experiment occupies at `size` (allocated and touched, setup copies
+    /// and permutations included), checked against MemAvailable and the cgroup's memory limit
+    /// before anything is allocated.
     func footprint(of size: ByteSize) -> Int
+    /// Bytes of address space this experiment maps at `size`, touched or not, checked against
+    /// RLIMIT_AS (`ulimit -v`) and, under strict overcommit, the commit limit. The footprint,
+    /// unless the experiment maps more than it touches.
+    func addressSpace(of size: ByteSize) -> Int
+    /// The smallest size the experiment can honour: below it the working set would not hold
+    /// what a size means (a matrix, an element, a line, a page) and the report would show
+    /// another size than the one measured. A smaller `--sizes` is refused up front.
+    var minimumSize: ByteSize { get }
     /// Allocates and fills the working set for `size`, outside any timing, and returns one
     /// workload per variant.
     func prepare(size: ByteSize, options: RunOptions) throws -> [Workload]
@@ -40,6 +49,8 @@ public protocol Experiment: Sendable {
 }
 
 extension Experiment {
+    public func addressSpace(of size: ByteSize) -> Int { footprint(of: size) }
+    public var minimumSize: ByteSize { ByteSize(rawValue: 1) }
     public var simulationSizes: [ByteSize] { defaultSizes.filter { $0 <= .mib(4) } }
     public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] { [] }
     public func plots(from results: [VariantResult], machine: MachineInfo) -> [Plot] { [] }

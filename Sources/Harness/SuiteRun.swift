@@ -1,15 +1,50 @@
 import Counters
 
-/// A working set that does not fit in the memory this machine has free.
+/// A working set that does not fit in the memory this process may still take: MemAvailable,
+/// the address-space limit (RLIMIT_AS), its cgroup's memory limit or the kernel's commit
+/// limit, whichever refuses it.
 public struct InsufficientMemory: Error, CustomStringConvertible {
     public let experiment: String
     public let size: ByteSize
+    /// The bytes the limit counts: memory occupied, or address space for RLIMIT_AS and the
+    /// commit limit.
     public let footprint: Int
+    /// What the limit leaves.
     public let available: Int
-    public var description: String {
-        "size \(size) for \(experiment) needs \(ByteSize(rawValue: footprint).approximate) but only "
-            + "\(ByteSize(rawValue: available).approximate) is available (MemAvailable in /proc/meminfo)"
+    public let limit: MemoryLimit
+
+    public init(experiment: String, size: ByteSize, footprint: Int, limit: MemoryLimit) {
+        self.experiment = experiment
+        self.size = size
+        self.footprint = footprint
+        self.available = limit.remainingBytes
+        self.limit = limit
     }
+
+    public var description: String {
+        let needs = "size \(size) for \(experiment) needs \(MemoryLimit.bytes(footprint))"
+        switch limit.kind {
+        case .memAvailable:
+            return needs + " but only \(MemoryLimit.bytes(available)) is available (\(limit.source))"
+        case .addressSpace, .commitLimit:
+            return needs + " of address space, more than the \(MemoryLimit.bytes(available)) left under \(limit.source)"
+        case .cgroup:
+            return needs + ", more than the \(MemoryLimit.bytes(available)) left under \(limit.source)"
+        }
+    }
+}
+
+/// A size given by `--sizes` below an experiment's smallest (`Experiment.minimumSize`).
+public struct SizeBelowMinimum: Error, CustomStringConvertible, Equatable {
+    public let experiment: String
+    public let size: ByteSize
+    public let minimum: ByteSize
+
+    public var description: String {
+        "size \(size) is too small for \(experiment): its smallest size is \(Self.bytes(minimum))"
+    }
+
+    static func bytes(_ size: ByteSize) -> String { size.rawValue < 1024 ? "\(size.rawValue) bytes" : size.description }
 }
 
 /// Runs experiments over their sizes and gathers one report.
@@ -22,6 +57,9 @@ public struct SuiteRun {
     public let options: RunOptions
     /// Called with a line before each measurement (the CLI shows it on a terminal).
     public var progress: ((String) -> Void)?
+    /// The limits the memory check applies; nil reads this process's when checking
+    /// (MemAvailable from `machine`). Tests set fixed ones.
+    public var memoryLimits: MemoryLimits?
 
     public init(experiments: [any Experiment], sizes: [ByteSize]?, runner: Runner, machine: MachineInfo,
                 options: RunOptions = RunOptions(), progress: ((String) -> Void)? = nil) {
@@ -37,17 +75,37 @@ public struct SuiteRun {
         sizes ?? (runner.simulation != nil ? experiment.simulationSizes : experiment.defaultSizes)
     }
 
-    /// Checks every size against MemAvailable before anything is allocated.
+    /// Refuses, before anything is allocated, a size whose footprint exceeds what any limit
+    /// leaves: MemAvailable, the cgroup's memory limit less its usage, and (against the address
+    /// space the experiment maps) RLIMIT_AS less the current VmSize and, under strict
+    /// overcommit, CommitLimit less Committed_AS. The tightest limit that refuses is named.
     public func validateMemory() throws {
-        guard let available = machine.memAvailableBytes else { return }
+        let limits = memoryLimits ?? MemoryLimits.current(memAvailable: machine.memAvailableBytes)
         for experiment in experiments {
             for size in sizes(for: experiment) {
-                let footprint = experiment.footprint(of: size)
-                if footprint > available {
-                    throw InsufficientMemory(experiment: experiment.name, size: size, footprint: footprint, available: available)
+                if let (limit, needed) = limits.refusing(footprint: experiment.footprint(of: size),
+                                                         addressSpace: experiment.addressSpace(of: size)) {
+                    throw InsufficientMemory(experiment: experiment.name, size: size, footprint: needed, limit: limit)
                 }
             }
         }
+    }
+
+    /// The first size of `sizes` (given by `--sizes`) below the minimum of an experiment, or
+    /// nil. Each experiment's own default sizes are never below it.
+    public static func sizeBelowMinimum(experiments: [any Experiment], sizes: [ByteSize]?) -> SizeBelowMinimum? {
+        guard let sizes else { return nil }
+        for experiment in experiments {
+            if let size = sizes.first(where: { $0 < experiment.minimumSize }) {
+                return SizeBelowMinimum(experiment: experiment.name, size: size, minimum: experiment.minimumSize)
+            }
+        }
+        return nil
+    }
+
+    /// Refuses sizes below an experiment's minimum, before anything is measured.
+    public func validateSizes() throws {
+        if let tooSmall = Self.sizeBelowMinimum(experiments: experiments, sizes: sizes) { throw tooSmall }
     }
 
     /// The plots of every experiment for `report`'s results.
@@ -85,7 +143,11 @@ public struct SuiteRun {
     /// Measures every experiment at its sizes. `simulatedCaches` is the geometry callgrind
     /// simulates, when the runner reads callgrind.
     public func run(simulatedCaches: CacheGeometry? = nil) throws -> RunReport {
-        try validateMemory()
+        try validateSizes()
+        // Under valgrind the parent has checked already (`locality sim` does before launching
+        // it), and the process's VmSize is valgrind's. Reading the limits there would also move
+        // glibc's heap, and with it the simulated counts of heap-placed kernels.
+        if runner.simulation == nil { try validateMemory() }
         var results: [VariantResult] = []
         for experiment in experiments {
             for size in sizes(for: experiment) {

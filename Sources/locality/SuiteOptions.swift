@@ -26,6 +26,7 @@ struct SuiteOptions: ParsableArguments {
         for name in experiments where Suite.experiment(named: name) == nil {
             throw ValidationError("unknown experiment '\(name)' (known: \(Suite.all.map(\.name).joined(separator: ", ")))")
         }
+        if let tooSmall = SuiteRun.sizeBelowMinimum(experiments: selected, sizes: sizes) { throw ValidationError(tooSmall.description) }
     }
 
     /// The experiments named, each once, in the order given; all of them when none is named.
