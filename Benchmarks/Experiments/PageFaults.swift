@@ -7,7 +7,7 @@ import Harness
 ///
 /// A pass maps fresh memory, touches it and unmaps it, since a page faults only once: the time
 /// per page therefore includes mmap, the fault, zeroing the frame and freeing it at munmap.
-/// VmRSS and AnonHugePages are read while preparing, in one probe pass per variant, and shown
+/// The mapping's Rss and AnonHugePages are read while preparing, in one probe pass per variant, and shown
 /// beside the timings.
 public struct PageFaults: Experiment {
     static let overcommitTouches = 16
@@ -111,7 +111,7 @@ public struct PageFaults: Experiment {
                 lines.append("first touch with huge pages: skipped — \(reason)")
             }
             if let zero = row("read-zero-page") {
-                lines.append("shared zero page: reading all \(pages) pages of a fresh \(label) mapping grew VmRSS by "
+                lines.append("shared zero page: reading all \(pages) pages of a fresh \(label) mapping grew its RSS by "
                     + "\(mib(zero.extra("RSS +MiB"))) MiB (\(faults(zero, pages: pages)), \(micro(zero)) µs/page); "
                     + "writing them grew it by \(mib(zero.extra("RSS +MiB after write"))) MiB")
             }
@@ -119,7 +119,7 @@ public struct PageFaults: Experiment {
         if let over = results.first(where: { $0.variant == "overcommit" }) {
             let total = machine.memTotalBytes.map { ByteSize(rawValue: $0).approximate } ?? "?"
             lines.append("overcommit: reserved \(String(format: "%.1f", over.extra("reserved GiB") ?? 0)) GiB with MAP_NORESERVE "
-                + "(4 × MemTotal \(total)), wrote \(over.elements) pages of it: VmRSS grew by \(mib(over.extra("RSS +MiB"))) MiB")
+                + "(4 × MemTotal \(total)), wrote \(over.elements) pages of it: its RSS grew by \(mib(over.extra("RSS +MiB"))) MiB")
         } else if !results.isEmpty {
             let policy = VirtualMemoryDemo.overcommitPolicy().map { "vm.overcommit_memory = \($0)" } ?? "overcommit policy unknown"
             // MAP_NORESERVE does not get past RLIMIT_AS: it counts every mapping.

@@ -1,29 +1,31 @@
 import Foundation
 import Harness
 
-/// What virtual memory does for a program, each shown by mapping memory and reading VmRSS
-/// (and AnonHugePages) before and after. Used by the page-faults experiment and its tests.
+/// What virtual memory does for a program, each shown by mapping memory and reading the
+/// mapping's own resident size (Rss, and AnonHugePages, in /proc/self/smaps) before and after:
+/// the whole process's VmRSS would also count what other threads allocate meanwhile. Used by
+/// the page-faults experiment and its tests.
 enum VirtualMemoryDemo {
     struct FirstTouch: Equatable {
         var rssGrowth: Int
         var anonHugePages: Int
     }
 
-    /// Maps `bytes`, writes one byte per 4 KiB page, and reports how much VmRSS grew and how
+    /// Maps `bytes`, writes one byte per 4 KiB page, and reports how much its Rss grew and how
     /// much of the mapping the kernel backed with huge pages.
     static func firstTouch(bytes: Int, advice: PageAdvice) throws -> FirstTouch {
         let mapping = try AnonymousMapping(bytes: bytes, advice: advice)
-        let before = ProcessMemory.residentBytes() ?? 0
+        let before = ProcessMemory.residentBytes(of: mapping) ?? 0
         mapping.touchEveryPage()
-        let after = ProcessMemory.residentBytes() ?? 0
+        let after = ProcessMemory.residentBytes(of: mapping) ?? 0
         return FirstTouch(rssGrowth: after - before, anonHugePages: ProcessMemory.anonHugePagesBytes(of: mapping) ?? 0)
     }
 
     struct ZeroPage: Equatable {
-        /// VmRSS growth after reading every page of a fresh mapping: they all map the one
+        /// Rss growth after reading every page of a fresh mapping: they all map the one
         /// shared zero page, so it barely grows.
         var readGrowth: Int
-        /// VmRSS growth, from before the reads, after then writing every page: each write
+        /// Rss growth, from before the reads, after then writing every page: each write
         /// gives the page its own frame.
         var writeGrowth: Int
         /// The sum of the bytes read: 0, since fresh anonymous memory reads as zeros.
@@ -34,11 +36,11 @@ enum VirtualMemoryDemo {
     /// the shared zero page is the 4 KiB one whatever the THP mode).
     static func zeroPage(bytes: Int) throws -> ZeroPage {
         let mapping = try AnonymousMapping(bytes: bytes, advice: .noHugePages)
-        let before = ProcessMemory.residentBytes() ?? 0
+        let before = ProcessMemory.residentBytes(of: mapping) ?? 0
         let sum = mapping.readEveryPage()
-        let afterRead = ProcessMemory.residentBytes() ?? 0
+        let afterRead = ProcessMemory.residentBytes(of: mapping) ?? 0
         mapping.touchEveryPage()
-        let afterWrite = ProcessMemory.residentBytes() ?? 0
+        let afterWrite = ProcessMemory.residentBytes(of: mapping) ?? 0
         return ZeroPage(readGrowth: afterRead - before, writeGrowth: afterWrite - before, sumRead: sum)
     }
 
@@ -49,12 +51,12 @@ enum VirtualMemoryDemo {
     }
 
     /// Maps `reserve` bytes with MAP_NORESERVE (far more than the machine has), writes
-    /// `touchPages` pages spread over it, and reports VmRSS growth: only touched pages cost.
+    /// `touchPages` pages spread over it, and reports its Rss growth: only touched pages cost.
     static func overcommit(reserve: Int, touchPages: Int) throws -> Overcommit {
         let mapping = try AnonymousMapping(bytes: reserve, reserve: false)
-        let before = ProcessMemory.residentBytes() ?? 0
+        let before = ProcessMemory.residentBytes(of: mapping) ?? 0
         let touched = touchSpread(mapping, pages: touchPages)
-        let after = ProcessMemory.residentBytes() ?? 0
+        let after = ProcessMemory.residentBytes(of: mapping) ?? 0
         return Overcommit(reserved: mapping.byteCount, touchedPages: touched, rssGrowth: after - before)
     }
 

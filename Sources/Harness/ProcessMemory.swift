@@ -48,20 +48,29 @@ public enum ProcessMemory {
         return mappings
     }
 
-    /// Bytes of `range` backed by anonymous huge pages according to an smaps text: the sum of
-    /// AnonHugePages over the mappings inside it (madvise can split one mmap into several).
-    /// Nil when no mapping overlaps the range.
-    public static func anonHugePagesBytes(in range: Range<UInt>, smaps text: String) -> Int? {
+    /// The sum of one smaps field (`Rss`, `AnonHugePages`) over the mappings that overlap
+    /// `range` (madvise can split one mmap into several). Nil when no mapping overlaps it.
+    public static func fieldBytes(_ field: String, in range: Range<UInt>, smaps text: String) -> Int? {
         let inside = parseSmaps(text).filter { $0.addresses.overlaps(range) }
         // The kernel may merge a neighbouring mapping with the same flags into one line: never
-        // report more huge pages than the range holds.
-        return inside.isEmpty ? nil : min(inside.reduce(0) { $0 + $1.anonHugePagesBytes }, Int(range.upperBound - range.lowerBound))
+        // report more than the range holds.
+        return inside.isEmpty ? nil : min(inside.reduce(0) { $0 + ($1.fields[field] ?? 0) }, Int(range.upperBound - range.lowerBound))
+    }
+
+    /// Bytes of `range` backed by anonymous huge pages according to an smaps text.
+    public static func anonHugePagesBytes(in range: Range<UInt>, smaps text: String) -> Int? {
+        fieldBytes("AnonHugePages", in: range, smaps: text)
     }
 
     /// AnonHugePages of `mapping` now, from /proc/self/smaps.
     public static func anonHugePagesBytes(of mapping: AnonymousMapping) -> Int? {
-        readWholeFile("/proc/self/smaps")
-            .flatMap { anonHugePagesBytes(in: mapping.addressRange, smaps: $0) }
+        readWholeFile("/proc/self/smaps").flatMap { fieldBytes("AnonHugePages", in: mapping.addressRange, smaps: $0) }
+    }
+
+    /// The resident bytes of `mapping` alone (its `Rss` in /proc/self/smaps): unlike VmRSS,
+    /// untouched by what other threads allocate meanwhile.
+    public static func residentBytes(of mapping: AnonymousMapping) -> Int? {
+        readWholeFile("/proc/self/smaps").flatMap { fieldBytes("Rss", in: mapping.addressRange, smaps: $0) }
     }
 
     /// A /proc file read whole (see `ProcFile`), or nil when it cannot be read.

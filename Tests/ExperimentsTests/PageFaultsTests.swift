@@ -2,7 +2,7 @@
 import Harness
 import Testing
 
-/// RSS is the whole process's: other tests run in parallel, so the margins are wide.
+/// RSS is the mapping's own (smaps), so tests running in parallel do not move it.
 @Suite(.serialized) struct PageFaultsTests {
     static let mib = 1 << 20
 

@@ -48,6 +48,21 @@ import Testing
         #expect(ProcessMemory.anonHugePagesBytes(in: 0x1000..<0x2000, smaps: Self.smaps) == nil)
     }
 
+    @Test func sumsResidentBytesOfTheMappingsInsideARange() {
+        #expect(ProcessMemory.fieldBytes("Rss", in: 0x7f0000000000..<0x7f0000800000, smaps: Self.smaps) == (6144 + 12) * 1024)
+        // The stack mapping shows no Rss line: nothing resident, not unknown.
+        #expect(ProcessMemory.fieldBytes("Rss", in: 0x7ffd00000000..<0x7ffd00001000, smaps: Self.smaps) == 0)
+    }
+
+    @Test func aMappingsOwnResidentSizeGrowsWithTheTouchedPagesOnly() throws {
+        let mapping = try AnonymousMapping(bytes: 64 * AnonymousMapping.pageBytes, advice: .noHugePages)
+        let before = try #require(ProcessMemory.residentBytes(of: mapping))
+        let bytes = mapping.base.assumingMemoryBound(to: UInt8.self)
+        for page in 0..<16 { bytes[page * AnonymousMapping.pageBytes] = 1 }
+        let after = try #require(ProcessMemory.residentBytes(of: mapping))
+        #expect(after - before == 16 * AnonymousMapping.pageBytes)
+    }
+
     @Test func readsVmRSSWithTabs() {
         let status = "Name:\tlocality\nVmPeak:\t  999 kB\nVmRSS:\t    1932 kB\nRssAnon:\t  100 kB\n"
         #expect(ProcessMemory.residentBytes(status: status) == 1932 * 1024)
