@@ -24,13 +24,11 @@ public struct HugePages: Experiment {
     }
     public let defaultSizes: [ByteSize]
     let sizesLeftOut: [ByteSize]
-    let memAvailable: Int?
+    let memory: MemoryLimit?
 
-    public init(memAvailable: Int? = MachineInfo.current().memAvailableBytes) {
-        self.memAvailable = memAvailable
-        let sizes = capped([.gib(1)], footprint: Self.footprint, memAvailable: memAvailable)
-        defaultSizes = sizes.kept
-        sizesLeftOut = sizes.left
+    public init(memory: MemoryLimit? = tightestMemoryLimit) {
+        self.memory = memory
+        (defaultSizes, sizesLeftOut) = capped([.gib(1)], footprint: Self.footprint, memory: memory)
     }
 
     /// One huge page: a smaller size would be measured as a whole one.
@@ -42,7 +40,8 @@ public struct HugePages: Experiment {
         return (size.rawValue + huge - 1) / huge * huge / ChaseLayout.lineBytes
     }
 
-    static func footprint(_ size: ByteSize) -> Int { 2 * lines(size) * ChaseLayout.lineBytes }
+    /// Both buffers, and the cycle's successor indices (4 bytes per line) they are built from.
+    static func footprint(_ size: ByteSize) -> Int { lines(size) * (2 * ChaseLayout.lineBytes + MemoryLayout<UInt32>.stride) }
     public func footprint(of size: ByteSize) -> Int { Self.footprint(size) }
 
     /// Why huge pages cannot be asked for here, or nil when they can.
@@ -116,9 +115,10 @@ public struct HugePages: Experiment {
         }
         let measured = Set(results.map(\.sizeBytes))
         let missing = sizesLeftOut.filter { !measured.contains($0.rawValue) }
-        if !missing.isEmpty, let memAvailable {
+        if !missing.isEmpty, let memory {
             lines.append("left out of the default sizes: \(missing.map(\.description).joined(separator: ", ")) "
-                + "(two buffers of it need more than half of MemAvailable, \(ByteSize(rawValue: memAvailable).approximate))")
+                + "(two buffers of it need more than half of what \(memory.source) leaves, "
+                + "\(ByteSize(rawValue: memory.remainingBytes).approximate))")
         }
         return lines
     }

@@ -27,11 +27,11 @@ public struct PageFaults: Experiment {
     public let defaultSizes: [ByteSize]
     let memTotal: Int?
 
-    public init(machine: MachineInfo = .current()) {
+    public init(machine: MachineInfo = .current(), memory: MemoryLimit? = tightestMemoryLimit) {
         memTotal = machine.memTotalBytes
         // 256 MiB: a 4 KiB first-touch pass over it takes ~0.1–0.5 s here (65536 faults), and the
         // runner needs about seven passes per variant; `--sizes 1G` shows 262144 faults against 512.
-        defaultSizes = capped([.mib(256)], footprint: { $0.rawValue }, memAvailable: machine.memAvailableBytes).kept
+        defaultSizes = capped([.mib(256)], footprint: { $0.rawValue }, memory: memory).kept
     }
 
     /// One page, the unit of a fault (a smaller size would be measured as one whole page).

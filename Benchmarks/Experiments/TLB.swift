@@ -34,6 +34,7 @@ public struct TLB: Experiment {
     public func footprint(of size: ByteSize) -> Int {
         let pages = Self.pages(size)
         return pages * Self.pageBytes + (pages * ChaseLayout.lineBytes + Self.pageBytes - 1) / Self.pageBytes * Self.pageBytes
+            + pages * MemoryLayout<UInt32>.stride  // the cycle's successor indices
     }
 
     public func prepare(size: ByteSize, options: RunOptions) throws -> [Workload] {

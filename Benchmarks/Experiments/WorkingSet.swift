@@ -30,22 +30,22 @@ public struct WorkingSet: Experiment {
         Variant("sequential", "sum of every 8-byte word in address order (bandwidth)"),
         Variant("sequential-c", "the same sum in C"),
     ]
-    /// The default sizes that fit in half of MemAvailable; the others are named in findings.
+    /// The default sizes that fit in half of the tightest memory limit; the others are named
+    /// in findings.
     public let defaultSizes: [ByteSize]
     let sizesLeftOut: [ByteSize]
-    let memAvailable: Int?
+    let memory: MemoryLimit?
 
-    public init(memAvailable: Int? = MachineInfo.current().memAvailableBytes) {
-        self.memAvailable = memAvailable
-        let (kept, left) = capped(Self.fullDefaultSizes, footprint: Self.footprint, memAvailable: memAvailable)
-        defaultSizes = kept
-        sizesLeftOut = left
+    public init(memory: MemoryLimit? = tightestMemoryLimit) {
+        self.memory = memory
+        (defaultSizes, sizesLeftOut) = capped(Self.fullDefaultSizes, footprint: Self.footprint, memory: memory)
     }
 
     /// One line: a smaller size would be measured as a whole line.
     public let minimumSize = ByteSize(rawValue: ChaseLayout.lineBytes)
     static func lines(_ size: ByteSize) -> Int { max(size.rawValue / ChaseLayout.lineBytes, 1) }
-    static func footprint(_ size: ByteSize) -> Int { lines(size) * ChaseLayout.lineBytes }
+    /// The buffer, and the cycle's successor indices (4 bytes per line) while it is built.
+    static func footprint(_ size: ByteSize) -> Int { lines(size) * (ChaseLayout.lineBytes + MemoryLayout<UInt32>.stride) }
 
     public func footprint(of size: ByteSize) -> Int { Self.footprint(size) }
 
@@ -104,9 +104,9 @@ public struct WorkingSet: Experiment {
                                      landmarks: landmarks, unit: "load", describe: { ByteSize(rawValue: Int($0)).approximate })
         let measured = Set(sizes)
         let missing = sizesLeftOut.filter { !measured.contains($0.rawValue) }
-        if !missing.isEmpty, let memAvailable {
+        if !missing.isEmpty, let memory {
             lines.append("left out of the default sizes: \(missing.map(\.description).joined(separator: ", ")) "
-                + "(more than half of MemAvailable, \(ByteSize(rawValue: memAvailable).approximate))")
+                + "(more than half of what \(memory.source) leaves, \(ByteSize(rawValue: memory.remainingBytes).approximate))")
         }
         return lines
     }
@@ -142,8 +142,13 @@ public struct WorkingSet: Experiment {
     }
 }
 
-/// Splits `sizes` into those whose footprint fits in half of MemAvailable and those left out.
-func capped(_ sizes: [ByteSize], footprint: (ByteSize) -> Int, memAvailable: Int?) -> (kept: [ByteSize], left: [ByteSize]) {
-    guard let memAvailable else { return (sizes, []) }
-    return (sizes.filter { footprint($0) <= memAvailable / 2 }, sizes.filter { footprint($0) > memAvailable / 2 })
+/// The tightest limit on the memory this process may take (MemAvailable, `ulimit -v`, the
+/// cgroup's, the commit limit), read once: the largest default sizes must fit in half of it.
+public let tightestMemoryLimit: MemoryLimit? =
+    MemoryLimits.current(memAvailable: MachineInfo.current().memAvailableBytes).tightest
+
+/// Splits `sizes` into those whose footprint fits in half of `memory` and those left out.
+func capped(_ sizes: [ByteSize], footprint: (ByteSize) -> Int, memory: MemoryLimit?) -> (kept: [ByteSize], left: [ByteSize]) {
+    guard let budget = memory.map({ $0.remainingBytes / 2 }) else { return (sizes, []) }
+    return (sizes.filter { footprint($0) <= budget }, sizes.filter { footprint($0) > budget })
 }
