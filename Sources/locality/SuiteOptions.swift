@@ -96,7 +96,7 @@ struct ReportOptions: ParsableArguments {
             OutputFile(path: path, contents: try render((try? ReportFormat.inferred(fromPath: path)) ?? format))
         }
         for file in files { try AtomicFile.write(Data(file.contents.utf8), to: file.path) }
-        print(screen, terminator: "")
+        try StandardOutput.write(screen)
         if let report { try AtomicFile.write(Data(report.contents.utf8), to: report.path) }
     }
 }

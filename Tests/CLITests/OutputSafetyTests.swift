@@ -147,4 +147,51 @@ import Testing
         #expect(try String(contentsOfFile: dir + "/keep.json", encoding: .utf8) == "keep")
         #expect(try entries() == ["keep.json"])
     }
+
+    // MARK: 3. stdout's write errors
+
+    @Test(arguments: [
+        ["run", "loop-order", "--sizes", "4K", "--repetitions", "1", "--events", "perf::PAGE-FAULTS", "--format", "json"],
+        ["list"],
+        ["probe", "--no-second-run", "--address", "0"],
+    ])
+    func aFullStdoutIsAFailure(arguments: [String]) throws {
+        defer { cleanUp() }
+        let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+        let result = try run(arguments, stdout: full)
+        #expect(result.status == 1)
+        expectOneLine(result.stderr, containing: "cannot write to stdout: No space left on device")
+    }
+
+    @Test func compareOntoAFullStdoutIsAFailure() throws {
+        defer { cleanUp() }
+        let made = try CLI.run(Self.quickRun + ["--output", "base.json"], workingDirectory: dir)
+        #expect(made.status == 0, "stderr: \(made.stderr)")
+        let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+        let result = try run(["compare", "base.json", "base.json"], stdout: full)
+        #expect(result.status == 1)
+        expectOneLine(result.stderr, containing: "cannot write to stdout: No space left on device")
+    }
+
+    @Test func aClosedStdoutIsAFailureAndNoFileTakesItsPlace() throws {
+        defer { cleanUp() }
+        let null = try #require(FileHandle(forWritingAtPath: "/dev/null"))
+        let result = try run(Self.quickRun + ["--format", "json", "--output", "report.json"], stdout: null,
+                             shell: "exec \"$@\" >&-")
+        #expect(result.status == 1)
+        expectOneLine(result.stderr, containing: "cannot write to stdout: Bad file descriptor")
+        // The report is written after stdout: a failed command leaves none.
+        #expect(try entries().isEmpty)
+    }
+
+    /// A reader that went away (`| head -1`): a non-zero exit and no message, as SIGPIPE gives.
+    @Test func aVanishedReaderEndsTheRunQuietly() throws {
+        defer { cleanUp() }
+        let pipe = Pipe()
+        try pipe.fileHandleForReading.close()
+        let result = try run(Self.quickRun + ["--format", "json"], stdout: pipe.fileHandleForWriting)
+        #expect(result.signalled || result.status == 1)
+        #expect(result.status != 0)
+        #expect(result.stderr.isEmpty, "stderr: \(result.stderr)")
+    }
 }
