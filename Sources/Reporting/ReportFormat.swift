@@ -69,17 +69,22 @@ enum TextReport {
 }
 
 /// One row per measurement; for each event a per-element column and a source column
-/// (`hw`, `sw`, `sim`, or `unavailable`).
+/// (`hw`, `sw`, `sim`, or `unavailable`), and for an event some row could not count, a reason
+/// column saying why.
 enum CSVReport {
     static func render(_ report: RunReport) -> String {
         let names = report.counterNames
+        let unavailableNames = Set(report.results.flatMap(\.unavailable.keys))
         var extraNames: [String] = []
         for m in report.results { for e in m.extras where !extraNames.contains(e.name) { extraNames.append(e.name) } }
         var header = ["experiment", "variant", "size_bytes", "elements", "iterations", "samples",
                       "ns_per_element_median", "ns_per_element_min", "ns_per_element_max", "gb_per_s",
                       "ratio_to_baseline", "baseline", "checksum"]
         header += extraNames
-        for name in names { header += ["\(name) per_element", "\(name) source"] }
+        for name in names {
+            header += ["\(name) per_element", "\(name) source"]
+            if unavailableNames.contains(name) { header.append("\(name) reason") }
+        }
         var lines = [header.map(field).joined(separator: ",")]
         for m in report.results {
             var row = [m.experiment, m.variant, "\(m.sizeBytes)", "\(m.elements)", "\(m.iterations)", "\(m.samples)",
@@ -93,15 +98,16 @@ enum CSVReport {
                 } else {
                     row += ["", m.unavailable[name] != nil ? "unavailable" : ""]
                 }
+                if unavailableNames.contains(name) { row.append(m.unavailable[name] ?? "") }
             }
             lines.append(row.map(field).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// RFC 4180 quoting.
+    /// RFC 4180 quoting (a reason may hold commas, quotes or line breaks).
     static func field(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return text }
+        guard text.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

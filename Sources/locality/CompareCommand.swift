@@ -60,7 +60,7 @@ struct CompareCommand: ParsableCommand {
             FileHandle.standardError.write(Data("locality: error: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        print(comparison.render(markdown: format == .markdown), terminator: "")
+        try StandardOutput.write(comparison.render(markdown: format == .markdown))
         if !comparison.passed { throw ExitCode(1) }
     }
 

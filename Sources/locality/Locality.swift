@@ -17,9 +17,15 @@ struct Locality: ParsableCommand {
     /// Like ArgumentParser's `main()`, but every error is one line on stderr: usage errors
     /// exit 64, failures 1.
     static func main() {
+        StandardOutput.reserveStandardDescriptors()
         do {
             var command = try parseAsRoot()
             try command.run()
+            try StandardOutput.flushPrinted()
+        } catch let error as StandardOutputError {
+            // A reader that went away (`| head -1`) needs no message, as SIGPIPE would give none.
+            if error.code != EPIPE { FileHandle.standardError.write(Data("locality: error: \(error)\n".utf8)) }
+            Foundation.exit(1)
         } catch let code as ExitCode {
             // The command has already said what went wrong.
             Foundation.exit(code.rawValue)
@@ -35,4 +41,42 @@ struct Locality: ParsableCommand {
             Foundation.exit(code.rawValue)
         }
     }
+}
+
+/// stdout, where every write is checked: a report lost to a full disk, a closed descriptor or
+/// a vanished reader is a failure, not a success.
+enum StandardOutput {
+    static func write(_ text: String) throws {
+        try Array(text.utf8).withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Glibc.write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw StandardOutputError(code: errno)
+                }
+                offset += written
+            }
+        }
+    }
+
+    /// Flushes what `print` (list, machine) left in stdio's buffer, and says if it was lost.
+    static func flushPrinted() throws {
+        if fflush(nil) != 0 { throw StandardOutputError(code: errno) }
+    }
+
+    /// Started with stdin, stdout or stderr closed (`>&-`), the next file opened would take its
+    /// number and receive the report: hold each closed one with /dev/null opened read-only, so
+    /// writes to it fail (EBADF) as they would have.
+    static func reserveStandardDescriptors() {
+        for descriptor in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] where fcntl(descriptor, F_GETFD) == -1 {
+            let placeholder = open("/dev/null", O_RDONLY)
+            if placeholder >= 0 && placeholder != descriptor { close(placeholder) }
+        }
+    }
+}
+
+struct StandardOutputError: Error, CustomStringConvertible {
+    let code: Int32
+    var description: String { "cannot write to stdout: \(String(cString: strerror(code)))" }
 }

@@ -45,11 +45,10 @@ struct RunCommand: ParsableCommand {
                            options: RunOptions(seed: suite.seed))
         suite.attachProgress(to: &run)
         let report = try run.run()
-        try suite.emit(report, clearingProgress: run.progress != nil)
-        if let plot {
-            for picture in run.plots(for: report) {
-                try AtomicFile.write(Data(picture.svg.utf8), to: URL(fileURLWithPath: plot).appendingPathComponent(picture.fileName).path)
-            }
-        }
+        // The plots go before the report, so a plot that cannot be written leaves no new report.
+        let plots = plot.map { directory in
+            run.plots(for: report).map { OutputFile(path: directory + "/" + $0.fileName, contents: $0.svg) }
+        } ?? []
+        try suite.emit(report, clearingProgress: run.progress != nil, writingFirst: plots)
     }
 }

@@ -45,11 +45,17 @@ struct SuiteOptions: ParsableArguments {
         suite.progress = { line in FileHandle.standardError.write(Data("\u{1B}[2K\r  measuring \(line)…".utf8)) }
     }
 
-    /// Prints the report in `--format` and writes `--output` atomically.
-    func emit(_ run: RunReport, clearingProgress: Bool) throws {
+    /// Prints the report in `--format` and writes `files` (plots), then `--output`, atomically.
+    func emit(_ run: RunReport, clearingProgress: Bool, writingFirst files: [OutputFile] = []) throws {
         if clearingProgress { FileHandle.standardError.write(Data("\u{1B}[2K\r".utf8)) }
-        try report.emit { try $0.render(run) }
+        try report.emit(writingFirst: files) { try $0.render(run) }
     }
+}
+
+/// A file a command writes beside its report, such as a plot.
+struct OutputFile {
+    var path: String
+    var contents: String
 }
 
 /// Where a report goes: stdout in `--format`, and optionally a file written atomically.
@@ -62,25 +68,36 @@ struct ReportOptions: ParsableArguments {
         valueName: "file"))
     var output: String?
 
+    /// Refuses an --output that cannot be written before anything is measured.
     func validate() throws {
         if let output {
-            try Self.requireDirectory(URL(fileURLWithPath: output).deletingLastPathComponent().path, option: "--output")
+            do { try AtomicFile.check(output) } catch { throw ValidationError("--output: \(error)") }
         }
     }
 
-    static func requireDirectory(_ directory: String, option: String) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ValidationError("\(option): directory '\(directory)' does not exist")
+    /// Refuses a `path` that is not an existing, writable directory.
+    static func requireDirectory(_ path: String, option: String) throws {
+        guard !path.isEmpty else { throw ValidationError("\(option): no directory named") }
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw ValidationError(errno == ENOENT ? "\(option): directory '\(path)' does not exist"
+                                                  : "\(option): '\(path)': \(String(cString: strerror(errno)))")
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else { throw ValidationError("\(option): '\(path)' is not a directory") }
+        guard access(path, W_OK | X_OK) == 0 else {
+            throw ValidationError("\(option): cannot write into '\(path)': \(String(cString: strerror(errno)))")
         }
     }
 
-    /// Prints `render(format)` and writes `render(file's format)` to `--output`.
-    func emit(_ render: (ReportFormat) throws -> String) throws {
-        print(try render(format), terminator: "")
-        if let output {
-            let fileFormat = (try? ReportFormat.inferred(fromPath: output)) ?? format
-            try AtomicFile.write(Data(try render(fileFormat).utf8), to: output)
+    /// Renders stdout's form and `--output`'s, then writes `files`, stdout, and the `--output`
+    /// report last: whatever write fails, no new report is left behind.
+    func emit(writingFirst files: [OutputFile] = [], _ render: (ReportFormat) throws -> String) throws {
+        let screen = try render(format)
+        let report = try output.map { path in
+            OutputFile(path: path, contents: try render((try? ReportFormat.inferred(fromPath: path)) ?? format))
         }
+        for file in files { try AtomicFile.write(Data(file.contents.utf8), to: file.path) }
+        try StandardOutput.write(screen)
+        if let report { try AtomicFile.write(Data(report.contents.utf8), to: report.path) }
     }
 }
