@@ -10,9 +10,10 @@ struct CompareCommand: ParsableCommand {
         discussion: """
             Judges each metric by kind: sim counts almost exactly (default ±1%; a change of at most \
             0.01 per element is none), sw/hw counts within ±10% (for every count a change of at \
-            most 2 events per sample is none), time ratios \
-            between variants of one run within ±25%; absolute times are reported, never judged. A baseline may carry its own tolerance per counter \
-            ("tolerance") or per ratio ("ratio_tolerance"). Improvements never fail.
+            most 2 events per sample is none), time ratios between variants of one run within \
+            ±25%; absolute times are reported, never judged. A baseline may carry its own \
+            tolerance per counter ("tolerance") or per ratio ("ratio_tolerance"). Improvements \
+            never fail.
             """)
 
     @Argument(help: "The baseline report (JSON from `locality run` or `locality sim`).")
@@ -42,7 +43,9 @@ struct CompareCommand: ParsableCommand {
 
     static func percentage(_ text: String) throws -> Double {
         let number = text.hasSuffix("%") ? String(text.dropLast()) : text
-        guard let value = Double(number), value >= 0, value.isFinite else {
+        // Decimal only: Double("0x10") would read hexadecimal, Double("1e2") an exponent.
+        guard number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+              let value = Double(number), value >= 0, value.isFinite else {
             throw ValidationError("'\(text)' is not a percentage (e.g. 5%)")
         }
         return value / 100

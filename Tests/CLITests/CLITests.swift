@@ -163,7 +163,11 @@ struct CLI {
         let missing = try CLI.run(["compare", "only-one.json"])
         #expect(missing.status == 2)
         #expect(missing.stderr.split(separator: "\n").count == 1)
-        let badTolerance = try CLI.run(["compare", "a.json", "b.json", "--tolerance", "x"])
-        #expect(badTolerance.status == 2)
+        // Decimal percentages only: "0x10" would otherwise read as 16%, "1e2" as 100%.
+        for text in ["x", "0x10", "1e2", "nan", ""] {
+            let badTolerance = try CLI.run(["compare", "a.json", "b.json", "--tolerance", text])
+            #expect(badTolerance.status == 2, "\(text)")
+            #expect(badTolerance.stderr.contains("is not a percentage"), "\(text): \(badTolerance.stderr)")
+        }
     }
 }
