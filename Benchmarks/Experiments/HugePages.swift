@@ -22,14 +22,16 @@ public struct HugePages: Experiment {
         return [Variant("4k-pages" + suffix, "madvise(MADV_NOHUGEPAGE): 4 KiB pages" + again),
                 Variant("huge-pages" + suffix, "madvise(MADV_HUGEPAGE): 2 MiB transparent huge pages, where the kernel grants them" + again)]
     }
-    public let defaultSizes: [ByteSize]
-    let sizesLeftOut: [ByteSize]
-    let memory: MemoryLimit?
+    let budget: MemoryBudget
 
-    public init(memory: MemoryLimit? = tightestMemoryLimit) {
-        self.memory = memory
-        (defaultSizes, sizesLeftOut) = capped([.gib(1)], footprint: Self.footprint, memory: memory)
+    public init(memory budget: MemoryBudget = .current) {
+        self.budget = budget
     }
+
+    public var defaultSizes: [ByteSize] { capped([.gib(1)], footprint: Self.footprint, memory: budget.limit).kept }
+    var sizesLeftOut: [ByteSize] { capped([.gib(1)], footprint: Self.footprint, memory: budget.limit).left }
+    /// None: a buffer large enough to show huge pages would take minutes under valgrind.
+    public var simulationSizes: [ByteSize] { [] }
 
     /// One huge page: a smaller size would be measured as a whole one.
     public let minimumSize = ByteSize(rawValue: AnonymousMapping.hugePageBytes)
@@ -115,10 +117,10 @@ public struct HugePages: Experiment {
         }
         let measured = Set(results.map(\.sizeBytes))
         let missing = sizesLeftOut.filter { !measured.contains($0.rawValue) }
-        if !missing.isEmpty, let memory {
+        if !missing.isEmpty, let memory = budget.limit {
             lines.append("left out of the default sizes: \(missing.map(\.description).joined(separator: ", ")) "
                 + "(two buffers of it need more than half of what \(memory.source) leaves, "
-                + "\(ByteSize(rawValue: memory.remainingBytes).approximate))")
+                + "\(MemoryLimit.bytes(memory.remainingBytes)))")
         }
         return lines
     }

@@ -2,8 +2,9 @@ import Foundation
 import Harness
 
 /// What virtual memory does for a program, each shown by mapping memory and reading the
-/// mapping's own resident size (Rss, and AnonHugePages, in /proc/self/smaps) before and after:
-/// the whole process's VmRSS would also count what other threads allocate meanwhile. Used by
+/// mapping's own resident size (pagemap) and huge pages (AnonHugePages in /proc/self/smaps)
+/// before and after: the whole process's VmRSS would also count what other threads allocate
+/// meanwhile. Used by
 /// the page-faults experiment and its tests.
 enum VirtualMemoryDemo {
     struct FirstTouch: Equatable {

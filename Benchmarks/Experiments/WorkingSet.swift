@@ -30,16 +30,18 @@ public struct WorkingSet: Experiment {
         Variant("sequential", "sum of every 8-byte word in address order (bandwidth)"),
         Variant("sequential-c", "the same sum in C"),
     ]
+    let budget: MemoryBudget
+
+    public init(memory budget: MemoryBudget = .current) {
+        self.budget = budget
+    }
+
     /// The default sizes that fit in half of the tightest memory limit; the others are named
     /// in findings.
-    public let defaultSizes: [ByteSize]
-    let sizesLeftOut: [ByteSize]
-    let memory: MemoryLimit?
-
-    public init(memory: MemoryLimit? = tightestMemoryLimit) {
-        self.memory = memory
-        (defaultSizes, sizesLeftOut) = capped(Self.fullDefaultSizes, footprint: Self.footprint, memory: memory)
-    }
+    public var defaultSizes: [ByteSize] { capped(Self.fullDefaultSizes, footprint: Self.footprint, memory: budget.limit).kept }
+    var sizesLeftOut: [ByteSize] { capped(Self.fullDefaultSizes, footprint: Self.footprint, memory: budget.limit).left }
+    /// All of them up to 4M, without reading the memory limits (see `MemoryBudget`).
+    public var simulationSizes: [ByteSize] { Self.fullDefaultSizes.filter { $0 <= .mib(4) } }
 
     /// One line: a smaller size would be measured as a whole line.
     public let minimumSize = ByteSize(rawValue: ChaseLayout.lineBytes)
@@ -104,9 +106,9 @@ public struct WorkingSet: Experiment {
                                      landmarks: landmarks, unit: "load", describe: { ByteSize(rawValue: Int($0)).approximate })
         let measured = Set(sizes)
         let missing = sizesLeftOut.filter { !measured.contains($0.rawValue) }
-        if !missing.isEmpty, let memory {
+        if !missing.isEmpty, let memory = budget.limit {
             lines.append("left out of the default sizes: \(missing.map(\.description).joined(separator: ", ")) "
-                + "(more than half of what \(memory.source) leaves, \(ByteSize(rawValue: memory.remainingBytes).approximate))")
+                + "(more than half of what \(memory.source) leaves, \(MemoryLimit.bytes(memory.remainingBytes)))")
         }
         return lines
     }
@@ -142,10 +144,25 @@ public struct WorkingSet: Experiment {
     }
 }
 
-/// The tightest limit on the memory this process may take (MemAvailable, `ulimit -v`, the
-/// cgroup's, the commit limit), read once: the largest default sizes must fit in half of it.
-public let tightestMemoryLimit: MemoryLimit? =
-    MemoryLimits.current(memAvailable: MachineInfo.current().memAvailableBytes).tightest
+/// What the largest default sizes must fit in half of.
+public enum MemoryBudget: Sendable {
+    /// The tightest limit on the memory this process may take (MemAvailable, `ulimit -v`, the
+    /// cgroup's, the commit limit), read once, when first needed. Not before: the process
+    /// `locality sim` runs under valgrind must not read files whose lengths change from run to
+    /// run (a cgroup's memory.current), since every allocation moves the heap it measures.
+    case current
+    /// A given limit (tests); nil for none.
+    case given(MemoryLimit?)
+
+    static let currentLimit: MemoryLimit? = MemoryLimits.current(memAvailable: MachineInfo.current().memAvailableBytes).tightest
+
+    public var limit: MemoryLimit? {
+        switch self {
+        case .current: return Self.currentLimit
+        case let .given(limit): return limit
+        }
+    }
+}
 
 /// Splits `sizes` into those whose footprint fits in half of `memory` and those left out.
 func capped(_ sizes: [ByteSize], footprint: (ByteSize) -> Int, memory: MemoryLimit?) -> (kept: [ByteSize], left: [ByteSize]) {

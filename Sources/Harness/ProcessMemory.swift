@@ -67,10 +67,28 @@ public enum ProcessMemory {
         readWholeFile("/proc/self/smaps").flatMap { fieldBytes("AnonHugePages", in: mapping.addressRange, smaps: $0) }
     }
 
-    /// The resident bytes of `mapping` alone (its `Rss` in /proc/self/smaps): unlike VmRSS,
-    /// untouched by what other threads allocate meanwhile.
+    /// The bytes of `mapping` that hold a frame of their own, page by page from
+    /// /proc/self/pagemap (present, bit 63, and exclusively mapped, bit 56): unlike VmRSS,
+    /// untouched by what other threads allocate meanwhile; unlike smaps' Rss, exact where the
+    /// kernel merged the mapping with a neighbour into one entry; and, unlike mincore, blind to
+    /// pages that only map the shared zero page.
     public static func residentBytes(of mapping: AnonymousMapping) -> Int? {
-        readWholeFile("/proc/self/smaps").flatMap { fieldBytes("Rss", in: mapping.addressRange, smaps: $0) }
+        let fd = open("/proc/self/pagemap", O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        let page = AnonymousMapping.pageBytes
+        let firstPage = Int(bitPattern: UInt(bitPattern: mapping.base) / UInt(page))
+        let pages = (mapping.byteCount + page - 1) / page
+        var entries = [UInt64](repeating: 0, count: min(pages, 1 << 16))
+        var counted = 0, resident = 0
+        while counted < pages {
+            let n = min(entries.count, pages - counted)
+            let read = entries.withUnsafeMutableBytes { pread(fd, $0.baseAddress, n * 8, off_t((firstPage + counted) * 8)) }
+            guard read == n * 8 else { return nil }
+            for entry in entries[..<n] where entry & (1 << 63) != 0 && entry & (1 << 56) != 0 { resident += 1 }
+            counted += n
+        }
+        return resident * page
     }
 
     /// A /proc file read whole (see `ProcFile`), or nil when it cannot be read.

@@ -11,6 +11,8 @@ import Foundation
 public enum AtomicFile {
     public static func write(_ data: Data, to path: String) throws {
         switch try destination(of: path) {
+        case .descriptor(let fd):
+            if let error = writeAll(data, to: fd) { throw AtomicFileError(path: path, reason: errorMessage(error)) }
         case .inPlace(let target):
             try writeInPlace(data, to: target, reportedAs: path)
         case .replace(let target, let directory, let mode):
@@ -25,6 +27,9 @@ public enum AtomicFile {
     }
 
     enum Destination: Equatable {
+        /// One of this process's open descriptors, named through /dev/stdout, /dev/fd/N or
+        /// /proc/self/fd/N: written where it stands (a shell's `>>` log keeps what it holds).
+        case descriptor(Int32)
         /// A character device or FIFO, opened and written as it is.
         case inPlace(String)
         /// A regular file (`mode` its permission bits) or none yet, replaced through a rename.
@@ -36,6 +41,10 @@ public enum AtomicFile {
         guard !path.isEmpty else { throw failure("the path is empty") }
         // "x/" names a directory even when x does not exist yet.
         guard !path.hasSuffix("/") else { throw failure(errorMessage(EISDIR)) }
+        if let fd = openDescriptor(namedBy: path) {
+            guard fcntl(fd, F_GETFL) >= 0 else { throw failure(errorMessage(errno)) }
+            return .descriptor(fd)
+        }
         var info = stat()
         if stat(path, &info) == 0 {
             switch info.st_mode & S_IFMT {
@@ -53,12 +62,7 @@ public enum AtomicFile {
         // links lead to, so the link itself stays.
         let target = try linkTarget(of: path)
         let directory = directoryName(of: target)
-        var directoryInfo = stat()
-        guard stat(directory, &directoryInfo) == 0 else {
-            throw failure(errno == ENOENT ? "directory '\(directory)' does not exist" : errorMessage(errno))
-        }
-        guard directoryInfo.st_mode & S_IFMT == S_IFDIR else { throw failure("'\(directory)' is not a directory") }
-        guard access(directory, W_OK | X_OK) == 0 else { throw failure("directory '\(directory)': \(errorMessage(errno))") }
+        if let problem = problemWritingInto(directory) { throw failure(problem) }
         return .replace(target, directory: directory, mode: info.st_mode & S_IFMT == S_IFREG ? info.st_mode & 0o777 : nil)
     }
 
@@ -80,6 +84,38 @@ public enum AtomicFile {
             current = link.hasPrefix("/") ? link : directoryName(of: current) + "/" + link
         }
         throw AtomicFileError(path: path, reason: errorMessage(ELOOP))
+    }
+
+    /// The descriptor N when the chain of links from `path` passes through /dev/fd/N,
+    /// /proc/self/fd/N or /proc/PID/fd/N of this process (/dev/stdout leads to
+    /// /proc/self/fd/1): renaming over what such a link leads to would replace the file the
+    /// descriptor is open on, not write to it.
+    static func openDescriptor(namedBy path: String) -> Int32? {
+        let prefixes = ["/dev/fd/", "/proc/self/fd/", "/proc/\(getpid())/fd/", "/proc/thread-self/fd/"]
+        var current = path
+        for _ in 0..<40 {
+            for prefix in prefixes where current.hasPrefix(prefix) {
+                if let fd = Int32(current.dropFirst(prefix.count)) { return fd }
+            }
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let length = readlink(current, &buffer, buffer.count - 1)
+            guard length >= 0 else { return nil }  // not a link (or absent): no descriptor
+            let link = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            current = link.hasPrefix("/") ? link : directoryName(of: current) + "/" + link
+        }
+        return nil
+    }
+
+    /// Why files cannot be created in `directory` (missing, not a directory, not writable), or
+    /// nil when they can.
+    public static func problemWritingInto(_ directory: String) -> String? {
+        var info = stat()
+        guard stat(directory, &info) == 0 else {
+            return errno == ENOENT ? "directory '\(directory)' does not exist" : "'\(directory)': \(errorMessage(errno))"
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else { return "'\(directory)' is not a directory" }
+        guard access(directory, W_OK | X_OK) == 0 else { return "cannot write into '\(directory)': \(errorMessage(errno))" }
+        return nil
     }
 
     /// `dirname(3)` without its static buffer: "." for a bare name, "/" for a file in the root.
@@ -129,7 +165,7 @@ public enum AtomicFile {
     }
 
     /// nil when every byte was written, else the errno of the failed write.
-    private static func writeAll(_ data: Data, to fd: Int32) -> Int32? {
+    public static func writeAll(_ data: Data, to fd: Int32) -> Int32? {
         data.withUnsafeBytes { buffer -> Int32? in
             var offset = 0
             while offset < buffer.count {

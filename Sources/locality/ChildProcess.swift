@@ -37,7 +37,7 @@ enum ChildProcess {
         try process.run()
         forwarding[0] = process.processIdentifier
         // A signal that came while the child was being started did not reach it.
-        if let signal = pendingSignal { kill(process.processIdentifier, signal) }
+        if let signal = pendingSignal { kill(process.processIdentifier, signalForChild(signal)) }
         let data = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         forwarding[0] = 0
@@ -47,9 +47,9 @@ enum ChildProcess {
     }
 }
 
-// Passing SIGINT, SIGTERM and SIGHUP on to a child. Foundation's Process starts the child in a
-// process group of its own, so a Ctrl-C at the terminal (or a kill of this process) would
-// leave it running, reparented to init, and skip this process's cleanup.
+// Passing SIGINT, SIGTERM, SIGHUP and SIGQUIT on to a child. Foundation's Process starts the
+// child in a process group of its own, so a Ctrl-C at the terminal (or a kill of this process)
+// would leave it running, reparented to init, and skip this process's cleanup.
 //
 // The handler shares two aligned Int32s with the code that starts and waits for children, as
 // C's `volatile sig_atomic_t`, and calls only kill(2), which is async-signal-safe. They are
@@ -67,27 +67,41 @@ nonisolated(unsafe) private let forwarding: UnsafeMutablePointer<Int32> = {
 }()
 
 private func passSignalOn(_ signal: Int32) {
+    // kill(2) may set errno, which the interrupted code may be about to read.
+    let savedErrno = errno
     if forwarding[1] == 0 { forwarding[1] = signal }
     let child = forwarding[0]
-    if child > 0 { kill(child, signal) }
+    if child > 0 { kill(child, signalForChild(signal)) }
+    errno = savedErrno
 }
+
+/// SIGQUIT would make the Swift runtime in the child print a crash report: the child is
+/// stopped plainly (SIGTERM) instead. The others go on as they came.
+private func signalForChild(_ signal: Int32) -> Int32 { signal == SIGQUIT ? SIGTERM : signal }
 
 extension ChildProcess {
     /// A forwarded signal arrived: the child it was passed to has ended.
     struct Interrupted: Error {
         var signal: Int32
-        /// The shell's convention for a process ended by `signal`: 130 for SIGINT.
-        var exitCode: Int32 { 128 + signal }
+
+        /// Ends this process by `signal` itself, its default action restored, once the cleanup
+        /// is done: a shell loop stops on a child killed by SIGINT, not on one that exited 130
+        /// (it takes that as a child that handled the signal). `$?` reads 128 + the signal.
+        func endProcess() -> Never {
+            Foundation.signal(signal, SIG_DFL)
+            raise(signal)
+            exit(128 + signal)
+        }
     }
 
-    static let forwardedSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+    static let forwardedSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
 
     fileprivate static var pendingSignal: Int32? {
         let signal = forwarding[1]
         return signal == 0 ? nil : signal
     }
 
-    /// Runs `body` with SIGINT, SIGTERM and SIGHUP caught rather than fatal: each is passed to
+    /// Runs `body` with SIGINT, SIGTERM, SIGHUP and SIGQUIT caught rather than fatal: each is passed to
     /// the child `run` is waiting for, and that `run` throws `Interrupted` once the child has
     /// ended, as does any later `run` without starting its child, so `body` unwinds through
     /// its cleanup. If a signal came at all, this throws `Interrupted` after `body`, whatever

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reporting
 
 @main
 struct Locality: ParsableCommand {
@@ -47,17 +48,7 @@ struct Locality: ParsableCommand {
 /// a vanished reader is a failure, not a success.
 enum StandardOutput {
     static func write(_ text: String) throws {
-        try Array(text.utf8).withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = Glibc.write(STDOUT_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw StandardOutputError(code: errno)
-                }
-                offset += written
-            }
-        }
+        if let error = AtomicFile.writeAll(Data(text.utf8), to: STDOUT_FILENO) { throw StandardOutputError(code: error) }
     }
 
     /// Flushes what `print` (list, machine) left in stdio's buffer, and says if it was lost.

@@ -67,14 +67,14 @@ struct SimCommand: ParsableCommand {
         guard let valgrind = ChildProcess.find("valgrind") else { throw SimError.valgrindMissing }
         guard locality_have_callgrind() != 0 else { throw SimError.builtWithoutCallgrind }
 
-        // SIGINT, SIGTERM and SIGHUP go to valgrind (in a process group of its own, so a Ctrl-C
-        // reaches only this process); once it has ended and the temporary directory is gone,
-        // this process exits 128 + the signal, saying nothing more.
+        // SIGINT, SIGTERM, SIGHUP and SIGQUIT go to valgrind (in a process group of its own, so
+        // a Ctrl-C reaches only this process); once it has ended and the temporary directory is
+        // gone, this process ends by the same signal, saying nothing more.
         let report: RunReport
         do {
             report = try ChildProcess.forwardingSignals { try simulate(valgrind: valgrind, geometry: geometry) }
         } catch let interrupted as ChildProcess.Interrupted {
-            throw ExitCode(interrupted.exitCode)
+            interrupted.endProcess()
         }
         try suite.emit(report, clearingProgress: false)
     }

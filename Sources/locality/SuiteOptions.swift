@@ -78,15 +78,7 @@ struct ReportOptions: ParsableArguments {
     /// Refuses a `path` that is not an existing, writable directory.
     static func requireDirectory(_ path: String, option: String) throws {
         guard !path.isEmpty else { throw ValidationError("\(option): no directory named") }
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            throw ValidationError(errno == ENOENT ? "\(option): directory '\(path)' does not exist"
-                                                  : "\(option): '\(path)': \(String(cString: strerror(errno)))")
-        }
-        guard info.st_mode & S_IFMT == S_IFDIR else { throw ValidationError("\(option): '\(path)' is not a directory") }
-        guard access(path, W_OK | X_OK) == 0 else {
-            throw ValidationError("\(option): cannot write into '\(path)': \(String(cString: strerror(errno)))")
-        }
+        if let problem = AtomicFile.problemWritingInto(path) { throw ValidationError("\(option): \(problem)") }
     }
 
     /// Renders stdout's form and `--output`'s, then writes `files`, stdout, and the `--output`

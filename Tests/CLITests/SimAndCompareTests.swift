@@ -116,6 +116,7 @@ import Testing
     }
 
     @Test func badCacheSpecsAreOneLine() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let result = try CLI.run(["sim", "loop-order", "--cache", "L1=32K:8"])
         #expect(result.status != 0)
         #expect(result.stderr.split(separator: "\n").count == 1)

@@ -90,8 +90,8 @@ import Testing
 
     @Test(arguments: [64, 1000, 4096, 409_600, 1 << 20])
     func workingSetVariantsReturnTheirChecksums(bytes: Int) throws {
-        let workloads = try WorkingSet(memory: nil).prepare(size: ByteSize(rawValue: bytes), options: RunOptions())
-        #expect(workloads.map(\.variant) == WorkingSet(memory: nil).variants.map(\.name))
+        let workloads = try WorkingSet(memory: .given(nil)).prepare(size: ByteSize(rawValue: bytes), options: RunOptions())
+        #expect(workloads.map(\.variant) == WorkingSet(memory: .given(nil)).variants.map(\.name))
         for workload in workloads {
             #expect(workload.pass() == workload.expectedChecksum, "\(workload.variant) at \(bytes)")
         }
@@ -100,8 +100,8 @@ import Testing
     }
 
     @Test func defaultSizesAreCappedByAvailableMemory() {
-        #expect(WorkingSet(memory: nil).defaultSizes.count == 12)
-        let small = WorkingSet(memory: MemoryLimit(.memAvailable, remainingBytes: 600 << 20))
+        #expect(WorkingSet(memory: .given(nil)).defaultSizes.count == 12)
+        let small = WorkingSet(memory: .given(MemoryLimit(.memAvailable, remainingBytes: 600 << 20)))
         #expect(small.defaultSizes.last == .mib(256))
         #expect(small.sizesLeftOut == [.gib(1)])
         let results = [VariantResult(experiment: "working-set", variant: "chase", sizeBytes: 4096, elements: 1, iterations: 1,

@@ -52,17 +52,17 @@ import Testing
         #expect(HugePages.unavailability(thpMode: "madvise") == nil)
         var machine = MachineInfo.current(root: "/nonexistent")
         machine.transparentHugePages = "never"
-        let findings = HugePages(memory: nil).findings(from: [], machine: machine)
+        let findings = HugePages(memory: .given(nil)).findings(from: [], machine: machine)
         #expect(findings == ["skipped: transparent huge pages are 'never' (/sys/kernel/mm/transparent_hugepage/enabled); nothing was measured"])
     }
 
     @Test func hugePagesAlternateTheTwoBuffersOverThreeRounds() {
-        #expect(HugePages(memory: nil).variants.map(\.name)
+        #expect(HugePages(memory: .given(nil)).variants.map(\.name)
             == ["4k-pages", "huge-pages", "4k-pages-2", "huge-pages-2", "4k-pages-3", "huge-pages-3"])
     }
 
     @Test func hugePagesWorkloadsFollowTheSameCycleAndFindingsQuoteEachRound() throws {
-        let experiment = HugePages(memory: nil)
+        let experiment = HugePages(memory: .given(nil))
         let machine = MachineInfo.current()
         guard HugePages.unavailability(thpMode: machine.transparentHugePages) == nil else {
             #expect(try experiment.prepare(size: .mib(4), options: RunOptions()).isEmpty)
@@ -95,7 +95,7 @@ import Testing
     @Test func hugePagesBuffersAreRoundedToWholeHugePages() {
         #expect(HugePages.lines(.mib(3)) * 64 == 4 << 20)
         // Two 1 GiB buffers and 4 bytes of successor index per 64-byte line.
-        #expect(HugePages(memory: nil).footprint(of: .gib(1)) == 2 << 30 + (1 << 30) / 64 * 4)
-        #expect(HugePages(memory: MemoryLimit(.addressSpace(limit: 1 << 31, inUse: 1 << 30), remainingBytes: 1 << 30)).defaultSizes.isEmpty)
+        #expect(HugePages(memory: .given(nil)).footprint(of: .gib(1)) == 2 << 30 + (1 << 30) / 64 * 4)
+        #expect(HugePages(memory: .given(MemoryLimit(.addressSpace(limit: 1 << 31, inUse: 1 << 30), remainingBytes: 1 << 30))).defaultSizes.isEmpty)
     }
 }

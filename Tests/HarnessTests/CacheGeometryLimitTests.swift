@@ -44,6 +44,9 @@ import Testing
         #expect(problem("L1=36K:12:64", minimumLineBytes: 32) == .unsimulatable(
             "L1=36K:12:64", reason: "it has 48 sets (SIZE ÷ (WAYS × LINE)) and valgrind needs a power of two, e.g. 24K:12:64 or 48K:12:64"))
         #expect(problem("L1=48K:12:64", minimumLineBytes: 32) == nil)
+        // The power of two above would pass valgrind's largest size: only the one below is offered.
+        #expect(problem("LL=1536M:16:64", minimumLineBytes: 32) == .unsimulatable(
+            "LL=1536M:16:64", reason: "it has 1572864 sets (SIZE ÷ (WAYS × LINE)) and valgrind needs a power of two, e.g. 1G:16:64"))
         #expect(problem("D1=192:1:64", minimumLineBytes: 32) != nil)
         #expect(problem("D1=32K:512:64", minimumLineBytes: 32) == nil, "one set is 2⁰")
     }

@@ -32,8 +32,13 @@ import Testing
                                          environment: .current(hypervisor: nil))
         let runner = Runner(configuration: RunConfiguration(repetitions: 3, minimumSampleNanoseconds: 2_000_000),
                             plan: plan, library: library)
-        let result = try runner.measure(Self.faultingWorkload(), experiment: "toy", size: .kib(256))
-        #expect(result.iterations > 1, "calibration should repeat a pass of 64 faults to fill 2 ms")
+        // Calibration repeats a pass of 64 faults to fill 2 ms (three tries: one can lose the CPU
+        // for longer than that on a shared machine, and then runs one pass per sample).
+        var result = try runner.measure(Self.faultingWorkload(), experiment: "toy", size: .kib(256))
+        for _ in 0..<2 where result.iterations == 1 {
+            result = try runner.measure(Self.faultingWorkload(), experiment: "toy", size: .kib(256))
+        }
+        #expect(result.iterations > 1)
         let faults = try #require(result.counters["perf::PAGE-FAULTS"])
         #expect(faults.source == .software)
         // The median sample's count covers every pass of it; per element it is faults per page.

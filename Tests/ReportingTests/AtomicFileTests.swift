@@ -32,6 +32,28 @@ import Testing
         #expect(try entries() == ["link.json", "target.json"])
     }
 
+    @Test func anOpenDescriptorNamedThroughProcOrDevFdIsWrittenWhereItStands() throws {
+        defer { cleanUp() }
+        // As `2>> log` makes it: a log opened for appending, reached through /dev/fd/N (or
+        // /dev/stderr → /proc/self/fd/2). It must be appended to, not replaced by a rename.
+        let log = dir + "/log.txt"
+        try "earlier\n".write(toFile: log, atomically: false, encoding: .utf8)
+        let fd = open(log, O_WRONLY | O_APPEND)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        var before = stat()
+        stat(log, &before)
+        try AtomicFile.write(Data("report\n".utf8), to: "/dev/fd/\(fd)")
+        try AtomicFile.write(Data("again\n".utf8), to: "/proc/self/fd/\(fd)")
+        var after = stat()
+        stat(log, &after)
+        #expect(after.st_ino == before.st_ino)
+        #expect(try String(contentsOfFile: log, encoding: .utf8) == "earlier\nreport\nagain\n")
+        #expect(try entries() == ["log.txt"])
+        // A descriptor that is not open is refused before anything is written.
+        #expect(throws: AtomicFileError.self) { try AtomicFile.check("/dev/fd/987") }
+    }
+
     @Test func aDanglingSymlinkGetsItsTargetCreated() throws {
         defer { cleanUp() }
         try FileManager.default.createDirectory(atPath: dir + "/sub", withIntermediateDirectories: false)
