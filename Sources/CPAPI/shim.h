@@ -21,4 +21,15 @@ static inline unsigned long locality_papi_thread_id(void) { return (unsigned lon
 // Makes PAPI keep one context per thread, so event sets made on a thread count that thread.
 static inline int locality_papi_thread_init(void) { return PAPI_thread_init(locality_papi_thread_id); }
 
+// Registers the calling thread with PAPI (PAPI_register_thread) the first time it makes a
+// PAPI call: a thread that had not been was seen to crash inside PAPI_event_name_to_code
+// (a NULL thread record) when another thread had initialised the library.
+static inline int locality_papi_register_this_thread(void) {
+    static _Thread_local int registered = 0;
+    if (registered) return PAPI_OK;
+    int result = PAPI_register_thread();
+    if (result == PAPI_OK) registered = 1;
+    return result;
+}
+
 #endif

@@ -13,16 +13,18 @@ public final class EventSet {
     /// - Throws: `PAPIError` from `PAPI_create_eventset`.
     public init(library: PAPILibrary) throws {
         _ = library
-        try PAPIError.check(PAPI_create_eventset(&handle), "PAPI_create_eventset")
+        try PAPIError.check(withPAPILock { PAPI_create_eventset(&handle) }, "PAPI_create_eventset")
     }
 
     deinit {
-        if isRunning {
-            var scratch = [Int64](repeating: 0, count: max(events.count, 1))
-            _ = scratch.withUnsafeMutableBufferPointer { PAPI_stop(handle, $0.baseAddress) }
+        withPAPILock {
+            if isRunning {
+                var scratch = [Int64](repeating: 0, count: max(events.count, 1))
+                _ = scratch.withUnsafeMutableBufferPointer { PAPI_stop(handle, $0.baseAddress) }
+            }
+            _ = PAPI_cleanup_eventset(handle)
+            _ = PAPI_destroy_eventset(&handle)
         }
-        _ = PAPI_cleanup_eventset(handle)
-        _ = PAPI_destroy_eventset(&handle)
     }
 
     /// Adds `event` (`PAPI_add_event`). A failed add leaves the set as it was.
@@ -30,20 +32,20 @@ public final class EventSet {
     /// - Throws: `PAPIError`, e.g. `PAPI_ENOEVNT` ("Event does not exist") for a hardware
     ///   preset where no PMU is visible, or `PAPI_ECNFLCT` when the counters are used up.
     public func add(_ event: Event) throws {
-        try PAPIError.check(PAPI_add_event(handle, event.code.rawValue), "PAPI_add_event(\(event.name))")
+        try PAPIError.check(withPAPILock { PAPI_add_event(handle, event.code.rawValue) }, "PAPI_add_event(\(event.name))")
         events.append(event)
     }
 
     /// Removes `event` (`PAPI_remove_event`).
     public func remove(_ event: Event) throws {
-        try PAPIError.check(PAPI_remove_event(handle, event.code.rawValue), "PAPI_remove_event(\(event.name))")
+        try PAPIError.check(withPAPILock { PAPI_remove_event(handle, event.code.rawValue) }, "PAPI_remove_event(\(event.name))")
         events.removeAll { $0 == event }
     }
 
     /// Zeroes and starts the counters (`PAPI_start`), with a compiler barrier after it so that
     /// no measured memory access is moved before the start.
     public func start() throws {
-        try PAPIError.check(PAPI_start(handle), "PAPI_start")
+        try PAPIError.check(withPAPILock { PAPI_start(handle) }, "PAPI_start")
         isRunning = true
         locality_clobber_memory()
     }
@@ -53,7 +55,7 @@ public final class EventSet {
     public func stop() throws -> [Int64] {
         locality_clobber_memory()
         var values = [Int64](repeating: 0, count: max(events.count, 1))
-        let result = values.withUnsafeMutableBufferPointer { PAPI_stop(handle, $0.baseAddress) }
+        let result = withPAPILock { values.withUnsafeMutableBufferPointer { PAPI_stop(handle, $0.baseAddress) } }
         isRunning = false
         try PAPIError.check(result, "PAPI_stop")
         return Array(values.prefix(events.count))
@@ -63,7 +65,7 @@ public final class EventSet {
     public func read() throws -> [Int64] {
         locality_clobber_memory()
         var values = [Int64](repeating: 0, count: max(events.count, 1))
-        let result = values.withUnsafeMutableBufferPointer { PAPI_read(handle, $0.baseAddress) }
+        let result = withPAPILock { values.withUnsafeMutableBufferPointer { PAPI_read(handle, $0.baseAddress) } }
         try PAPIError.check(result, "PAPI_read")
         return Array(values.prefix(events.count))
     }

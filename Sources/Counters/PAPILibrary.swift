@@ -4,6 +4,21 @@ import Foundation
 /// Serialises initialisation: PAPI_library_init is not safe to race.
 private let initialisation = NSLock()
 
+/// Every other PAPI call goes through this lock, one thread at a time, and first registers
+/// its thread with PAPI. A thread's first call without registering crashed inside
+/// PAPI_event_name_to_code (a NULL thread record) in about one run in four of the test
+/// suites, whose threads come and go; with both, 0 in 70. Recursive, so that
+/// `PAPILibrary.exclusively` can hold it across calls that take it again.
+private let calls = NSRecursiveLock()
+
+/// Runs `body` with the PAPI lock held, the calling thread registered (`PAPI_register_thread`).
+func withPAPILock<T>(_ body: () throws -> T) rethrows -> T {
+    calls.lock()
+    defer { calls.unlock() }
+    _ = locality_papi_register_this_thread()
+    return try body()
+}
+
 /// The initialised PAPI library (`PAPI_library_init` and `PAPI_thread_init`).
 ///
 /// PAPI keeps process-wide state, so initialisation is idempotent: every value of this type
@@ -38,13 +53,20 @@ public struct PAPILibrary: Sendable {
         "\(locality_papi_version_major(v)).\(locality_papi_version_minor(v)).\(locality_papi_version_revision(v))"
     }
 
+    /// Runs `body` while no other thread makes a PAPI call: for a whole measurement (create
+    /// a set, start, run, stop) where other threads of the process use PAPI too. Single calls
+    /// take the lock themselves.
+    public static func exclusively<T>(_ body: () throws -> T) rethrows -> T {
+        try withPAPILock(body)
+    }
+
     /// Resolves an event name (`PAPI_event_name_to_code`): a preset such as `PAPI_L1_DCM` or a
     /// native name such as `perf::PAGE-FAULTS`.
     ///
     /// - Throws: `PAPIError` when PAPI does not know the name on this machine.
     public func event(named name: String) throws -> Event {
         var code: Int32 = 0
-        let result = PAPI_event_name_to_code(name, &code)
+        let result = withPAPILock { PAPI_event_name_to_code(name, &code) }
         try PAPIError.check(result, "PAPI_event_name_to_code(\(name))")
         return Event(name: name, code: EventCode(rawValue: code))
     }
@@ -65,14 +87,14 @@ public struct PAPILibrary: Sendable {
     /// How many hardware counters the component owning `event` has (`PAPI_num_cmp_hwctrs`).
     public func hardwareCounterCount(for event: Event) -> Int? {
         var info = PAPI_event_info_t()
-        guard PAPI_get_event_info(event.code.rawValue, &info) == PAPI_OK else { return nil }
-        let count = PAPI_num_cmp_hwctrs(info.component_index)
+        guard withPAPILock({ PAPI_get_event_info(event.code.rawValue, &info) }) == PAPI_OK else { return nil }
+        let count = withPAPILock { PAPI_num_cmp_hwctrs(info.component_index) }
         return count > 0 ? Int(count) : nil
     }
 
     /// What PAPI knows of the hardware (`PAPI_get_hardware_info`).
     public var hardware: HardwareInfo? {
-        guard let info = PAPI_get_hardware_info()?.pointee else { return nil }
+        guard let info = withPAPILock({ PAPI_get_hardware_info()?.pointee }) else { return nil }
         return HardwareInfo(model: string(fromCharArray: info.model_string), virtualized: info.virtualized != 0,
                             virtualVendor: string(fromCharArray: info.virtual_vendor_string)
                                 .trimmingCharacters(in: .whitespaces))
@@ -80,8 +102,8 @@ public struct PAPILibrary: Sendable {
 
     private func componentInfo(of event: Event) -> PAPI_component_info_t? {
         var info = PAPI_event_info_t()
-        guard PAPI_get_event_info(event.code.rawValue, &info) == PAPI_OK else { return nil }
-        return PAPI_get_component_info(info.component_index)?.pointee
+        guard withPAPILock({ PAPI_get_event_info(event.code.rawValue, &info) }) == PAPI_OK else { return nil }
+        return withPAPILock { PAPI_get_component_info(info.component_index)?.pointee }
     }
 }
 

@@ -23,7 +23,9 @@ struct CLI {
 
     /// Output goes to files, not pipes: a child that fills one pipe while the test drains the
     /// other would hang instead of failing.
-    static func run(_ arguments: [String], environment: [String: String]? = nil, workingDirectory: String? = nil) throws -> Result {
+    /// `addressSpaceLimitKiB` runs it under `ulimit -v`, set by a shell in the child only.
+    static func run(_ arguments: [String], environment: [String: String]? = nil, workingDirectory: String? = nil,
+                    addressSpaceLimitKiB: Int? = nil) throws -> Result {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("locality-cli-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -32,8 +34,13 @@ struct CLI {
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
+        if let kib = addressSpaceLimitKiB {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -v \(kib) && exec \"$0\" \"$@\"", binary] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = arguments
+        }
         if let environment { process.environment = environment }
         if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory, isDirectory: true) }
         process.standardOutput = out

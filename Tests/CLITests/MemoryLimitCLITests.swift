@@ -4,28 +4,9 @@ import Testing
 /// Memory limits and too-small sizes through the CLI: one line on stderr, a non-zero exit, no
 /// trap, no output file. Every refusal here happens before anything large is allocated.
 @Suite struct MemoryLimitCLITests {
-    /// `locality ARGUMENTS` under `ulimit -v KIB`, set by a shell in the child only. Output goes
-    /// to files, as in `CLI.run`.
+    /// `locality ARGUMENTS` under `ulimit -v KIB`.
     static func runUnderAddressSpaceLimit(kib: Int, _ arguments: [String]) throws -> CLI.Result {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("locality-ulimit-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let outURL = directory.appendingPathComponent("stdout"), errURL = directory.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "ulimit -v \(kib) && exec \"$0\" \"$@\"", CLI.binary] + arguments
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        process.waitUntilExit()
-        try out.close()
-        try err.close()
-        return CLI.Result(status: process.terminationStatus,
-                          stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-                          stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+        try CLI.run(arguments, addressSpaceLimitKiB: kib)
     }
 
     func expectOneLine(_ result: CLI.Result, status: Int32, containing parts: [String],
