@@ -75,6 +75,9 @@ struct CompareCommand: ParsableCommand {
             return try RunReport.decode(data)
         } catch let error as ReportError {
             throw CompareInputError(path: path, reason: "\(error)")
+        } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
+            // Valid JSON with an impossible value at a known place ("source": "xyz").
+            throw CompareInputError(path: path, reason: "not a Locality report: \(context.debugDescription) at \(Self.path(context))")
         } catch let DecodingError.dataCorrupted(context) {
             throw CompareInputError(path: path, reason: "not valid JSON (\(context.debugDescription))")
         } catch let DecodingError.keyNotFound(key, context) {

@@ -170,6 +170,23 @@ struct CLI {
         let missing = try CLI.run(["compare", "only-one.json"])
         #expect(missing.status == 2)
         #expect(missing.stderr.split(separator: "\n").count == 1)
+        // A well-formed report with an impossible value names where it is.
+        let baseline = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Benchmarks/baselines/sim.json")
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: baseline)) as? [String: Any])
+        var results = try #require(json["results"] as? [[String: Any]])
+        var counters = try #require(results[0]["counters"] as? [String: [String: Any]])
+        counters["D1mr"]?["source"] = "xyz"
+        results[0]["counters"] = counters
+        json["results"] = results
+        let bad = FileManager.default.temporaryDirectory.appendingPathComponent("locality-bad-source-\(UUID()).json")
+        defer { try? FileManager.default.removeItem(at: bad) }
+        try JSONSerialization.data(withJSONObject: json).write(to: bad)
+        let badSource = try CLI.run(["compare", bad.path, baseline.path])
+        #expect(badSource.status == 2)
+        #expect(badSource.stderr.contains("not a Locality report: ") && badSource.stderr.contains("at .results[0].counters.D1mr.source"),
+                "\(badSource.stderr)")
+
         // Decimal percentages only: "0x10" would otherwise read as 16%, "1e2" as 100%.
         for text in ["x", "0x10", "1e2", "nan", ""] {
             let badTolerance = try CLI.run(["compare", "a.json", "b.json", "--tolerance", text])
