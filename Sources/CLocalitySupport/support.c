@@ -3,6 +3,9 @@
 
 #include <time.h>
 #include <sys/personality.h>
+#include <sys/prctl.h>
+#include <signal.h>
+#include <pthread.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -47,6 +50,16 @@ int locality_disable_aslr_for_children(void) {
     int current = personality(0xffffffff);
     if (current == -1) return -1;
     return personality((unsigned long)current | ADDR_NO_RANDOMIZE) == -1 ? -1 : 0;
+}
+
+void locality_end_by_signal(int sig) {
+    if (sig == SIGQUIT) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    signal(sig, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    raise(sig);
 }
 
 int locality_have_callgrind(void) {

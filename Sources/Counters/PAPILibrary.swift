@@ -1,11 +1,9 @@
 import CPAPI
 import Foundation
 
-/// Serialises initialisation: PAPI_library_init is not safe to race.
-private let initialisation = NSLock()
-
-/// Every other PAPI call goes through this lock, one thread at a time, and first registers
-/// its thread with PAPI. A thread's first call without registering crashed inside
+/// Every PAPI call goes through this lock, one thread at a time (PAPI_library_init is not
+/// safe to race either), and every call after initialisation first registers its thread
+/// with PAPI. A thread's first call without registering crashed inside
 /// PAPI_event_name_to_code (a NULL thread record) in about one run in four of the test
 /// suites, whose threads come and go; with both, 0 in 70. Recursive, so that
 /// `PAPILibrary.exclusively` can hold it across calls that take it again.
@@ -33,8 +31,9 @@ public struct PAPILibrary: Sendable {
     /// - Throws: `PAPIError` carrying PAPI's message, for example when the library that is
     ///   loaded at run time does not match the headers the package was built with.
     public init() throws {
-        initialisation.lock()
-        defer { initialisation.unlock() }
+        // The lock itself, not withPAPILock: registering a thread needs the library initialised.
+        calls.lock()
+        defer { calls.unlock() }
         if PAPI_is_initialized() == PAPI_NOT_INITED {
             let result = locality_papi_library_init()
             if result != locality_papi_version_current() {

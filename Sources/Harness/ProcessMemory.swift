@@ -72,7 +72,13 @@ public enum ProcessMemory {
     /// untouched by what other threads allocate meanwhile; unlike smaps' Rss, exact where the
     /// kernel merged the mapping with a neighbour into one entry; and, unlike mincore, blind to
     /// pages that only map the shared zero page.
+    /// Where pagemap cannot be read (a sandbox may hide it), smaps' Rss stands in.
     public static func residentBytes(of mapping: AnonymousMapping) -> Int? {
+        residentBytesFromPagemap(of: mapping)
+            ?? readWholeFile("/proc/self/smaps").flatMap { fieldBytes("Rss", in: mapping.addressRange, smaps: $0) }
+    }
+
+    static func residentBytesFromPagemap(of mapping: AnonymousMapping) -> Int? {
         let fd = open("/proc/self/pagemap", O_RDONLY)
         guard fd >= 0 else { return nil }
         defer { close(fd) }

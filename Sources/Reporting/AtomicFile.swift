@@ -42,7 +42,11 @@ public enum AtomicFile {
         // "x/" names a directory even when x does not exist yet.
         guard !path.hasSuffix("/") else { throw failure(errorMessage(EISDIR)) }
         if let fd = openDescriptor(namedBy: path) {
-            guard fcntl(fd, F_GETFL) >= 0 else { throw failure(errorMessage(errno)) }
+            let flags = fcntl(fd, F_GETFL)
+            guard flags >= 0 else { throw failure(errorMessage(errno)) }
+            // Open, but only for reading (`< file`) or as a bare path (O_PATH, whose access mode
+            // reads as O_RDONLY): a write would fail.
+            guard flags & O_ACCMODE != O_RDONLY else { throw failure("descriptor \(fd) is not open for writing") }
             return .descriptor(fd)
         }
         var info = stat()
@@ -188,7 +192,7 @@ public enum AtomicFile {
     private static func errorMessage(_ code: Int32) -> String { String(cString: strerror(code)) }
 }
 
-public struct AtomicFileError: Error, CustomStringConvertible {
+public struct AtomicFileError: Error, Equatable, CustomStringConvertible {
     public let path: String
     public let reason: String
     public var description: String { "cannot write '\(path)': \(reason)" }

@@ -1,3 +1,4 @@
+import CLocalitySupport
 import Foundation
 
 /// Running other programs, and this one again: `sim` under valgrind, `probe` for a second
@@ -88,9 +89,8 @@ extension ChildProcess {
         /// is done: a shell loop stops on a child killed by SIGINT, not on one that exited 130
         /// (it takes that as a child that handled the signal). `$?` reads 128 + the signal.
         func endProcess() -> Never {
-            Foundation.signal(signal, SIG_DFL)
-            raise(signal)
-            exit(128 + signal)
+            locality_end_by_signal(signal)
+            exit(128 + signal)  // only if the signal did not end the process
         }
     }
 

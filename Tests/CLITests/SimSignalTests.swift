@@ -7,7 +7,8 @@ import Testing
     /// Starts `locality` with SIGINT, SIGTERM and SIGHUP at their defaults, as from an
     /// interactive shell (a background job of a script would inherit SIGINT ignored), with
     /// stdout and stderr to files.
-    private func spawn(_ arguments: [String], stdout: String, stderr: String) throws -> pid_t {
+    /// Starts locality in `directory` (where a core dump would land).
+    private func spawn(_ arguments: [String], in directory: String, stdout: String, stderr: String) throws -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -25,10 +26,12 @@ import Testing
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        let argv: [UnsafeMutablePointer<CChar>?] = ([CLI.binary] + arguments).map { strdup($0) } + [nil]
+        // sh changes directory, then becomes locality (exec: the same pid).
+        let shell = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory, CLI.binary] + arguments
+        let argv: [UnsafeMutablePointer<CChar>?] = shell.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let status = posix_spawn(&pid, CLI.binary, &actions, &attributes, argv, environ)
+        let status = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, environ)
         guard status == 0 else { throw POSIXError(POSIXErrorCode(rawValue: status) ?? .EIO) }
         return pid
     }
@@ -67,16 +70,19 @@ import Testing
 
     @Test(arguments: [SIGINT, SIGTERM, SIGHUP, SIGQUIT])
     func aSignalStopsValgrindRemovesTheTemporaryDirectoryAndEndsLocalityByIt(signal: Int32) throws {
-        // SIGQUIT's default action dumps core: not into the package's folder.
-        var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
-        if signal == SIGQUIT { _ = getrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &noCore); noCore.rlim_cur = 0
-            _ = setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &noCore) }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("locality-signal-\(UUID())").path
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         // Three experiments at 4M: tens of seconds under valgrind, so the signal, sent a second
         // after valgrind starts, surely comes while it runs.
-        let pid = try spawn(["sim", "loop-order", "layout", "working-set", "--sizes", "4M"],
+        // Cores allowed, so that a SIGQUIT that dumped one would show (0x80 in the status).
+        var cores = rlimit()
+        getrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &cores)
+        let previous = cores
+        cores.rlim_cur = cores.rlim_max
+        setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &cores)
+        defer { var restore = previous; setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &restore) }
+        let pid = try spawn(["sim", "loop-order", "layout", "working-set", "--sizes", "4M"], in: scratch,
                             stdout: scratch + "/stdout", stderr: scratch + "/stderr")
 
         // valgrind is started (its own process group) with a log in the run's temporary directory.
@@ -112,8 +118,10 @@ import Testing
             Issue.record("locality did not end within 60 s of signal \(signal)")
             return
         }
-        // Ended by the signal itself (so that a shell loop stops too), not by exit(128 + it).
+        // Ended by the signal itself (so that a shell loop stops too), not by exit(128 + it),
+        // and without a core dump, even for SIGQUIT (0x80: core dumped).
         #expect(status & 0x7f == signal, "locality's wait status is \(status)")
+        #expect(status & 0x80 == 0, "locality dumped core")
         #expect(read(scratch + "/stdout").isEmpty)
         #expect(read(scratch + "/stderr").isEmpty, "stderr: \(read(scratch + "/stderr"))")
         let leftovers = processes().filter { $0.pid == valgrind.pid || $0.commandLine.contains(valgrind.directory) }

@@ -50,8 +50,14 @@ import Testing
         #expect(after.st_ino == before.st_ino)
         #expect(try String(contentsOfFile: log, encoding: .utf8) == "earlier\nreport\nagain\n")
         #expect(try entries() == ["log.txt"])
-        // A descriptor that is not open is refused before anything is written.
+        // A descriptor that is not open, or open only for reading, is refused before anything is written.
         #expect(throws: AtomicFileError.self) { try AtomicFile.check("/dev/fd/987") }
+        let readOnly = open(log, O_RDONLY)
+        try #require(readOnly >= 0)
+        defer { close(readOnly) }
+        #expect(throws: AtomicFileError(path: "/dev/fd/\(readOnly)", reason: "descriptor \(readOnly) is not open for writing")) {
+            try AtomicFile.check("/dev/fd/\(readOnly)")
+        }
     }
 
     @Test func aDanglingSymlinkGetsItsTargetCreated() throws {

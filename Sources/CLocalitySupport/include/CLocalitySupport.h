@@ -38,6 +38,12 @@ int locality_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 /// (personality(ADDR_NO_RANDOMIZE)); returns -1 where the kernel or a seccomp filter refuses.
 int locality_disable_aslr_for_children(void);
 
+/// Ends this process by `signal` with its default action: unblocks it, restores SIG_DFL and
+/// raises it. For SIGQUIT (whose default dumps core) the process is first made undumpable
+/// (prctl(PR_SET_DUMPABLE, 0)), so no core is written by any core_pattern. Returns only if
+/// the signal did not end the process.
+void locality_end_by_signal(int signal);
+
 /// True when this library was built with <valgrind/callgrind.h>, so its client requests work.
 int locality_have_callgrind(void);
 
