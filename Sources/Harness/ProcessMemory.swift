@@ -64,7 +64,7 @@ public enum ProcessMemory {
 
     /// AnonHugePages of `mapping` now, from /proc/self/smaps.
     public static func anonHugePagesBytes(of mapping: AnonymousMapping) -> Int? {
-        readWholeFile("/proc/self/smaps").flatMap { fieldBytes("AnonHugePages", in: mapping.addressRange, smaps: $0) }
+        readWholeFile("/proc/self/smaps").flatMap { anonHugePagesBytes(in: mapping.addressRange, smaps: $0) }
     }
 
     /// The bytes of `mapping` that hold a frame of their own, page by page from

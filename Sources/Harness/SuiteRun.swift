@@ -9,15 +9,14 @@ public struct InsufficientMemory: Error, CustomStringConvertible {
     /// The bytes the limit counts: memory occupied, or address space for RLIMIT_AS and the
     /// commit limit.
     public let footprint: Int
-    /// What the limit leaves.
-    public let available: Int
     public let limit: MemoryLimit
+    /// What the limit leaves.
+    public var available: Int { limit.remainingBytes }
 
     public init(experiment: String, size: ByteSize, footprint: Int, limit: MemoryLimit) {
         self.experiment = experiment
         self.size = size
         self.footprint = footprint
-        self.available = limit.remainingBytes
         self.limit = limit
     }
 
