@@ -153,11 +153,14 @@ struct SystemFiles {
     }
 
     func cpuinfoHypervisorFlag() -> String? {
-        guard let text = read("/proc/cpuinfo") else { return nil }
-        for line in text.split(separator: "\n") where line.hasPrefix("flags") {
-            return line.split(separator: " ").contains("hypervisor") ? "unknown" : nil
-        }
-        return nil
+        cpuinfoHasFlag("hypervisor") == true ? "unknown" : nil
+    }
+
+    /// Whether the first `flags` line of /proc/cpuinfo lists `flag`; nil when there is none.
+    func cpuinfoHasFlag(_ flag: String) -> Bool? {
+        guard let text = read("/proc/cpuinfo"),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return nil }
+        return line.split(separator: " ").contains { $0 == flag }
     }
 
     /// Value of a /proc/meminfo field in bytes (the file gives kB).

@@ -47,10 +47,7 @@ public struct CacheShape: Equatable, Codable, Sendable, CustomStringConvertible 
     /// to save the AVX state, as Linux does before it shows the flag), else 16.
     public static let valgrindMinimumLineBytes: Int = {
         #if arch(x86_64) || arch(i386)
-        guard let text = try? ProcFile.read("/proc/cpuinfo"),
-              let flags = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
-        else { return valgrindSmallestLine }
-        return flags.split(separator: " ").contains("avx") ? 32 : valgrindSmallestLine
+        return SystemFiles(root: "").cpuinfoHasFlag("avx") == true ? 32 : valgrindSmallestLine
         #else
         return valgrindSmallestLine
         #endif
@@ -79,6 +76,15 @@ public struct CacheShape: Equatable, Codable, Sendable, CustomStringConvertible 
             return .unsimulatable("it has \(sets) sets (SIZE ÷ (WAYS × LINE)) and valgrind needs a power of two, e.g. \(examples)")
         }
         return nil
+    }
+
+    /// Throws the error for `valgrindProblem`, naming the cache as `part` (`D1=32K:8:16`).
+    func checkForValgrind(as part: String, minimumLineBytes: Int) throws(GeometryError) {
+        switch valgrindProblem(minimumLineBytes: minimumLineBytes) {
+        case .impossible?: throw .impossible(part)
+        case let .unsimulatable(reason)?: throw .unsimulatable(part, reason: reason)
+        case nil: break
+        }
     }
 }
 
@@ -141,11 +147,7 @@ public struct CacheGeometry: Equatable, Codable, Sendable, CustomStringConvertib
                   let ways = Int(fields[1]), ways > 0, let line = Int(fields[2]), line > 0
             else { throw .malformed(String(part)) }
             let shape = CacheShape(sizeBytes: size.rawValue, ways: ways, lineBytes: line)
-            switch shape.valgrindProblem(minimumLineBytes: minimumLineBytes ?? CacheShape.valgrindMinimumLineBytes) {
-            case .impossible?: throw .impossible(String(part))
-            case let .unsimulatable(reason)?: throw .unsimulatable(String(part), reason: reason)
-            case nil: break
-            }
+            try shape.checkForValgrind(as: String(part), minimumLineBytes: minimumLineBytes ?? CacheShape.valgrindMinimumLineBytes)
             switch level {
             case "L1": result.i1 = shape; result.d1 = shape
             case "I1": result.i1 = shape
@@ -161,11 +163,7 @@ public struct CacheGeometry: Equatable, Codable, Sendable, CustomStringConvertib
     public func checkedForValgrind(minimumLineBytes: Int = CacheShape.valgrindMinimumLineBytes)
     throws(GeometryError) -> CacheGeometry {
         for (level, shape) in [("I1", i1), ("D1", d1), ("LL", ll)] {
-            switch shape.valgrindProblem(minimumLineBytes: minimumLineBytes) {
-            case .impossible?: throw .impossible("\(level)=\(shape)")
-            case let .unsimulatable(reason)?: throw .unsimulatable("\(level)=\(shape)", reason: reason)
-            case nil: break
-            }
+            try shape.checkForValgrind(as: "\(level)=\(shape)", minimumLineBytes: minimumLineBytes)
         }
         return self
     }
