@@ -20,12 +20,37 @@ CHECK_CACHES ?= I1=32K:8:64,D1=32K:8:64,LL=32M:16:64
 BASELINE ?= Benchmarks/baselines/sim.json
 SIM_FLAGS = $(CHECK_EXPERIMENTS) --cache $(CHECK_CACHES)
 
-.PHONY: bench test check baseline build deps clean
+.PHONY: bench test check baseline build deps clean tool
 
 deps:
-	@scripts/ensure-deps papi valgrind
+	@scripts/ensure-deps papi valgrind valgrind-tool
 
-build: deps
+# locsim, Locality's valgrind tool (Tools/locsim, GPL-2.0-or-later): built out of valgrind's
+# tree from Debian's valgrind package (its pub_tool headers, libcoregrind and libvex, and
+# valgrind.pc for the link address). valgrind loads a tool from VALGRIND_LIB, so that directory
+# holds the tool and links to everything else valgrind installs; `locality sim` finds it as
+# .build/locsim beside its own build directory.
+VG_PLATFORM ?= $(subst x86_64,amd64,$(subst aarch64,arm64,$(shell uname -m)))-linux
+VG_PLATFORM_DEFINES = -DVGA_$(firstword $(subst -, ,$(VG_PLATFORM)))=1 -DVGO_linux=1 \
+  -DVGP_$(subst -,_,$(VG_PLATFORM))=1 -DVGPV_$(subst -,_,$(VG_PLATFORM))_vanilla=1
+TOOL_DIR = .build/locsim
+TOOL = $(TOOL_DIR)/locsim-$(VG_PLATFORM)
+TOOL_SOURCES = Tools/locsim/locsim.c Tools/locsim/locsim.h
+
+tool: $(TOOL)
+
+$(TOOL): $(TOOL_SOURCES)
+	@scripts/ensure-deps valgrind-tool
+	@mkdir -p $(TOOL_DIR)
+	cc -O2 -g0 -Wall -std=gnu11 $$(pkg-config --cflags valgrind) $(VG_PLATFORM_DEFINES) \
+	   -fno-stack-protector -fno-builtin -fno-pic -fno-PIE -c Tools/locsim/locsim.c -o $(TOOL_DIR)/locsim.o
+	cc -o $@.tmp $(TOOL_DIR)/locsim.o -static -nodefaultlibs -nostartfiles -u _start \
+	   -Wl,-Ttext-segment=$$(pkg-config --variable=valt_load_address valgrind) -no-pie $$(pkg-config --libs valgrind)
+	@for f in $$(pkg-config --variable=libdir valgrind)/valgrind/* /usr/libexec/valgrind/*; do \
+	   [ -e "$$f" ] && ln -sfn "$$f" $(TOOL_DIR)/; done; true
+	mv $@.tmp $@
+
+build: deps tool
 	$(SWIFT) build -c release --product locality
 
 # The table on stdout; the JSON report in $(RESULTS)/bench.json, plots (SVG) beside it.
@@ -33,19 +58,19 @@ bench: build
 	@mkdir -p $(RESULTS)
 	$(RELEASE_BIN) run $(RUN_FLAGS) --output $(RESULTS)/bench.json --plot $(RESULTS)
 
-test: deps
+test: deps tool
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
 # Simulated cache counts of the suite, compared with the committed baseline (exit 1 on a regression).
-check: deps
+check: deps tool
 	$(SWIFT) build -c release --product locality
 	@mkdir -p $(RESULTS)
 	$(RELEASE_BIN) sim $(SIM_FLAGS) --format markdown --output $(RESULTS)/sim.json > $(RESULTS)/sim.md
 	$(RELEASE_BIN) compare $(BASELINE) $(RESULTS)/sim.json
 
 # Refreshes the committed baseline from this build (review the diff before committing it).
-baseline: deps
+baseline: deps tool
 	@if [ -n "$(CHECK_EXPERIMENTS)" ]; then echo "make baseline records every experiment: unset CHECK_EXPERIMENTS" >&2; exit 2; fi
 	$(SWIFT) build -c release --product locality
 	@mkdir -p $(dir $(BASELINE))
