@@ -24,6 +24,9 @@ public struct TLB: Experiment {
         Variant("packed", "the same number of lines back to back (64 per page), in random order: same cache footprint, 1/64 of the pages"),
     ]
     public let defaultSizes: [ByteSize] = (3...15).map { ByteSize(rawValue: (1 << $0) * pageBytes) }
+    /// 8 … 8192 pages: past an L2 TLB of a few thousand entries (3072 here), so the page walks'
+    /// knee shows too. A pass is a fixed number of loads, so larger sizes cost only their setup.
+    public let simulationSizes: [ByteSize] = (3...13).map { ByteSize(rawValue: (1 << $0) * pageBytes) }
 
     /// One page: a smaller size would be measured as a whole page while the findings, counting
     /// pages as size ÷ 4K, said 0.
@@ -84,6 +87,59 @@ public struct TLB: Experiment {
         } else if let reason = strided.first?.unavailable["PAPI_TLB_DM"] {
             lines.append("PAPI_TLB_DM per load: unavailable — \(reason)")
         }
+        return lines
+    }
+
+    /// The knees of the simulated counts: where L1 dTLB misses and page walks per load of
+    /// page-stride go from under half to over half, against the simulated TLBs' entries, and
+    /// the seed's 400 KB rule judged against them.
+    public func simulatedFindings(from results: [VariantResult], tlbs: TLBGeometry?) -> [String] {
+        guard let tlbs else { return [] }
+        let strided = results.filter { $0.variant == "page-stride" }.sorted { $0.sizeBytes < $1.sizeBytes }
+        let packed = results.filter { $0.variant == "packed" }
+        func perLoad(_ row: VariantResult?, _ counter: String) -> Double? { row?.counters[counter]?.perElement }
+        func format(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "—" }
+        var lines: [String] = []
+        for row in strided {
+            let other = packed.first { $0.sizeBytes == row.sizeBytes }
+            lines.append("\(String(row.sizeBytes / Self.pageBytes).leftPadded(to: 6)) pages: page-stride "
+                + "\(format(perLoad(row, "DTLB1m"))) L1 dTLB misses and \(format(perLoad(row, "DTLB2m"))) page walks per load; "
+                + "packed \(format(perLoad(other, "DTLB1m"))) and \(format(perLoad(other, "DTLB2m")))")
+        }
+        let pages = strided.map { $0.sizeBytes / Self.pageBytes }
+        func knee(_ counter: String) -> (lower: Int, upper: Int, from: Double, to: Double)? {
+            let values = strided.map { perLoad($0, counter) ?? 0 }
+            guard let index = values.indices.dropLast().first(where: { values[$0] < 0.5 && values[$0 + 1] >= 0.5 }) else { return nil }
+            return (pages[index], pages[index + 1], values[index], values[index + 1])
+        }
+        var knees: [String: (lower: Int, upper: Int, from: Double, to: Double)] = [:]
+        for (counter, what, tlb, name) in [("DTLB1m", "L1 dTLB misses", tlbs.l1, "the simulated L1 dTLB"),
+                                           ("DTLB2m", "page walks", tlbs.l2, "the simulated L2 TLB")] {
+            guard let found = knee(counter) else {
+                lines.append("\(what) stay under 0.5 per load up to \(pages.last ?? 0) pages (\(name) holds \(tlb.entries) entries)")
+                continue
+            }
+            knees[counter] = found
+            let agrees = found.lower < tlb.entries && tlb.entries <= found.upper
+            lines.append("\(what) go from \(format(found.from)) to \(format(found.to)) per load between \(found.lower) and "
+                + "\(found.upper) pages: \(tlb.entries) entries" + (agrees ? "" : " — not where \(name)'s \(tlb.entries) entries put it"))
+        }
+        // The rule: keep hot data within 4 KB × 100 (400 KB, ≈98 pages).
+        let rulePages = Double(Landmark.ruleOfThumbBytes) / Double(Self.pageBytes)
+        let l1Reach = ByteSize(rawValue: tlbs.l1.entries * Self.pageBytes).approximate
+        let l2Reach = ByteSize(rawValue: tlbs.l2.entries * Self.pageBytes).approximate
+        let l1Verdict = Double(tlbs.l1.entries) >= rulePages
+            ? "fits the L1 dTLB (\(tlbs.l1.entries) entries = \(l1Reach))"
+            : "is past the L1 dTLB (\(tlbs.l1.entries) entries = \(l1Reach)): one line per page over 400 KB misses it on every load"
+                + (knees["DTLB1m"].map { " (\(format($0.to)) per load at \($0.upper) pages)" } ?? "")
+        let l2Verdict = Double(tlbs.l2.entries) >= rulePages
+            ? "well inside the L2 TLB (\(tlbs.l2.entries) entries = \(l2Reach), \(String(format: "%.0f", Double(tlbs.l2.entries) / rulePages))× the rule): no page walks"
+                + (knees["DTLB2m"].map { " until \($0.upper) pages" } ?? "")
+            : "past the L2 TLB too (\(tlbs.l2.entries) entries = \(l2Reach)): page walks"
+        let l1Holds = Double(tlbs.l1.entries) >= rulePages, l2Holds = Double(tlbs.l2.entries) >= rulePages
+        let verdict = l1Holds ? "the rule keeps both TLBs' misses away"
+            : l2Holds ? "so the rule bounds page walks with room to spare, not L1 dTLB misses" : "the rule is too loose for these TLBs"
+        lines.append("the 400 KB rule (≈\(Int(rulePages.rounded())) pages of 4 KiB) \(l1Verdict); it is \(l2Verdict) — \(verdict)")
         return lines
     }
 

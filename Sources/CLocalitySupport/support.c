@@ -90,6 +90,16 @@ void locality_callgrind_toggle_collect(void) {
 #endif
 }
 
+void locality_sim_declare_huge_pages(const void *start, size_t length) {
+#ifdef LOCALITY_HAVE_CALLGRIND
+    // locsim's LOCSIM_USERREQ_DECLARE_HUGE (Tools/locsim/locsim.h, which this library does not
+    // include: the tool is GPL and built apart). Callgrind ignores a request it does not know.
+    VALGRIND_DO_CLIENT_REQUEST_STMT(VG_USERREQ_TOOL_BASE('L', 'S'), start, length, 0, 0, 0);
+#else
+    (void)start; (void)length;
+#endif
+}
+
 void locality_callgrind_dump_stats(const char *name) {
 #ifdef LOCALITY_HAVE_CALLGRIND
     CALLGRIND_DUMP_STATS_AT(name);

@@ -44,6 +44,9 @@ public protocol Experiment: Sendable {
     /// One-line conclusions drawn from this experiment's results (knees of a curve, what a
     /// demonstration showed), printed under its tables and kept in the JSON.
     func findings(from results: [VariantResult], machine: MachineInfo) -> [String]
+    /// Conclusions drawn from simulated counts alone (`locality sim`), given the data TLBs
+    /// simulated (nil under callgrind, which has none).
+    func simulatedFindings(from results: [VariantResult], tlbs: TLBGeometry?) -> [String]
     /// Pictures of the results, written by `--plot DIR`.
     func plots(from results: [VariantResult], machine: MachineInfo) -> [Plot]
 }
@@ -53,6 +56,7 @@ extension Experiment {
     public var minimumSize: ByteSize { ByteSize(rawValue: 1) }
     public var simulationSizes: [ByteSize] { defaultSizes.filter { $0 <= .mib(4) } }
     public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] { [] }
+    public func simulatedFindings(from results: [VariantResult], tlbs: TLBGeometry?) -> [String] { [] }
     public func plots(from results: [VariantResult], machine: MachineInfo) -> [Plot] { [] }
 }
 

@@ -21,21 +21,27 @@ public struct RunReport: Codable, Equatable, Sendable {
         public var events: [String]
         /// How many times each kernel ran per sample set: once per counter group.
         public var counterGroups: Int
-        /// The caches callgrind simulated (`locality sim` only).
+        /// The caches simulated (`locality sim` only).
         public var simulatedCaches: CacheGeometry?
+        /// The data TLBs simulated (`locality sim` under locsim only).
+        public var simulatedTLBs: TLBGeometry?
+        /// The valgrind tool that simulated (`locality sim` only; absent in older reports: callgrind).
+        public var simulator: Simulator?
 
         enum CodingKeys: String, CodingKey {
             case repetitions, minimumSampleNanoseconds = "min_sample_ns", events, counterGroups = "counter_groups"
-            case simulatedCaches = "simulated_caches"
+            case simulatedCaches = "simulated_caches", simulatedTLBs = "simulated_tlbs", simulator
         }
 
         public init(repetitions: Int, minimumSampleNanoseconds: UInt64, events: [String], counterGroups: Int,
-                    simulatedCaches: CacheGeometry? = nil) {
+                    simulatedCaches: CacheGeometry? = nil, simulatedTLBs: TLBGeometry? = nil, simulator: Simulator? = nil) {
             self.repetitions = repetitions
             self.minimumSampleNanoseconds = minimumSampleNanoseconds
             self.events = events
             self.counterGroups = counterGroups
             self.simulatedCaches = simulatedCaches
+            self.simulatedTLBs = simulatedTLBs
+            self.simulator = simulator
         }
     }
 

@@ -47,7 +47,7 @@ public struct Runner {
 
     /// The counter names this runner reports, in column order.
     public var counterNames: [String] {
-        simulation == nil ? plan.requested : CallgrindDump.reportedEvents
+        simulation?.reportedEvents ?? plan.requested
     }
 
     public func measure(_ workload: Workload, experiment: String, size: ByteSize) throws -> VariantResult {
@@ -92,7 +92,7 @@ public struct Runner {
                     let result = try measuredSample(workload, iterations: 1, eventSet: nil, callgrindLabel: label)
                     times[index].append(Double(result.nanoseconds))
                     let dump = try simulation.nextDump(label: label)
-                    for name in CallgrindDump.reportedEvents { record(index, name, .simulated, Double(try dump.total(name))) }
+                    for name in simulation.reportedEvents { record(index, name, .simulated, Double(try dump.total(name))) }
                 }
             }
         } else {
@@ -119,7 +119,7 @@ public struct Runner {
             var counters: [String: CounterValue] = [:]
             for (name, entry) in counts[index] {
                 let median = Summary(entry.samples).median
-                let tolerance = entry.source == .simulated && CallgrindDump.missEvents.contains(name)
+                let tolerance = entry.source == .simulated && Simulator.missEvents.contains(name)
                     ? workload.simulatedMissTolerance : nil
                 counters[name] = CounterValue(value: median, perElement: median / units, source: entry.source,
                                               tolerance: tolerance)

@@ -133,15 +133,17 @@ public struct SuiteRun {
     }
 
     /// Findings and plots read times and the process's memory: under valgrind both are
-    /// valgrind's, so a simulated run has none.
-    private func findings(of experiment: any Experiment, _ results: [VariantResult]) -> [String] {
-        guard runner.simulation == nil else { return [] }
-        return experiment.findings(from: results.filter { $0.experiment == experiment.name }, machine: machine)
+    /// valgrind's, so a simulated run has only the findings an experiment draws from counts.
+    private func findings(of experiment: any Experiment, _ results: [VariantResult], tlbs: TLBGeometry?) -> [String] {
+        let own = results.filter { $0.experiment == experiment.name }
+        guard runner.simulation == nil else { return experiment.simulatedFindings(from: own, tlbs: tlbs) }
+        return experiment.findings(from: own, machine: machine)
     }
 
-    /// Measures every experiment at its sizes. `simulatedCaches` is the geometry callgrind
-    /// simulates, when the runner reads callgrind.
-    public func run(simulatedCaches: CacheGeometry? = nil) throws -> RunReport {
+    /// Measures every experiment at its sizes. Under simulation, `simulator` is the valgrind
+    /// tool the runner reads, `simulatedCaches` and `simulatedTLBs` the geometry it simulates.
+    public func run(simulatedCaches: CacheGeometry? = nil, simulatedTLBs: TLBGeometry? = nil,
+                    simulator: Simulator? = nil) throws -> RunReport {
         try validateSizes()
         // Under valgrind the parent has checked already (`locality sim` does before launching
         // it), and the process's VmSize is valgrind's. Reading the limits there would also move
@@ -159,8 +161,17 @@ public struct SuiteRun {
         let plan = runner.plan
         var notes: [String] = []
         if runner.simulation != nil {
-            notes.append("counts are callgrind's cache simulation (sim) of one pass after a warm-up pass; "
-                + "times under valgrind are ~50× the real ones and are not comparable with `locality run`")
+            let tool = simulator ?? .callgrind
+            notes.append("counts are \(tool == .locsim ? "locsim's cache and TLB simulation" : "callgrind's cache simulation") (sim) "
+                + "of one pass after a warm-up pass; times under valgrind are ~50× the real ones and are not comparable with `locality run`")
+            if let caches = simulatedCaches {
+                notes.append("simulated caches: D1 \(caches.d1)"
+                    + (tool == .locsim ? caches.l2.map { ", L2 \($0)" } ?? ", no L2" : "")
+                    + ", LL \(caches.ll) (SIZE:WAYS:LINE, LRU, write-allocate)")
+            }
+            if let tlbs = simulatedTLBs {
+                notes.append("simulated data TLBs (LRU; DTLB1m = L1 dTLB misses, DTLB2m = L2 TLB misses = page walks): \(tlbs.prose)")
+            }
         } else if plan.groups.count > 1 {
             notes.append("the requested hardware events do not fit the PMU at once: each kernel ran once per "
                 + "counter group (\(plan.groups.count) groups, no multiplexing); times come from the first group")
@@ -173,12 +184,12 @@ public struct SuiteRun {
             configuration: .init(repetitions: runner.configuration.repetitions,
                                  minimumSampleNanoseconds: runner.configuration.minimumSampleNanoseconds,
                                  events: runner.counterNames, counterGroups: plan.groups.count,
-                                 simulatedCaches: simulatedCaches),
+                                 simulatedCaches: simulatedCaches, simulatedTLBs: simulatedTLBs, simulator: simulator),
             results: results, notes: notes,
             experiments: experiments.map { experiment in
                 .init(name: experiment.name, summary: experiment.summary, unit: experiment.unit,
                       baseline: experiment.baselineVariant,
-                      findings: findings(of: experiment, results))
+                      findings: findings(of: experiment, results, tlbs: simulatedTLBs))
             })
     }
 }

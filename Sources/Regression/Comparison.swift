@@ -78,6 +78,13 @@ public struct Comparison: Sendable {
         if let a = baseline.configuration.simulatedCaches, let b = current.configuration.simulatedCaches, a != b {
             throw .mismatched("simulated caches differ: baseline \(a), current \(b) (pass the baseline's with --cache, or refresh it)")
         }
+        if baseline.configuration.simulatedTLBs != current.configuration.simulatedTLBs
+            || (baseline.configuration.simulator ?? .callgrind) != (current.configuration.simulator ?? .callgrind) {
+            func tlbs(_ report: RunReport) -> String {
+                "\((report.configuration.simulator ?? .callgrind).rawValue)" + (report.configuration.simulatedTLBs.map { " with TLBs \($0)" } ?? "")
+            }
+            throw .mismatched("simulations differ: baseline \(tlbs(baseline)), current \(tlbs(current)) (pass the baseline's with --simulator and --tlb, or refresh it)")
+        }
         let before = Metric.all(in: baseline)
         let after = Metric.all(in: current)
         try Self.validate(before, in: "baseline")

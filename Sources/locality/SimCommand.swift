@@ -4,35 +4,58 @@ import Counters
 import Foundation
 import Harness
 
-/// `locality sim`: the same suite, with cache misses from callgrind's simulation instead of a PMU.
+/// `locality sim`: the same suite, with cache and TLB misses from a simulation instead of a PMU.
 ///
-/// Re-executes itself under `valgrind --tool=callgrind --cache-sim=yes --collect-atstart=no`
-/// with the cache geometry given explicitly. Inside valgrind, each measured pass is bracketed by
-/// client requests (zero, toggle collection, dump with the variant's name) and the dump is read
+/// Re-executes itself under valgrind with locsim, Locality's own tool (Tools/locsim: every
+/// data-cache level and the data TLBs), or with `--simulator callgrind` under `valgrind
+/// --tool=callgrind --cache-sim=yes --collect-atstart=no`, the geometry given explicitly. One
+/// valgrind run either way: locsim also counts what callgrind would (Ir, Dr, Dw, D1 and LL
+/// misses), and callgrind stays the independent reference the tests hold it against. Inside
+/// valgrind, each measured pass is bracketed by callgrind's client requests (zero, toggle
+/// collection, dump with the variant's name), which locsim answers too, and the dump is read
 /// back at once, so the child prints the whole report itself.
 struct SimCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sim",
-        abstract: "Run experiments under callgrind's cache simulation: exact, repeatable miss counts without a PMU.",
+        abstract: "Run experiments under a cache and TLB simulation: exact, repeatable miss counts without a PMU.",
         discussion: """
             Counts (source sim): Ir instructions, Dr/Dw data reads/writes, D1mr/D1mw L1 data read/write \
-            misses, DLmr/DLmw last-level data read/write misses, each per element. Default sizes are small: \
-            simulation runs ~50× slower. Needs valgrind (make check installs it).
+            misses, L2m L2 misses, DLmr/DLmw last-level data read/write misses, DTLB1m L1 dTLB misses, \
+            DTLB2m page walks (L2 TLB misses), each per element; callgrind (--simulator callgrind) has no \
+            L2 and no TLBs. Default sizes are small: simulation runs ~50× slower. Needs valgrind and the \
+            locsim tool (make builds it).
             """)
 
     @OptionGroup var suite: SuiteOptions
 
     @Option(help: ArgumentHelp(
-        "Cache geometry to simulate instead of sysfs's: LEVEL=SIZE:WAYS:LINE,… with LEVEL in L1 (I1 and D1), I1, D1, LL. E.g. L1=32K:8:64,LL=32M:16:64. valgrind needs a power-of-two number of sets, lines of at least 16 bytes (32 with AVX) and sizes below 2G.",
+        "Cache geometry to simulate instead of sysfs's: LEVEL=SIZE:WAYS:LINE,… with LEVEL in L1 (I1 and D1), I1, D1, L2 (or L2=none), LL. E.g. L1=32K:8:64,L2=1M:8:64,LL=32M:16:64. valgrind needs a power-of-two number of sets, lines of at least 16 bytes (32 with AVX) and sizes below 2G.",
         valueName: "spec"))
     var cache: String?
 
+    @Option(help: ArgumentHelp(
+        "Data TLBs to simulate instead of cpuid's: LEVEL=ENTRIES[:WAYS],… with LEVEL in L1, L2, L1-2M, L2-2M (no WAYS: fully associative; L1-2M=none: 2 MiB pages share the 4 KiB entries). E.g. L1=72,L2=3072:8,L1-2M=72,L2-2M=3072:6.",
+        valueName: "spec"))
+    var tlb: String?
+
+    @Option(help: "The valgrind tool: locsim (caches and TLBs) or callgrind (D1 and LL only, the reference).")
+    var simulator: Simulator = .locsim
+
     static let outputEnvironment = "LOCALITY_CALLGRIND_OUT"
     static let geometryEnvironment = "LOCALITY_SIM_CACHES"
+    static let tlbEnvironment = "LOCALITY_SIM_TLBS"
+    static let simulatorEnvironment = "LOCALITY_SIMULATOR"
+    /// Where to find locsim's VALGRIND_LIB directory instead of `.build/locsim` beside this binary.
+    static let locsimEnvironment = "LOCALITY_LOCSIM_DIR"
 
     func validate() throws {
         if let cache {
             do { _ = try CacheGeometry.fallback.overridden(by: cache) } catch { throw ValidationError("--cache: \(error)") }
+        }
+        if let tlb {
+            do { _ = try TLBGeometry.parse(tlb, over: TLBGeometry(l1: .init(entries: 1, ways: nil), l2: .init(entries: 1, ways: nil))) }
+            catch { throw ValidationError("--tlb: \(error)") }
+            if simulator == .callgrind { throw ValidationError("--tlb needs --simulator locsim: callgrind simulates no TLB") }
         }
     }
 
@@ -42,7 +65,9 @@ struct SimCommand: ParsableCommand {
             guard CallgrindSession.isRunningUnderValgrind else {
                 throw SimError.notUnderValgrind
             }
-            try runInsideValgrind(outputBase: outputBase, geometry: environment[Self.geometryEnvironment])
+            try runInsideValgrind(outputBase: outputBase, geometry: environment[Self.geometryEnvironment],
+                                  tlbs: environment[Self.tlbEnvironment],
+                                  simulator: environment[Self.simulatorEnvironment].flatMap(Simulator.init(rawValue:)) ?? .callgrind)
         } else {
             try launchValgrind()
         }
@@ -58,6 +83,14 @@ struct SimCommand: ParsableCommand {
         } catch {
             throw SimError.unsimulatableCaches(error)
         }
+        var tlbs: TLBGeometry?
+        if simulator == .locsim {
+            do {
+                tlbs = try TLBGeometry.parse(tlb ?? "", over: TLBGeometry(cpuid: machine.tlbs ?? TLBInfo.current()))
+            } catch {
+                throw SimError.noTLBs(error)
+            }
+        }
         // Refuse oversized working sets before valgrind starts.
         let check = SuiteRun(experiments: suite.selected, sizes: suite.sizes,
                              runner: Runner(configuration: RunConfiguration(), plan: CounterPlan(requested: [], groups: [], unavailable: [:]),
@@ -66,13 +99,20 @@ struct SimCommand: ParsableCommand {
         try check.validateMemory()
         guard let valgrind = ChildProcess.find("valgrind") else { throw SimError.valgrindMissing }
         guard locality_have_callgrind() != 0 else { throw SimError.builtWithoutCallgrind }
+        var toolDirectory: String?
+        if simulator == .locsim {
+            guard let directory = Self.locsimDirectory() else { throw SimError.locsimMissing(Self.locsimToolName) }
+            toolDirectory = directory
+        }
 
         // SIGINT, SIGTERM, SIGHUP and SIGQUIT go to valgrind (in a process group of its own, so
         // a Ctrl-C reaches only this process); once it has ended and the temporary directory is
         // gone, this process ends by the same signal, saying nothing more.
         let report: RunReport
         do {
-            report = try ChildProcess.forwardingSignals { try simulate(valgrind: valgrind, geometry: geometry) }
+            report = try ChildProcess.forwardingSignals {
+                try simulate(valgrind: valgrind, geometry: geometry, tlbs: tlbs, toolDirectory: toolDirectory)
+            }
         } catch let interrupted as ChildProcess.Interrupted {
             interrupted.endProcess()
         }
@@ -80,7 +120,7 @@ struct SimCommand: ParsableCommand {
     }
 
     /// Runs the child under valgrind in a temporary directory, removed before this returns.
-    private func simulate(valgrind: String, geometry: CacheGeometry) throws -> RunReport {
+    private func simulate(valgrind: String, geometry: CacheGeometry, tlbs: TLBGeometry?, toolDirectory: String?) throws -> RunReport {
         // Callgrind's counts repeat exactly only if the client's addresses and allocations do: the
         // stack's place depends on ASLR and on the size of the environment and arguments, and
         // Swift seeds its hashing randomly; the working directory's path lands on the heap and
@@ -96,13 +136,23 @@ struct SimCommand: ParsableCommand {
         let executable = Self.withoutDebugInfo(ChildProcess.selfPath, in: directory)
         _ = locality_disable_aslr_for_children()
 
+        var environment = [Self.outputEnvironment: outputBase, Self.geometryEnvironment: geometry.description,
+                           Self.simulatorEnvironment: simulator.rawValue, "SWIFT_DETERMINISTIC_HASHING": "1"]
+        let toolArguments: [String]
+        switch simulator {
+        case .callgrind:
+            toolArguments = ["--tool=callgrind", "--cache-sim=yes", "--collect-atstart=no", "--callgrind-out-file=\(outputBase)"]
+                + geometry.valgrindArguments
+        case .locsim:
+            // valgrind loads a tool from VALGRIND_LIB: the directory `make` fills with locsim
+            // and links to the rest of valgrind's files.
+            environment["VALGRIND_LIB"] = toolDirectory
+            environment[Self.tlbEnvironment] = tlbs?.description
+            toolArguments = ["--tool=locsim", "--out-file=\(outputBase)"] + geometry.locsimArguments + (tlbs?.locsimArguments ?? [])
+        }
         let child = try ChildProcess.run(
-            valgrind,
-            ["--tool=callgrind", "--cache-sim=yes", "--collect-atstart=no", "-q",
-             "--log-file=\(log)", "--callgrind-out-file=\(outputBase)"] + geometry.valgrindArguments + [executable] + childArguments,
-            environment: [Self.outputEnvironment: outputBase, Self.geometryEnvironment: geometry.description,
-                          "SWIFT_DETERMINISTIC_HASHING": "1"],
-            directory: directory)
+            valgrind, toolArguments + ["-q", "--log-file=\(log)", executable] + childArguments,
+            environment: environment, directory: directory)
         if child.killedBySignal {
             FileHandle.standardError.write(Data("locality: error: valgrind was killed by signal \(child.status)\n".utf8))
             throw ExitCode(1)
@@ -129,20 +179,50 @@ struct SimCommand: ParsableCommand {
             + ["--seed", String(suite.seed), "--format", "json"]
     }
 
-    private func runInsideValgrind(outputBase: String, geometry: String?) throws {
+    private func runInsideValgrind(outputBase: String, geometry: String?, tlbs: String?, simulator: Simulator) throws {
         let machine = MachineInfo.current()
         // The parent checked the geometry against this machine; reading /proc/cpuinfo again here
         // would move the child's heap.
         let simulatedCaches = try geometry.map {
             try CacheGeometry.fallback.overridden(by: $0, minimumLineBytes: CacheShape.valgrindSmallestLine)
         }
+        let simulatedTLBs = try tlbs.map { try TLBGeometry.parse($0, over: nil) }
         let runner = Runner(configuration: RunConfiguration(repetitions: 1),
                             plan: CounterPlan(requested: [], groups: [], unavailable: [:]), library: nil,
-                            simulation: CallgrindSession(outputBase: outputBase))
+                            simulation: CallgrindSession(outputBase: outputBase,
+                                                         reportedEvents: simulator.reportedEvents(caches: simulatedCaches)))
         let run = SuiteRun(experiments: suite.selected, sizes: suite.sizes, runner: runner, machine: machine,
                            options: RunOptions(seed: suite.seed))
-        let report = try run.run(simulatedCaches: simulatedCaches)
+        let report = try run.run(simulatedCaches: simulatedCaches, simulatedTLBs: simulatedTLBs, simulator: simulator)
         try suite.emit(report, clearingProgress: false)
+    }
+
+    /// `locsim-amd64-linux`: valgrind's name for a tool's executable on this platform.
+    static var locsimToolName: String {
+        #if arch(x86_64)
+        return "locsim-amd64-linux"
+        #elseif arch(arm64)
+        return "locsim-arm64-linux"
+        #else
+        return "locsim-unsupported-platform"
+        #endif
+    }
+
+    /// The VALGRIND_LIB directory holding locsim: $LOCALITY_LOCSIM_DIR, else the first `locsim`
+    /// directory with the tool in an ancestor of this executable's real path (`make` builds
+    /// it as .build/locsim; the executable is .build/<triple>/<configuration>/locality).
+    static func locsimDirectory() -> String? {
+        func holdsTool(_ directory: String) -> Bool {
+            FileManager.default.isExecutableFile(atPath: directory + "/" + locsimToolName)
+        }
+        if let given = ProcessInfo.processInfo.environment[locsimEnvironment] { return holdsTool(given) ? given : nil }
+        var url = URL(fileURLWithPath: ChildProcess.selfPath).deletingLastPathComponent()
+        while url.path != "/" {
+            let candidate = url.appendingPathComponent("locsim").path
+            if holdsTool(candidate) { return candidate }
+            url = url.deletingLastPathComponent()
+        }
+        return nil
     }
 
     /// A copy of `path` without debug info (`objcopy --strip-debug`): valgrind 3.19 cannot read
@@ -161,6 +241,8 @@ enum SimError: Error, CustomStringConvertible {
     case temporaryDirectory(String)
     case builtWithoutCallgrind
     case unsimulatableCaches(GeometryError)
+    case noTLBs(TLBGeometryError)
+    case locsimMissing(String)
 
     var description: String {
         switch self {
@@ -175,8 +257,16 @@ enum SimError: Error, CustomStringConvertible {
         case let .unsimulatableCaches(error):
             return "valgrind cannot simulate this machine's caches as sysfs describes them: \(error); "
                 + "give them with --cache (e.g. --cache I1=32K:8:64,D1=32K:8:64,LL=32M:16:64)"
+        case let .noTLBs(error):
+            return "cannot tell which data TLBs to simulate: \(error); cpuid reports no L1 and L2 data TLB for 4 KiB pages "
+                + "here, so give them with --tlb (e.g. --tlb L1=64:4,L2=1536:6) or use --simulator callgrind"
+        case let .locsimMissing(name):
+            return "the locsim valgrind tool (\(name)) is not built: run `make tool` (make test and make check build it), "
+                + "set \(SimCommand.locsimEnvironment) to its directory, or use --simulator callgrind"
         case let .temporaryDirectory(reason):
             return "cannot create a temporary directory in /tmp: \(reason)"
         }
     }
 }
+
+extension Simulator: ExpressibleByArgument {}

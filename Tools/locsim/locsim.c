@@ -77,12 +77,12 @@ static const HChar* clo_stlb_2m = NULL;
 static Addr huge_start[MAX_HUGE_RANGES], huge_end[MAX_HUGE_RANGES];
 static UInt n_huge = 0;
 
-/* The counted events, in dump order. */
-enum { EV_Ir, EV_Dr, EV_Dw, EV_D1mr, EV_D1mw, EV_L2mr, EV_L2mw, EV_DLmr, EV_DLmw,
-       EV_DTLB1mr, EV_DTLB1mw, EV_DTLB2mr, EV_DTLB2mw, EV_COUNT };
+/* The counted events, in dump order: callgrind's names for what callgrind also counts, then
+   L2 misses (reads and writes; only with --L2), L1 dTLB misses and page walks (loads and
+   stores together). */
+enum { EV_Ir, EV_Dr, EV_Dw, EV_D1mr, EV_D1mw, EV_L2m, EV_DLmr, EV_DLmw, EV_DTLB1m, EV_DTLB2m, EV_COUNT };
 static const HChar* event_names[EV_COUNT] = {
-   "Ir", "Dr", "Dw", "D1mr", "D1mw", "L2mr", "L2mw", "DLmr", "DLmw",
-   "DTLB1mr", "DTLB1mw", "DTLB2mr", "DTLB2mw" };
+   "Ir", "Dr", "Dw", "D1mr", "D1mw", "L2m", "DLmr", "DLmw", "DTLB1m", "DTLB2m" };
 
 static ULong counts[EV_COUNT];
 static Bool  collecting = False;
@@ -170,10 +170,10 @@ static inline void simulate(Addr a, UWord size, Bool write) {
    UInt w = write ? 1 : 0;
    counts[EV_Dr + w]++;
    if (level >= 1) counts[EV_D1mr + w]++;
-   if (level >= 2 && l2.array.present) counts[EV_L2mr + w]++;
+   if (level >= 2 && l2.array.present) counts[EV_L2m]++;
    if (level == 3) counts[EV_DLmr + w]++;
-   if (tlb >= 1) counts[EV_DTLB1mr + w]++;
-   if (tlb == 2) counts[EV_DTLB2mr + w]++;
+   if (tlb >= 1) counts[EV_DTLB1m]++;
+   if (tlb == 2) counts[EV_DTLB2m]++;
 }
 
 static VG_REGPARM(2) void on_read(Addr a, UWord size) { simulate(a, size, False); }
@@ -391,12 +391,12 @@ static void dump(const HChar* trigger) {
    values[EV_Ir] = window_instructions();
    write_all(fd, "events:");
    for (Int e = 0; e < EV_COUNT; e++) {
-      if ((e == EV_L2mr || e == EV_L2mw) && !l2.array.present) continue;
+      if (e == EV_L2m && !l2.array.present) continue;
       write_all(fd, " "); write_all(fd, event_names[e]);
    }
    write_all(fd, "\nsummary:");
    for (Int e = 0; e < EV_COUNT; e++) {
-      if ((e == EV_L2mr || e == EV_L2mw) && !l2.array.present) continue;
+      if (e == EV_L2m && !l2.array.present) continue;
       VG_(snprintf)(line, sizeof line, " %llu", values[e]);
       write_all(fd, line);
    }

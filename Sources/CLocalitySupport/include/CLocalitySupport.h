@@ -55,6 +55,10 @@ int locality_running_on_valgrind(void);
 void locality_callgrind_zero_stats(void);
 void locality_callgrind_toggle_collect(void);
 void locality_callgrind_dump_stats(const char *name);
+/// Tells locsim (Locality's valgrind tool) that [start, start + length) is backed by 2 MiB
+/// pages, as AnonHugePages showed: its translations then use the simulated 2 MiB TLB entries.
+/// Forgotten when the range is unmapped. A no-op outside valgrind and under callgrind.
+void locality_sim_declare_huge_pages(const void *start, size_t length);
 
 /// Allocator introspection (glibc): the bytes malloc really reserved for a block, and how
 /// many blocks it currently holds in their own mmap (mallinfo2().hblks; -1 before glibc 2.33).

@@ -93,39 +93,45 @@ enum GeometryProblem {
     case unsimulatable(String)
 }
 
-/// The caches callgrind simulates: I1, D1 and the last level (LL).
+/// The caches simulated: I1, D1, the last level (LL) and, where the machine has three levels,
+/// the L2 between them (locsim simulates it; callgrind has no L2 and ignores it).
 ///
 /// Taken from sysfs and given to valgrind explicitly: valgrind's own detection picks a wrong,
-/// direct-mapped LL on this machine. `--cache L1=32K:8:64,LL=32M:16:64` overrides (L1 sets
-/// both I1 and D1).
+/// direct-mapped LL on this machine. `--cache L1=32K:8:64,L2=1M:8:64,LL=32M:16:64` overrides (L1
+/// sets both I1 and D1; `L2=none` simulates D1 and LL alone, as callgrind does).
 public struct CacheGeometry: Equatable, Codable, Sendable, CustomStringConvertible {
     public var i1: CacheShape
     public var d1: CacheShape
+    public var l2: CacheShape?
     public var ll: CacheShape
 
-    public init(i1: CacheShape, d1: CacheShape, ll: CacheShape) {
+    public init(i1: CacheShape, d1: CacheShape, l2: CacheShape? = nil, ll: CacheShape) {
         self.i1 = i1
         self.d1 = d1
+        self.l2 = l2
         self.ll = ll
     }
 
-    enum CodingKeys: String, CodingKey { case i1 = "I1", d1 = "D1", ll = "LL" }
+    enum CodingKeys: String, CodingKey { case i1 = "I1", d1 = "D1", l2 = "L2", ll = "LL" }
 
     public static let fallback = CacheGeometry(
         i1: CacheShape(sizeBytes: 32 << 10, ways: 8, lineBytes: 64),
         d1: CacheShape(sizeBytes: 32 << 10, ways: 8, lineBytes: 64),
         ll: CacheShape(sizeBytes: 32 << 20, ways: 16, lineBytes: 64))
 
-    /// I1 and D1 from the level-1 caches, LL from the highest level, as sysfs describes them.
+    /// I1 and D1 from the level-1 caches, LL from the highest level and L2 from level 2 when it
+    /// is not the highest, as sysfs describes them.
     public init(machine: MachineInfo) {
-        func shape(_ cache: CacheLevel?, _ fallback: CacheShape) -> CacheShape {
-            guard let cache, let ways = cache.ways, ways > 0, let line = cache.lineBytes, line > 0 else { return fallback }
+        func shape(_ cache: CacheLevel?) -> CacheShape? {
+            guard let cache, let ways = cache.ways, ways > 0, let line = cache.lineBytes, line > 0 else { return nil }
             return CacheShape(sizeBytes: cache.sizeBytes, ways: ways, lineBytes: line)
         }
         let data = machine.caches.filter { $0.type != "Instruction" }
-        self.init(i1: shape(machine.caches.first { $0.level == 1 && $0.type == "Instruction" }, Self.fallback.i1),
-                  d1: shape(data.first { $0.level == 1 }, Self.fallback.d1),
-                  ll: shape(data.max { $0.level < $1.level }, Self.fallback.ll))
+        let last = data.max { $0.level < $1.level }
+        self.init(i1: shape(machine.caches.first { $0.level == 1 && $0.type == "Instruction" }) ?? Self.fallback.i1,
+                  d1: shape(data.first { $0.level == 1 }) ?? Self.fallback.d1,
+                  l2: (last?.level ?? 0) > 2 ? shape(data.first { $0.level == 2 }) : nil,
+                  ll: shape(last) ?? Self.fallback.ll)
     }
 
     /// Applies `L1=32K:8:64,D1=…,I1=…,LL=32M:16:64` on top of this geometry, refusing every cache
@@ -139,8 +145,12 @@ public struct CacheGeometry: Equatable, Codable, Sendable, CustomStringConvertib
             guard pieces.count == 2 else { throw .malformed(String(part)) }
             let level = pieces[0].uppercased()
             switch level {
-            case "L1", "I1", "D1", "LL": break
+            case "L1", "I1", "D1", "L2", "LL": break
             default: throw .unknownLevel(pieces[0])
+            }
+            if level == "L2" && pieces[1].lowercased() == "none" {
+                result.l2 = nil
+                continue
             }
             let fields = pieces[1].split(separator: ":").map(String.init)
             guard fields.count == 3, let size = try? ByteSize(parsing: fields[0]),
@@ -152,6 +162,7 @@ public struct CacheGeometry: Equatable, Codable, Sendable, CustomStringConvertib
             case "L1": result.i1 = shape; result.d1 = shape
             case "I1": result.i1 = shape
             case "D1": result.d1 = shape
+            case "L2": result.l2 = shape
             default: result.ll = shape
             }
         }
@@ -162,21 +173,29 @@ public struct CacheGeometry: Equatable, Codable, Sendable, CustomStringConvertib
     /// in the form `--cache` takes (`D1=32K:8:16`).
     public func checkedForValgrind(minimumLineBytes: Int = CacheShape.valgrindMinimumLineBytes)
     throws(GeometryError) -> CacheGeometry {
-        for (level, shape) in [("I1", i1), ("D1", d1), ("LL", ll)] {
+        for (level, shape) in [("I1", i1), ("D1", d1)] + (l2.map { [("L2", $0)] } ?? []) + [("LL", ll)] {
             try shape.checkForValgrind(as: "\(level)=\(shape)", minimumLineBytes: minimumLineBytes)
         }
         return self
     }
 
     /// The geometry callgrind will really simulate (power-of-two sets, sizes valgrind parses).
-    public var simulatable: CacheGeometry { CacheGeometry(i1: i1.simulatable(), d1: d1.simulatable(), ll: ll.simulatable()) }
+    public var simulatable: CacheGeometry {
+        CacheGeometry(i1: i1.simulatable(), d1: d1.simulatable(), l2: l2?.simulatable(), ll: ll.simulatable())
+    }
 
+    /// Callgrind's options: I1, D1 and LL (it has no L2).
     public var valgrindArguments: [String] {
         ["--I1=\(i1.valgrindValue)", "--D1=\(d1.valgrindValue)", "--LL=\(ll.valgrindValue)"]
     }
 
-    /// `I1=32K:8:64,D1=32K:8:64,LL=32M:16:64`: the form `--cache` takes.
-    public var description: String { "I1=\(i1),D1=\(d1),LL=\(ll)" }
+    /// locsim's options: the data caches, L2 where there is one.
+    public var locsimArguments: [String] {
+        ["--D1=\(d1.valgrindValue)"] + (l2.map { ["--L2=\($0.valgrindValue)"] } ?? []) + ["--LL=\(ll.valgrindValue)"]
+    }
+
+    /// `I1=32K:8:64,D1=32K:8:64,L2=1M:8:64,LL=32M:16:64`: the form `--cache` takes.
+    public var description: String { "I1=\(i1),D1=\(d1),L2=\(l2?.description ?? "none"),LL=\(ll)" }
 }
 
 public enum GeometryError: Error, Equatable, CustomStringConvertible {
@@ -189,7 +208,7 @@ public enum GeometryError: Error, Equatable, CustomStringConvertible {
         switch self {
         case let .malformed(part): return "cache '\(part)' is not LEVEL=SIZE:WAYS:LINE (e.g. L1=32K:8:64,LL=32M:16:64)"
         case let .impossible(part): return "cache '\(part)' is impossible: the line must be a power of two, SIZE larger than a line and a multiple of WAYS × LINE"
-        case let .unknownLevel(level): return "unknown cache level '\(level)' (use L1, I1, D1 or LL)"
+        case let .unknownLevel(level): return "unknown cache level '\(level)' (use L1, I1, D1, L2 or LL)"
         case let .unsimulatable(part, reason): return "cache '\(part)' cannot be simulated: \(reason)"
         }
     }

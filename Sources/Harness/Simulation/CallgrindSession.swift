@@ -7,10 +7,13 @@ import Foundation
 public final class CallgrindSession {
     /// The `--callgrind-out-file` base path; dumps are written as BASE.1, BASE.2, …
     public let outputBase: String
+    /// The events each dump must have, in table order (`Simulator.reportedEvents`).
+    public let reportedEvents: [String]
     private var seen: Set<String> = []
 
-    public init(outputBase: String) {
+    public init(outputBase: String, reportedEvents: [String] = CallgrindDump.reportedEvents) {
         self.outputBase = outputBase
+        self.reportedEvents = reportedEvents
     }
 
     /// True when this process runs under valgrind.

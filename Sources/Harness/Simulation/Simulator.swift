@@ -1,0 +1,24 @@
+/// The valgrind tool behind `locality sim`. Both write callgrind's dump format when the client
+/// asks (zero, toggle collection, dump under the variant's name), so the harness brackets and
+/// reads a pass the same way under either.
+public enum Simulator: String, Codable, Sendable, CaseIterable {
+    /// Locality's own tool (Tools/locsim): every data-cache level and the data TLBs.
+    case locsim
+    /// valgrind's callgrind (`--cache-sim=yes`): D1 and LL, no TLB. Kept as the independent
+    /// reference the tests hold locsim's D1 and LL counts against.
+    case callgrind
+
+    /// The events its dumps report, in table order: callgrind's Ir, Dr, Dw, D1 and last-level
+    /// read and write misses; locsim adds the L2 misses (reads and writes, where it simulates
+    /// an L2), L1 dTLB misses and page walks (L2 TLB misses).
+    public func reportedEvents(caches: CacheGeometry?) -> [String] {
+        switch self {
+        case .callgrind: return CallgrindDump.reportedEvents
+        case .locsim:
+            return ["Ir", "Dr", "Dw", "D1mr", "D1mw"] + (caches?.l2 != nil ? ["L2m"] : []) + ["DLmr", "DLmw", "DTLB1m", "DTLB2m"]
+        }
+    }
+
+    /// The reported events that count misses rather than accesses.
+    public static let missEvents: Set<String> = CallgrindDump.missEvents.union(["L2m", "DTLB1m", "DTLB2m"])
+}
