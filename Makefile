@@ -14,11 +14,12 @@ RUN_FLAGS = $(if $(SIZES),--sizes $(SIZES)) $(if $(EVENTS),--events $(EVENTS)) \
             $(if $(REPETITIONS),--repetitions $(REPETITIONS)) --format $(FORMAT)
 
 # The simulated regression check over every experiment (CHECK_EXPERIMENTS narrows it), on a
-# fixed cache geometry, so every machine simulates the same caches.
+# fixed cache and TLB geometry (this lab machine's), so every machine simulates the same.
 CHECK_EXPERIMENTS ?=
-CHECK_CACHES ?= I1=32K:8:64,D1=32K:8:64,LL=32M:16:64
+CHECK_CACHES ?= I1=32K:8:64,D1=32K:8:64,L2=1M:8:64,LL=32M:16:64
+CHECK_TLBS ?= L1=72,L2=3072:8,L1-2M=72,L2-2M=3072:6
 BASELINE ?= Benchmarks/baselines/sim.json
-SIM_FLAGS = $(CHECK_EXPERIMENTS) --cache $(CHECK_CACHES)
+SIM_FLAGS = $(CHECK_EXPERIMENTS) --cache $(CHECK_CACHES) --tlb $(CHECK_TLBS)
 
 .PHONY: bench test check baseline build deps clean tool
 

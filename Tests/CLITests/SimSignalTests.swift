@@ -89,7 +89,7 @@ import Testing
         var valgrind: (pid: pid_t, directory: String)?
         let deadline = Date().addingTimeInterval(60)
         while valgrind == nil && Date() < deadline {
-            for process in processes() where process.parent == pid && process.commandLine.contains("--tool=callgrind") {
+            for process in processes() where process.parent == pid && process.commandLine.contains("--tool=") {
                 if let range = process.commandLine.range(of: "--log-file=/tmp/locality-sim-") {
                     let path = process.commandLine[range.upperBound...].prefix { $0 != "/" }
                     valgrind = (process.pid, "/tmp/locality-sim-" + path)

@@ -55,7 +55,7 @@ import Testing
         #expect(problem("D1=32K:1:32768", minimumLineBytes: 32) == .impossible("D1=32K:1:32768"))
         #expect(problem("D1=32K:8:48", minimumLineBytes: 32) == .impossible("D1=32K:8:48"))
         #expect(problem("D1=32K:8:65536", minimumLineBytes: 32) == .impossible("D1=32K:8:65536"))
-        #expect(problem("L2=32K:8:8", minimumLineBytes: 32) == .unknownLevel("L2"), "the level is checked first")
+        #expect(problem("L3=32K:8:8", minimumLineBytes: 32) == .unknownLevel("L3"), "the level is checked first")
         #expect(GeometryError.unsimulatable("L1=32K:8:8", reason: "why").description
             == "cache 'L1=32K:8:8' cannot be simulated: why")
     }

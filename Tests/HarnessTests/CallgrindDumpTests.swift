@@ -75,19 +75,28 @@ import Testing
             CacheLevel(level: 3, type: "Unified", sizeBytes: 36 << 20, ways: 12, lineBytes: 64),
         ]
         let geometry = CacheGeometry(machine: machine)
-        #expect(geometry.description == "I1=32K:8:64,D1=48K:12:64,LL=36M:12:64")
+        #expect(geometry.description == "I1=32K:8:64,D1=48K:12:64,L2=2M:16:64,LL=36M:12:64")
         // 36M 12-way has 49152 sets; callgrind needs a power of two: 32768 sets = 24M.
         #expect(geometry.simulatable.ll == CacheShape(sizeBytes: 24 << 20, ways: 12, lineBytes: 64))
         #expect(geometry.simulatable.d1 == CacheShape(sizeBytes: 48 << 10, ways: 12, lineBytes: 64))
         #expect(geometry.simulatable.valgrindArguments == ["--I1=32768,8,64", "--D1=49152,12,64", "--LL=25165824,12,64"])
+        // locsim simulates the L2 between them; callgrind has none.
+        #expect(geometry.simulatable.locsimArguments == ["--D1=49152,12,64", "--L2=2097152,16,64", "--LL=25165824,12,64"])
+        // Two levels: the second is the last level, and there is no L2 apart from it.
+        machine.caches.removeLast()
+        #expect(CacheGeometry(machine: machine).description == "I1=32K:8:64,D1=48K:12:64,L2=none,LL=2M:16:64")
     }
 
     @Test func overridesParseAndBadSpecsAreRefused() throws {
         let geometry = try CacheGeometry.fallback.overridden(by: "L1=64K:4:64,LL=8M:16:128")
-        #expect(geometry.description == "I1=64K:4:64,D1=64K:4:64,LL=8M:16:128")
+        #expect(geometry.description == "I1=64K:4:64,D1=64K:4:64,L2=none,LL=8M:16:128")
+        let withL2 = try geometry.overridden(by: "L2=1M:8:64")
+        #expect(withL2.l2 == CacheShape(sizeBytes: 1 << 20, ways: 8, lineBytes: 64))
+        #expect(try withL2.overridden(by: "L2=none") == geometry)
+        #expect(try CacheGeometry.fallback.overridden(by: withL2.description) == withL2, "the description parses back")
         #expect(try CacheGeometry.fallback.overridden(by: "") == CacheGeometry.fallback)
         #expect(throws: GeometryError.malformed("L1=32K:8")) { try CacheGeometry.fallback.overridden(by: "L1=32K:8") }
-        #expect(throws: GeometryError.unknownLevel("L2")) { try CacheGeometry.fallback.overridden(by: "L2=1M:8:64") }
+        #expect(throws: GeometryError.unknownLevel("L3")) { try CacheGeometry.fallback.overridden(by: "L3=1M:8:64") }
         #expect(throws: GeometryError.impossible("D1=32K:8:48")) { try CacheGeometry.fallback.overridden(by: "D1=32K:8:48") }
     }
 }
