@@ -38,10 +38,13 @@ let package = Package(
                 path: "Benchmarks/Experiments",
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 
-        .executableTarget(name: "locality", dependencies: [
+        // The commands (run, sim, compare, list, machine, probe) as a library, so a package's own
+        // executable can offer them; `locality` is a thin main over it.
+        .target(name: "LocalityCLI", dependencies: [
             "Counters", "Harness", "Reporting", "Regression", "Experiments", "Probes", "CLocalitySupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "locality", dependencies: ["LocalityCLI"]),
 
         .testTarget(name: "CountersTests", dependencies: ["Counters"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
