@@ -41,6 +41,9 @@ struct SimCommand: ParsableCommand {
     @Option(help: "The valgrind tool: locsim (caches and TLBs) or callgrind (D1 and LL only, the reference).")
     var simulator: Simulator = .locsim
 
+    @Option(help: "Simulated samples per variant and size, interleaved across variants (each count is the median).")
+    var repetitions = 1
+
     static let outputEnvironment = "LOCALITY_CALLGRIND_OUT"
     static let geometryEnvironment = "LOCALITY_SIM_CACHES"
     static let tlbEnvironment = "LOCALITY_SIM_TLBS"
@@ -49,6 +52,7 @@ struct SimCommand: ParsableCommand {
     static let locsimEnvironment = "LOCALITY_LOCSIM_DIR"
 
     func validate() throws {
+        guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
         if let cache {
             do { _ = try CacheGeometry.fallback.overridden(by: cache) } catch { throw ValidationError("--cache: \(error)") }
         }
@@ -176,6 +180,8 @@ struct SimCommand: ParsableCommand {
     var childArguments: [String] {
         ["sim"] + suite.uniqueExperimentNames
             + (suite.sizes.map { ["--sizes", $0.map(\.description).joined(separator: ",")] } ?? [])
+            + (suite.variants.map { ["--variants", $0] } ?? [])
+            + (repetitions != 1 ? ["--repetitions", String(repetitions)] : [])
             + ["--seed", String(suite.seed), "--format", "json"]
     }
 
@@ -187,12 +193,13 @@ struct SimCommand: ParsableCommand {
             try CacheGeometry.fallback.overridden(by: $0, minimumLineBytes: CacheShape.valgrindSmallestLine)
         }
         let simulatedTLBs = try tlbs.map { try TLBGeometry.parse($0, over: nil) }
-        let runner = Runner(configuration: RunConfiguration(repetitions: 1),
+        let runner = Runner(configuration: RunConfiguration(repetitions: repetitions, lastLevelCacheBytes: simulatedCaches?.ll.sizeBytes),
                             plan: CounterPlan(requested: [], groups: [], unavailable: [:]), library: nil,
                             simulation: CallgrindSession(outputBase: outputBase,
                                                          reportedEvents: simulator.reportedEvents(caches: simulatedCaches)))
-        let run = SuiteRun(experiments: suite.selected, sizes: suite.sizes, runner: runner, machine: machine,
+        var run = SuiteRun(experiments: suite.selected, sizes: suite.sizes, runner: runner, machine: machine,
                            options: RunOptions(seed: suite.seed))
+        run.variantFilter = suite.variantFilter
         let report = try run.run(simulatedCaches: simulatedCaches, simulatedTLBs: simulatedTLBs, simulator: simulator)
         try suite.emit(report, clearingProgress: false)
     }
