@@ -38,8 +38,11 @@ public struct Metric: Equatable, Sendable {
         var metrics: [Metric] = []
         for result in report.results {
             let subject = "\(result.experiment)/\(result.variant)/\(ByteSize(rawValue: result.sizeBytes))"
-            metrics.append(Metric(experiment: result.experiment, subject: subject, name: "ns/elem", kind: .time, value: result.nsPerElement.median,
-                                  count: nil, tolerance: nil))
+            // A simulated report holds no times (valgrind's would mean nothing).
+            if report.mode != "sim" {
+                metrics.append(Metric(experiment: result.experiment, subject: subject, name: "ns/elem", kind: .time,
+                                      value: result.nsPerElement.median, count: nil, tolerance: nil))
+            }
             if report.mode != "sim", let ratio = result.ratioToBaseline, let baseline = result.baseline, baseline != result.variant {
                 metrics.append(Metric(experiment: result.experiment, subject: subject, name: "time ×\(baseline)", kind: .ratio, value: ratio,
                                       count: nil, tolerance: result.ratioTolerance))
