@@ -173,6 +173,8 @@ enum CSVReport {
     /// `AnonHugePages MiB` → `anon_huge_pages_mib`, `page switch/elem` → `page_switch_per_elem`,
     /// `unresolved <ns` → `unresolved_lt_ns`, `trace×` → `trace_x`.
     static func snakeCase(_ name: String) -> String {
+        // Binary units are one word, not two (MiB, not Mi B).
+        let name = ["KiB", "MiB", "GiB", "TiB"].reduce(name) { $0.replacingOccurrences(of: $1, with: $1.lowercased()) }
         var words: [String] = []
         var word = ""
         var previous: Character?

@@ -83,7 +83,7 @@ struct ExperimentTable {
             under.append("not shown to fit \(style.width ?? 0) columns: \(dropped.reversed().joined(separator: ", ")) (--wide shows them)")
         }
         under += notes
-        for line in under { out += (style.markdown ? "- " : "  ") + line + "\n" }
+        for line in under { out += style.markdown ? "- \(line)\n" : TextReport.wrap("  " + line, style.width, indent: 4) }
         return out
     }
 

@@ -54,7 +54,7 @@ struct RunCommand: ParsableCommand {
         suite.attachProgress(to: &run)
         let started = Date()
         let report = try run.run(finished: { soFar, experiment in
-            try suite.finished(soFar, experiment, elapsed: Date().timeIntervalSince(started))
+            try suite.finished(soFar, experiment, of: run.experiments.count, elapsed: Date().timeIntervalSince(started))
         })
         // The plots go before the report, so a plot that cannot be written leaves no new report.
         let plots = plot.map { directory in

@@ -135,7 +135,7 @@ struct SuiteOptions: ParsableArguments {
 
     /// The report so far is printed experiment by experiment (table and Markdown), with a line
     /// on stderr per finished experiment when stderr is no terminal.
-    func finished(_ soFar: RunReport, _ experiment: RunReport.ExperimentInfo, elapsed: Double) throws {
+    func finished(_ soFar: RunReport, _ experiment: RunReport.ExperimentInfo, of total: Int, elapsed: Double) throws {
         let terminal = isatty(STDERR_FILENO) != 0
         if !quiet && terminal { FileHandle.standardError.write(Data("\u{1B}[2K\r".utf8)) }
         if report.format.streams {
@@ -145,7 +145,9 @@ struct SuiteOptions: ParsableArguments {
         }
         if !quiet && !terminal {
             let count = soFar.results.filter { $0.experiment == experiment.name }.count
-            FileHandle.standardError.write(Data(String(format: "locality: %@ done (%d results, %.1f s)\n", experiment.name, count, elapsed).utf8))
+            let line = "locality: [\(soFar.experiments.count)/\(total)] \(experiment.name) done (\(count) results, "
+                + String(format: "%.1f s)\n", elapsed)
+            FileHandle.standardError.write(Data(line.utf8))
         }
     }
 
