@@ -71,6 +71,7 @@ public struct TLB: Experiment {
         }
         lines += KneeReport.findings(xs: strided.map { Double($0.sizeBytes / Self.pageBytes) }, ys: strided.map(\.nsPerElement.median),
                                      ranges: strided.map { $0.nsPerElement.min...$0.nsPerElement.max },
+                                     noisy: strided.map(\.isNoisy),
                                      landmarks: Self.landmarks(machine: machine, tlbs: tlbs), unit: "load",
                                      describe: { "\(Int($0)) pages" })
         let measured = strided.compactMap { r in r.counters["PAPI_TLB_DM"].map { (r, $0) } }

@@ -61,6 +61,8 @@ public struct SuiteRun {
     public var progress: ((ProgressStep) -> Void)?
     /// What the report's `context` says about the run (command line, date, …).
     public var context: RunContext?
+    /// `--variants`: the variants measured; nil measures all.
+    public var variantFilter: VariantFilter?
     /// The limits the memory check applies; nil reads this process's when checking
     /// (MemAvailable from `machine`). Tests set fixed ones.
     public var memoryLimits: MemoryLimits?
@@ -121,28 +123,31 @@ public struct SuiteRun {
         }
     }
 
-    /// Results whose samples had the CPU for less than 90% of their wall time, by the kernel's
-    /// task clock: another process ran meanwhile, so their times are longer than the work.
-    static func descheduled(_ results: [VariantResult], threshold: Double = 0.9) -> [String] {
-        let taskClock = "perf::TASK-CLOCK"
-        let short = results.compactMap { result -> (String, Double)? in
-            guard let cpu = result.counters[taskClock]?.perElement, result.nsPerElement.median > 0 else { return nil }
-            let share = cpu / result.nsPerElement.median
-            let name = "\(result.experiment)/\(result.variant)/\(ByteSize(rawValue: result.sizeBytes))"
-            return share < threshold ? (name, share) : nil
-        }
-        guard !short.isEmpty else { return [] }
-        let listed = short.prefix(6).map { "\($0.0) \(Int(($0.1 * 100).rounded()))%" }.joined(separator: ", ")
-        return ["descheduled: \(short.count) result(s) had the CPU for under \(Int(threshold * 100))% of their wall time "
-            + "(\(taskClock) against ns/elem: \(listed)\(short.count > 6 ? ", …" : "")); another process ran meanwhile, "
-            + "so read their times with care"]
+    /// One line naming every noisy result with its reasons, never shortened: a reader must
+    /// know which cells not to trust.
+    static func noisyNote(_ results: [VariantResult]) -> [String] {
+        let noisy = results.filter(\.isNoisy)
+        guard !noisy.isEmpty else { return [] }
+        let listed = noisy.map { "\($0.subject) (\($0.noisy!))" }.joined(separator: "; ")
+        return ["noisy: \(noisy.count) result(s) marked \(Noise.marker): \(listed). Their samples lost the CPU "
+            + "(task clock under \(Int(Noise.minimumCPUShare * 100))% of wall) or disagree (spread over "
+            + "\(Int(Noise.maximumSpread * 100))%); another process ran meanwhile: rerun on a quieter machine before concluding"]
     }
 
     /// Findings and plots read times and the process's memory: under valgrind both are
     /// valgrind's, so a simulated run has none.
     private func findings(of experiment: any Experiment, _ results: [VariantResult]) -> [String] {
         guard runner.simulation == nil else { return [] }
-        return experiment.findings(from: results.filter { $0.experiment == experiment.name }, machine: machine)
+        let own = results.filter { $0.experiment == experiment.name }
+        var lines = experiment.findings(from: own, machine: machine)
+        let noisy = own.filter(\.isNoisy)
+        if !noisy.isEmpty {
+            lines.append("not concluded: \(noisy.count) of \(own.count) results are noisy (\(Noise.marker): "
+                + noisy.map { "\($0.variant)/\(ByteSize(rawValue: $0.sizeBytes))" }.joined(separator: ", ")
+                + "); what is drawn from them above is unconfirmed until a quieter run agrees")
+        }
+        return lines
+
     }
 
     /// Measures every experiment at its sizes. `simulatedCaches` is the geometry callgrind
@@ -156,11 +161,15 @@ public struct SuiteRun {
         // it), and the process's VmSize is valgrind's. Reading the limits there would also move
         // glibc's heap, and with it the simulated counts of heap-placed kernels.
         if runner.simulation == nil { try validateMemory() }
-        var soFar = report(results: [], experiments: [], simulatedCaches: simulatedCaches)
+        var filterNotes: [String] = []
+        var soFar = report(results: [], experiments: [], simulatedCaches: simulatedCaches, filterNotes: [])
         let steps = experiments.reduce(0) { $0 + sizes(for: $1).count }
         var step = 0
         let start = locality_monotonic_ns()
         for experiment in experiments {
+            let kept = variantFilter?.selected(in: experiment) ?? experiment.variants.map(\.name)
+            guard !kept.isEmpty else { continue }
+            filterNotes += variantFilter?.remarks(for: experiment) ?? []
             var results: [VariantResult] = []
             for size in sizes(for: experiment) {
                 var measuring = runner
@@ -168,17 +177,17 @@ public struct SuiteRun {
                 let here = ProgressStep(experiment: experiment.name, size: size, step: step, steps: steps, elapsed: elapsed)
                 progress?(here)
                 if let progress { measuring.onVariant = { variant in var now = here; now.variant = variant; progress(now) } }
-                let workloads = try experiment.prepare(size: size, options: options)
+                let workloads = try experiment.prepare(size: size, options: options).filter { kept.contains($0.variant) }
                 results += try measuring.measure(workloads, experiment: experiment.name, size: size)
                 step += 1
             }
-            results.computeRatios(baselines: [experiment.name: experiment.baselineVariant])
+            results.computeRatios { _, variant in experiment.ratioPartner(of: variant) }
             let info = RunReport.ExperimentInfo(
                 name: experiment.name, summary: experiment.summary, unit: experiment.unit,
                 baseline: experiment.baselineVariant, findings: findings(of: experiment, results),
                 sizeLabels: runner.simulation == nil ? sizeLabels(of: experiment, results) : nil)
             soFar = report(results: soFar.results + results, experiments: soFar.experiments + [info],
-                           simulatedCaches: simulatedCaches)
+                           simulatedCaches: simulatedCaches, filterNotes: filterNotes)
             try finished?(soFar, info)
         }
         return soFar
@@ -196,9 +205,10 @@ public struct SuiteRun {
     }
 
     /// The report of `results` from the completed `experiments`, with the notes they call for.
-    func report(results: [VariantResult], experiments: [RunReport.ExperimentInfo], simulatedCaches: CacheGeometry?) -> RunReport {
+    func report(results: [VariantResult], experiments: [RunReport.ExperimentInfo], simulatedCaches: CacheGeometry?,
+                filterNotes: [String]) -> RunReport {
+        var notes = filterNotes
         let plan = runner.plan
-        var notes: [String] = []
         if runner.simulation != nil {
             notes.append("counts are callgrind's cache simulation (sim) of one pass after a warm-up pass; "
                 + "times under valgrind are ~50× the real ones and are not comparable with `locality run`")
@@ -207,7 +217,7 @@ public struct SuiteRun {
                 + "counter group (\(plan.groups.count) groups, no multiplexing); times come from the first group")
         }
         if runner.simulation == nil {
-            notes += Self.descheduled(results)
+            notes += Self.noisyNote(results)
         }
         return RunReport(
             mode: runner.simulation != nil ? "sim" : "run", machine: machine,

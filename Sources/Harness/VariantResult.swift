@@ -44,17 +44,20 @@ public struct VariantResult: Codable, Equatable, Sendable {
     public let checksum: Double
     /// Experiment-specific figures (bytes per element, pages touched, …), in column order.
     public var extras: [Extra]
+    /// Set when the samples lost the CPU or disagree (see `Noise`): the time is shown, not concluded from.
+    public var noisy: Noise?
 
     enum CodingKeys: String, CodingKey {
         case experiment, variant, sizeBytes = "size_bytes", elements, iterations, samples
         case nsPerElement = "ns_per_element", gbPerSecond = "gb_per_s", counters, unavailable
-        case ratioToBaseline = "ratio_to_baseline", baseline, checksum, extras, ratioTolerance = "ratio_tolerance"
+        case ratioToBaseline = "ratio_to_baseline", baseline, checksum, extras, ratioTolerance = "ratio_tolerance", noisy
     }
 
     public init(experiment: String, variant: String, sizeBytes: Int, elements: Int, iterations: Int,
                 samples: Int, nsPerElement: Summary, gbPerSecond: Double?,
                 counters: [String: CounterValue], unavailable: [String: String],
-                ratioToBaseline: Double? = nil, baseline: String? = nil, checksum: Double, extras: [Extra] = []) {
+                ratioToBaseline: Double? = nil, baseline: String? = nil, checksum: Double, extras: [Extra] = [],
+                noisy: Noise? = nil) {
         self.experiment = experiment
         self.variant = variant
         self.sizeBytes = sizeBytes
@@ -69,6 +72,7 @@ public struct VariantResult: Codable, Equatable, Sendable {
         self.baseline = baseline
         self.checksum = checksum
         self.extras = extras
+        self.noisy = noisy
     }
 
     /// A `sim` report's results hold no times (they are valgrind's): they read back with a
@@ -90,6 +94,7 @@ public struct VariantResult: Codable, Equatable, Sendable {
         ratioTolerance = try c.decodeIfPresent(Double.self, forKey: .ratioTolerance)
         checksum = try c.decode(Double.self, forKey: .checksum)
         extras = try c.decode([Extra].self, forKey: .extras)
+        noisy = try c.decodeIfPresent(Noise.self, forKey: .noisy)
     }
 
     public func encode(to encoder: Encoder) throws { try Encoded(result: self, timed: true).encode(to: encoder) }
@@ -113,6 +118,7 @@ public struct VariantResult: Codable, Equatable, Sendable {
                 try c.encodeIfPresent(result.gbPerSecond, forKey: .gbPerSecond)
                 try c.encodeIfPresent(result.ratioToBaseline, forKey: .ratioToBaseline)
                 try c.encodeIfPresent(result.ratioTolerance, forKey: .ratioTolerance)
+                try c.encodeIfPresent(result.noisy, forKey: .noisy)
             }
             try c.encode(result.counters, forKey: .counters)
             try c.encode(result.unavailable, forKey: .unavailable)
@@ -130,9 +136,15 @@ extension Array where Element == VariantResult {
     /// Fills `ratioToBaseline` of each measurement from the baseline variant measured at the
     /// same experiment and size in this run.
     public mutating func computeRatios(baselines: [String: String]) {
+        computeRatios { experiment, _ in baselines[experiment] }
+    }
+
+    /// Fills `ratioToBaseline` and `baseline` of each measurement from its ratio partner
+    /// (`partner(experiment, variant)`) measured at the same experiment and size in this run.
+    public mutating func computeRatios(partner: (String, String) -> String?) {
         for index in indices {
             let m = self[index]
-            guard let baselineName = baselines[m.experiment],
+            guard let baselineName = partner(m.experiment, m.variant),
                   let base = first(where: { $0.experiment == m.experiment && $0.sizeBytes == m.sizeBytes && $0.variant == baselineName }),
                   base.nsPerElement.median > 0
             else { continue }

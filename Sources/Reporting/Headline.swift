@@ -18,12 +18,10 @@ public enum Headline {
     public static func generic(experiment: String, baseline: String, unit: String, results: [VariantResult]) -> [String] {
         let sizes = Array(Set(results.map(\.sizeBytes))).sorted()
         guard let largest = sizes.last else { return [] }
-        // Variants whose unit of work is another kind than the baseline's (a word read against a
-        // dependent load: one has a bandwidth, the other none) have no ratio worth a headline.
-        let measuresBandwidth = results.first { $0.variant == baseline }.map { $0.gbPerSecond != nil }
+        // A variant against its ratio partner (the same work done another way); one that is its
+        // own partner (working-set's sequential) has no ratio worth a headline.
         let candidates = results.filter {
-            isMainVariant($0.variant, baseline: baseline) && $0.ratioToBaseline != nil
-                && (measuresBandwidth == nil || ($0.gbPerSecond != nil) == measuresBandwidth)
+            isMainVariant($0.variant, baseline: baseline) && $0.ratioToBaseline != nil && $0.baseline != $0.variant
         }
         var lines: [String] = []
         // The biggest effect at the largest size that has one.
@@ -38,20 +36,15 @@ public enum Headline {
             let growth = last.nsPerElement.median / first.nsPerElement.median
             lines.append("\(baseline) \(NumberFormat.short(first.nsPerElement.median)) ns/\(unit) at \(size(first)) → "
                 + "\(NumberFormat.short(last.nsPerElement.median)) at \(size(last)) (\(NumberFormat.compactRatio(growth)))"
-                + (isNoisy(last) || isNoisy(first) ? " [noisy]" : ""))
+                + (last.isNoisy || first.isNoisy ? " [noisy \(Noise.marker)]" : ""))
         }
         return lines
     }
 
     static func size(_ result: VariantResult) -> String { ByteSize(rawValue: result.sizeBytes).description }
 
-    /// A result whose slowest sample took more than 1.5× its fastest: its median is not to be
-    /// leaned on.
-    public static func isNoisy(_ result: VariantResult) -> Bool {
-        result.nsPerElement.min > 0 && result.nsPerElement.max / result.nsPerElement.min > 1.5
-    }
-
     static func sentence(_ main: VariantResult, baseline: String, unit: String, results: [VariantResult]) -> String {
+        let baseline = main.baseline ?? baseline
         let value = main.ratioToBaseline ?? 1
         var text = value >= 1 ? "\(main.variant) \(NumberFormat.compactRatio(value)) \(baseline)" : "\(main.variant) \(NumberFormat.compactRatio(1 / value)) faster than \(baseline)"
         text += " at \(size(main))"
@@ -59,7 +52,7 @@ public enum Headline {
         if let smallest = others.first, let r = smallest.ratioToBaseline {
             text += " (\(NumberFormat.compactRatio(r)) at \(size(smallest)))"
         }
-        if isNoisy(main) { text += " [noisy]" }
+        if main.isNoisy { text += " [noisy \(Noise.marker)]" }
         if let base = results.first(where: { $0.variant == baseline && $0.sizeBytes == main.sizeBytes }) {
             let explaining = explanation(main, base, unit: unit)
             if !explaining.isEmpty { text += "; " + explaining }

@@ -140,6 +140,7 @@ enum CSVReport {
         var header = ["experiment", "variant", "size_bytes", "elements", "iterations", "samples"]
         if timed { header += ["ns_per_element_median", "ns_per_element_min", "ns_per_element_max", "gb_per_s", "ratio_to_baseline"] }
         header += ["baseline", "checksum"]
+        if timed { header.append("noisy") }
         header += extraNames.map(snakeCase)
         for name in names {
             let column = snakeCase(name)
@@ -155,6 +156,7 @@ enum CSVReport {
                         m.gbPerSecond.map { "\($0)" } ?? "", m.ratioToBaseline.map { "\($0)" } ?? ""]
             }
             row += [m.baseline ?? "", "\(m.checksum)"]
+            if timed { row.append(m.noisy?.description ?? "") }
             row += extraNames.map { name in m.extra(name).map { "\($0)" } ?? "" }
             for name in names {
                 if let value = m.counters[name] {

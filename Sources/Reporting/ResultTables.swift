@@ -175,8 +175,8 @@ struct ResultTables {
         var columns: [ExperimentTable.Column] = []
         if Set(rows.map(\.sizeBytes)).count > 1 { columns += sizeCells(experiment, rows, repeatEach: false) }
         var variant = ExperimentTable.Column(header: "variant", priority: 0, alignment: .left, cells: rows.map(\.variant))
-        for (row, m) in rows.enumerated() where Headline.isNoisy(m) && !simulated {
-            variant.cells[row] += " ~"
+        for (row, m) in rows.enumerated() where m.isNoisy && !simulated {
+            variant.cells[row] += " " + Noise.marker
             variant.colours[row] = Self.noisyColour
         }
         columns.append(variant)
@@ -189,9 +189,16 @@ struct ResultTables {
                 columns.append(.init(header: "GB/s", priority: 3, cells: rows.map { $0.gbPerSecond.map { NumberFormat.significant($0) } ?? "—" }))
             }
         }
-        let ratios = rows.map { simulated ? missRatio($0, rows: rows, baseline: experiment.baseline) : $0.ratioToBaseline }
-        var ratio = ExperimentTable.Column(header: simulated ? "D1mr ×\(experiment.baseline)" : "×\(experiment.baseline)", priority: 0,
-                                           cells: ratios.map { $0.map(NumberFormat.ratio) ?? "—" })
+        let ratios = rows.map { simulated ? missRatio($0, rows: rows, baseline: $0.baseline ?? experiment.baseline) : $0.ratioToBaseline }
+        // Each row's ratio is against its partner (the same work done another way); the header
+        // names it when all rows share one, else each cell does.
+        let partners = Set(rows.compactMap(\.baseline))
+        let onePartner = partners.count <= 1 ? partners.first ?? experiment.baseline : nil
+        var ratio = ExperimentTable.Column(header: (simulated ? "D1mr " : "") + (onePartner.map { "×\($0)" } ?? "×partner"), priority: 0,
+                                           cells: zip(rows, ratios).map { m, value in
+                                               guard let value else { return "—" }
+                                               return onePartner == nil ? "\(NumberFormat.ratio(value)) \(m.baseline ?? "")" : NumberFormat.ratio(value)
+                                           })
         for (row, value) in ratios.enumerated() { if let code = ratioColour(value) { ratio.colours[row] = code } }
         columns.append(ratio)
         var extraNames: [String] = []
@@ -204,7 +211,9 @@ struct ResultTables {
             columns.append(.init(header: "\(Self.shortName(name))/\(unit) (\(source?.rawValue ?? "?"))", priority: Self.priority(name, source),
                                  cells: rows.map { $0.counters[name].map { NumberFormat.significant($0.perElement) } ?? "—" }))
         }
-        return ExperimentTable(title: title, columns: columns)
+        var table = ExperimentTable(title: title, columns: columns)
+        if !simulated && rows.contains(where: \.isNoisy) { table.notes.append(Noise.legend) }
+        return table
     }
 
     /// hw and sim counts explain results: kept longest; sw next; the task clock (which tracks
@@ -226,16 +235,16 @@ struct ResultTables {
             for (row, size) in sizes.enumerated() {
                 guard let m = at(size, variant) else { column.cells.append("—"); continue }
                 var cell = NumberFormat.significant(m.nsPerElement.median)
-                if Headline.isNoisy(m) { cell += "~"; column.colours[row] = Self.noisyColour; noisy = true } else { cell += " " }
+                if m.isNoisy { cell += Noise.marker; column.colours[row] = Self.noisyColour; noisy = true } else { cell += " " }
                 column.cells.append(cell)
             }
             columns.append(column)
         }
-        for variant in variants where variant != experiment.baseline {
+        for variant in variants {
             let values = sizes.map { at($0, variant)?.ratioToBaseline }
-            guard results.first(where: { $0.variant == variant })?.gbPerSecond == nil
-                    || results.first(where: { $0.variant == experiment.baseline })?.gbPerSecond != nil else { continue }
-            var column = ExperimentTable.Column(header: "\(variant) ×\(experiment.baseline)", priority: variant.hasSuffix("-c") ? 3 : 0,
+            // Against its partner; none for a variant that is its own (the baseline).
+            guard let partner = results.first(where: { $0.variant == variant })?.baseline, partner != variant else { continue }
+            var column = ExperimentTable.Column(header: "\(variant) ×\(partner)", priority: variant.hasSuffix("-c") ? 3 : 0,
                                                 cells: values.map { $0.map(NumberFormat.ratio) ?? "—" })
             for (row, value) in values.enumerated() { if let code = ratioColour(value) { column.colours[row] = code } }
             columns.append(column)
@@ -261,7 +270,7 @@ struct ResultTables {
             }
         }
         var table = ExperimentTable(title: "\(experiment.name) · ns/\(unit) (median) by size · \(sizes.count) sizes", columns: columns)
-        if noisy { table.notes.append("~ noisy: the slowest sample took over 1.5× the fastest") }
+        if noisy { table.notes.append(Noise.legend) }
         return table
     }
 

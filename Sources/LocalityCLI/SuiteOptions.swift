@@ -16,6 +16,11 @@ struct SuiteOptions: ParsableArguments {
         valueName: "list"))
     var sizes: [String] = []
 
+    @Option(help: ArgumentHelp(
+        "Variants to measure, comma-separated shell globs on their names: chase,seq*. !PATTERN excludes. Each kept variant's ratio partner (the baseline) is measured too, unless excluded.",
+        valueName: "patterns"))
+    var variants: String?
+
     @OptionGroup var report: ReportOptions
 
     @Option(help: "Seed for the shuffles of experiments that shuffle (same seed, same permutations).")
@@ -70,12 +75,25 @@ struct SuiteOptions: ParsableArguments {
         }
     }
 
-    /// Refuses an experiment name `locality list` does not know.
+    /// Refuses an experiment name `locality list` does not know, and a `--variants` that
+    /// matches none of the selected experiments' variants.
     func checkNames() throws {
         for name in experiments where Suite.experiment(named: name) == nil {
             throw ValidationError("unknown experiment '\(name)' (known: \(Suite.all.map(\.name).joined(separator: ", ")))")
         }
+        if let variants {
+            let filter: VariantFilter
+            do { filter = try VariantFilter(parsing: variants) } catch { throw ValidationError("--variants: \(error)") }
+            let unmatched = filter.unmatched(in: selected)
+            if !unmatched.isEmpty {
+                let known = selected.map { "\($0.name): \($0.variants.map(\.name).joined(separator: ", "))" }.joined(separator: "; ")
+                throw ValidationError("--variants: \(unmatched.map { "'\($0)'" }.joined(separator: ", ")) matches no variant (\(known))")
+            }
+        }
     }
+
+    /// `--variants`, parsed (validate() has refused what does not parse).
+    var variantFilter: VariantFilter? { variants.flatMap { try? VariantFilter(parsing: $0) } }
 
     /// The experiments named, each once, in the order given; all of them when none is named.
     var selected: [any Experiment] {

@@ -42,13 +42,15 @@ struct RunCommand: ParsableCommand {
         let names = events.map(eventNames) ?? Event.defaultNames
         let (plan, library) = try CounterSetup.plan(for: names, machine: &machine)
         // --quick: 3 samples of at least 2 ms each instead of 5 of 10 ms.
+        let lastLevel = machine.dataCaches.last?.sizeBytes
         let configuration = suite.quick
-            ? RunConfiguration(repetitions: repetitions ?? 3, minimumSampleNanoseconds: 2_000_000)
-            : RunConfiguration(repetitions: repetitions ?? 5)
+            ? RunConfiguration(repetitions: repetitions ?? 3, minimumSampleNanoseconds: 2_000_000, lastLevelCacheBytes: lastLevel)
+            : RunConfiguration(repetitions: repetitions ?? 5, lastLevelCacheBytes: lastLevel)
         let runner = Runner(configuration: configuration, plan: plan, library: library)
         var run = SuiteRun(experiments: suite.selected, sizes: try suite.sizeChoice.all, runner: runner, machine: machine,
                            options: RunOptions(seed: suite.seed))
         try suite.configure(&run)
+        run.variantFilter = suite.variantFilter
         run.context = RunContext.current(machine: machine, build: Locality.build, commandLine: CommandLine.arguments,
                                          seed: suite.seed, repetitions: configuration.repetitions, quick: suite.quick)
         suite.attachProgress(to: &run)
