@@ -40,9 +40,11 @@ struct RunCommand: ParsableCommand {
         var machine = MachineInfo.current()
         let names = events.map(eventNames) ?? Event.defaultNames
         let (plan, library) = try CounterSetup.plan(for: names, machine: &machine)
-        let runner = Runner(configuration: RunConfiguration(repetitions: repetitions), plan: plan, library: library)
+        let runner = Runner(configuration: RunConfiguration(repetitions: repetitions,
+                                                                     lastLevelCacheBytes: machine.dataCaches.last?.sizeBytes), plan: plan, library: library)
         var run = SuiteRun(experiments: suite.selected, sizes: suite.sizes, runner: runner, machine: machine,
                            options: RunOptions(seed: suite.seed))
+        run.variantFilter = suite.variantFilter
         suite.attachProgress(to: &run)
         let report = try run.run()
         // The plots go before the report, so a plot that cannot be written leaves no new report.
