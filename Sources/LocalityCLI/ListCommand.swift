@@ -1,12 +1,12 @@
 import ArgumentParser
-import Experiments
+import Harness
 
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List the experiments and their variants.")
 
     func run() {
-        for experiment in Suite.all {
+        for experiment in Catalog.current.experiments {
             print("\(experiment.name): \(experiment.summary)")
             print("  unit: one \(experiment.unit); ratios against \(experiment.baselineVariant)")
             print("  a size is \(experiment.sizeMeaning)")

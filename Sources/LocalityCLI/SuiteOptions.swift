@@ -1,5 +1,4 @@
 import ArgumentParser
-import Experiments
 import Foundation
 import Harness
 import Reporting
@@ -28,8 +27,9 @@ struct SuiteOptions: ParsableArguments {
     var seed: UInt64 = RunOptions.defaultSeed
 
     func validate() throws {
-        for name in experiments where Suite.experiment(named: name) == nil {
-            throw ValidationError("unknown experiment '\(name)' (known: \(Suite.all.map(\.name).joined(separator: ", ")))")
+        let catalog = Catalog.current
+        for name in experiments where catalog.experiment(named: name) == nil {
+            throw ValidationError("unknown experiment '\(name)' (known: \(catalog.experiments.map(\.name).joined(separator: ", ")))")
         }
         if let tooSmall = SuiteRun.sizeBelowMinimum(experiments: selected, sizes: sizes) { throw ValidationError(tooSmall.description) }
         if let variants {
@@ -48,7 +48,8 @@ struct SuiteOptions: ParsableArguments {
 
     /// The experiments named, each once, in the order given; all of them when none is named.
     var selected: [any Experiment] {
-        experiments.isEmpty ? Suite.all : uniqueExperimentNames.compactMap(Suite.experiment(named:))
+        let catalog = Catalog.current
+        return experiments.isEmpty ? catalog.experiments : uniqueExperimentNames.compactMap(catalog.experiment(named:))
     }
 
     var uniqueExperimentNames: [String] {
