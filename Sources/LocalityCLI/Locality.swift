@@ -12,8 +12,12 @@ public struct Locality: ParsableCommand {
             value carries its source: hw (PMU event), sw (kernel software event) or sim \
             (callgrind); an event that cannot be counted is listed with the reason.
             """,
+        version: build.description,
         subcommands: [ListCommand.self, MachineCommand.self, RunCommand.self, SimCommand.self, CompareCommand.self,
                       ProbeCommand.self])
+
+    /// This binary's version, and its commit when it was built in a git checkout.
+    static let build = BuildInfo.current(executable: ChildProcess.selfPath)
 
     public init() {}
 
