@@ -21,7 +21,7 @@ CHECK_TLBS ?= L1=72,L2=3072:8,L1-2M=72,L2-2M=3072:6
 BASELINE ?= Benchmarks/baselines/sim.json
 SIM_FLAGS = $(CHECK_EXPERIMENTS) --cache $(CHECK_CACHES) --tlb $(CHECK_TLBS)
 
-.PHONY: bench test check baseline build deps clean tool
+.PHONY: bench test check baseline build deps clean example tool
 
 deps:
 	@scripts/ensure-deps papi valgrind valgrind-tool
@@ -77,5 +77,19 @@ baseline: deps tool
 	@mkdir -p $(dir $(BASELINE))
 	$(RELEASE_BIN) sim $(SIM_FLAGS) --format table --output $(BASELINE)
 
+# The example package (Examples/Lookup, README "Measure your own code"): a benchmark of one's own
+# built on the library products. Run briefly: list, a short run, sim twice and compare (the
+# simulated counts must repeat exactly).
+EXAMPLE = Examples/Lookup
+EXAMPLE_BIN = $(EXAMPLE)/.build/release/lookup
+example: deps tool
+	$(SWIFT) build -c release --package-path $(EXAMPLE)
+	@mkdir -p $(RESULTS)
+	$(EXAMPLE_BIN) list
+	$(EXAMPLE_BIN) run --sizes 16K,4M --repetitions 3
+	$(EXAMPLE_BIN) sim --sizes 16K,1M --format json --output $(RESULTS)/example-sim.json > /dev/null
+	$(EXAMPLE_BIN) sim --sizes 16K,1M --format table --output $(RESULTS)/example-sim-again.json
+	$(EXAMPLE_BIN) compare $(RESULTS)/example-sim.json $(RESULTS)/example-sim-again.json
+
 clean:
-	rm -rf .build $(RESULTS)
+	rm -rf .build $(EXAMPLE)/.build $(RESULTS)

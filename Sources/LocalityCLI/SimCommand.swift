@@ -232,8 +232,9 @@ struct SimCommand: ParsableCommand {
     }
 
     /// The VALGRIND_LIB directory holding locsim: $LOCALITY_LOCSIM_DIR, else the first `locsim`
-    /// directory with the tool in an ancestor of this executable's real path (`make` builds
-    /// it as .build/locsim; the executable is .build/<triple>/<configuration>/locality).
+    /// or `.build/locsim` directory with the tool in an ancestor of this executable's real path
+    /// (`make` builds it as .build/locsim; locality is .build/<triple>/<configuration>/locality,
+    /// a package built on the library products, e.g. Examples/Lookup, has its own .build).
     static func locsimDirectory() -> String? {
         func holdsTool(_ directory: String) -> Bool {
             FileManager.default.isExecutableFile(atPath: directory + "/" + locsimToolName)
@@ -241,8 +242,8 @@ struct SimCommand: ParsableCommand {
         if let given = ProcessInfo.processInfo.environment[locsimEnvironment] { return holdsTool(given) ? given : nil }
         var url = URL(fileURLWithPath: ChildProcess.selfPath).deletingLastPathComponent()
         while url.path != "/" {
-            let candidate = url.appendingPathComponent("locsim").path
-            if holdsTool(candidate) { return candidate }
+            for candidate in [url.appendingPathComponent("locsim").path, url.appendingPathComponent(".build/locsim").path]
+            where holdsTool(candidate) { return candidate }
             url = url.deletingLastPathComponent()
         }
         return nil
