@@ -21,7 +21,7 @@ let package = Package(
         // Swift layers: counters → harness → reporting → CLI.
         .target(name: "Counters", dependencies: ["CPAPI", "CLocalitySupport"]),
         .target(name: "Harness", dependencies: ["Counters", "CLocalitySupport"]),
-        .target(name: "Reporting", dependencies: ["Harness"]),
+        .target(name: "Reporting", dependencies: ["Harness", "CLocalitySupport"]),
         .target(name: "Plotting"),
         .target(name: "Regression", dependencies: ["Counters", "Harness", "Reporting"]),
         // Where a process's memory lives: /proc/self/maps, safe reads, `locality probe`.

@@ -14,6 +14,10 @@ public struct RunReport: Codable, Equatable, Sendable {
     public var notes: [String]
     /// Experiment name → what it shows, its unit and baseline variant, in run order.
     public var experiments: [ExperimentInfo]
+    /// false when the run was interrupted and holds only what was measured before (`"complete":
+    /// false`, with `interruption` saying why); absent from a complete report.
+    public var complete: Bool?
+    public var interruption: String?
 
     public struct Configuration: Codable, Equatable, Sendable {
         public var repetitions: Int
@@ -77,10 +81,15 @@ public struct RunReport: Codable, Equatable, Sendable {
     }
 
     /// The events named in the results, in the order they were requested.
+    /// Linear in the results: a set remembers the names seen (a 100k-result report asks this once).
     public var counterNames: [String] {
         var names = configuration.events
+        var seen = Set(names)
         for result in results {
-            for name in result.counters.keys.sorted() where !names.contains(name) { names.append(name) }
+            for name in result.counters.keys.sorted() where !seen.contains(name) {
+                seen.insert(name)
+                names.append(name)
+            }
         }
         return names
     }

@@ -27,6 +27,10 @@ public struct ChecksumMismatch: Error, CustomStringConvertible {
     }
 }
 
+/// The measurement was stopped before it finished (`Runner.shouldStop`): the variants of the
+/// size being measured have no result.
+public struct MeasurementStopped: Error {}
+
 /// Measures workloads: check the checksum, calibrate, warm up, then `repetitions` timed samples
 /// per variant, interleaved across variants, each bracketed whole by the counters (never single
 /// passes), once per counter group.
@@ -37,12 +41,22 @@ public struct Runner {
     /// Set when running under callgrind: counts come from its dumps (source `sim`) instead of PAPI.
     public let simulation: CallgrindSession?
 
+    /// Asked before every pass and sample: true stops the measurement (`MeasurementStopped`),
+    /// e.g. once a terminating signal has come. Nil never stops.
+    public var shouldStop: (() -> Bool)?
+
     public init(configuration: RunConfiguration, plan: CounterPlan, library: PAPILibrary?,
-                simulation: CallgrindSession? = nil) {
+                simulation: CallgrindSession? = nil, shouldStop: (() -> Bool)? = nil) {
         self.configuration = configuration
         self.plan = plan
         self.library = library
         self.simulation = simulation
+        self.shouldStop = shouldStop
+    }
+
+    /// Throws `MeasurementStopped` when `shouldStop` says so: nothing new is started.
+    func checkStop() throws {
+        if let shouldStop, shouldStop() { throw MeasurementStopped() }
     }
 
     /// The counter names this runner reports, in column order.
@@ -61,6 +75,7 @@ public struct Runner {
         var checksums: [Double] = []
         var iterations: [Int] = []
         for workload in workloads {
+            try checkStop()
             let checksum = workload.pass()
             if let expected = workload.expectedChecksum, expected != checksum {
                 throw ChecksumMismatch(experiment: experiment, variant: workload.variant, expected: expected, actual: checksum)
@@ -102,6 +117,7 @@ public struct Runner {
                 let set = sets.isEmpty ? nil : sets[groupIndex]
                 for _ in 0..<configuration.repetitions {
                     for (index, workload) in workloads.enumerated() {
+                        try checkStop()
                         let result = try measuredSample(workload, iterations: iterations[index], eventSet: set, callgrindLabel: nil)
                         if groupIndex == 0 { times[index].append(Double(result.nanoseconds)) }
                         for (event, value) in zip(set?.events ?? [], result.counts) {

@@ -148,13 +148,24 @@ public struct SuiteRun {
         // glibc's heap, and with it the simulated counts of heap-placed kernels.
         if runner.simulation == nil { try validateMemory() }
         var results: [VariantResult] = []
-        for experiment in experiments {
+        // Where the runner's `shouldStop` stopped the run: what was measured before is kept.
+        var stoppedAt: String?
+        measuring: for experiment in experiments {
             for size in sizes(for: experiment) {
-                progress?("\(experiment.name) \(size)")
-                let workloads = try experiment.prepare(size: size, options: options)
-                results += try runner.measure(workloads, experiment: experiment.name, size: size)
+                do {
+                    try runner.checkStop()
+                    progress?("\(experiment.name) \(size)")
+                    let workloads = try experiment.prepare(size: size, options: options)
+                    results += try runner.measure(workloads, experiment: experiment.name, size: size)
+                } catch is MeasurementStopped {
+                    stoppedAt = "\(experiment.name) \(size)"
+                    break measuring
+                }
             }
         }
+        // An interrupted report names only the experiments it holds results of.
+        let reported = stoppedAt == nil ? experiments
+            : experiments.filter { experiment in results.contains { $0.experiment == experiment.name } }
         results.computeRatios(baselines: Dictionary(experiments.map { ($0.name, $0.baselineVariant) }) { first, _ in first })
         let plan = runner.plan
         var notes: [String] = []
@@ -168,17 +179,23 @@ public struct SuiteRun {
         if runner.simulation == nil {
             notes += Self.descheduled(results)
         }
-        return RunReport(
+        var report = RunReport(
             mode: runner.simulation != nil ? "sim" : "run", machine: machine,
             configuration: .init(repetitions: runner.configuration.repetitions,
                                  minimumSampleNanoseconds: runner.configuration.minimumSampleNanoseconds,
                                  events: runner.counterNames, counterGroups: plan.groups.count,
                                  simulatedCaches: simulatedCaches),
             results: results, notes: notes,
-            experiments: experiments.map { experiment in
+            experiments: reported.map { experiment in
                 .init(name: experiment.name, summary: experiment.summary, unit: experiment.unit,
                       baseline: experiment.baselineVariant,
                       findings: findings(of: experiment, results))
             })
+        if let stoppedAt {
+            report.complete = false
+            report.interruption = "stopped before \(stoppedAt); the \(results.count) result(s) measured before are kept "
+                + "(\(reported.count) of \(experiments.count) experiment(s))"
+        }
+        return report
     }
 }

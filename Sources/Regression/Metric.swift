@@ -36,6 +36,7 @@ public struct Metric: Equatable, Sendable {
     /// Every metric of a report, in report order.
     public static func all(in report: RunReport) -> [Metric] {
         var metrics: [Metric] = []
+        let counterNames = report.counterNames  // once: it reads every result
         for result in report.results {
             let subject = "\(result.experiment)/\(result.variant)/\(ByteSize(rawValue: result.sizeBytes))"
             metrics.append(Metric(experiment: result.experiment, subject: subject, name: "ns/elem", kind: .time, value: result.nsPerElement.median,
@@ -44,7 +45,7 @@ public struct Metric: Equatable, Sendable {
                 metrics.append(Metric(experiment: result.experiment, subject: subject, name: "time ×\(baseline)", kind: .ratio, value: ratio,
                                       count: nil, tolerance: result.ratioTolerance))
             }
-            for name in report.counterNames {
+            for name in counterNames {
                 guard let counter = result.counters[name] else { continue }
                 metrics.append(Metric(experiment: result.experiment, subject: subject, name: "\(name)/elem", kind: Metric.kind(of: name, source: counter.source),
                                       value: counter.perElement, count: counter.value, tolerance: counter.tolerance))

@@ -36,15 +36,34 @@ struct RunCommand: ParsableCommand {
             .filter { !$0.isEmpty && seen.insert($0).inserted }
     }
 
+    /// A terminating signal stops the run before its next pass (TerminationSignals): the report
+    /// of what was measured is printed and written, marked `"complete": false`, then the process
+    /// ends by the signal. With nothing measured yet, no report is written (an old --output stays).
     func run() throws {
+        try TerminationSignals.deferring { try measureAndEmit() }
+        if let signal = TerminationSignals.received { TerminationSignals.end(by: signal) }
+    }
+
+    private func measureAndEmit() throws {
         var machine = MachineInfo.current()
         let names = events.map(eventNames) ?? Event.defaultNames
         let (plan, library) = try CounterSetup.plan(for: names, machine: &machine)
-        let runner = Runner(configuration: RunConfiguration(repetitions: repetitions), plan: plan, library: library)
+        let runner = Runner(configuration: RunConfiguration(repetitions: repetitions), plan: plan, library: library,
+                            shouldStop: { TerminationSignals.received != nil })
         var run = SuiteRun(experiments: suite.selected, sizes: suite.sizes, runner: runner, machine: machine,
                            options: RunOptions(seed: suite.seed))
         suite.attachProgress(to: &run)
-        let report = try run.run()
+        var report = try run.run()
+        if report.complete == false, let signal = TerminationSignals.received {
+            if report.results.isEmpty { return }
+            let reason = "\(TerminationSignals.name(signal)) received, " + (report.interruption ?? "stopped")
+            report.interruption = reason
+            report.notes.insert("interrupted: " + reason, at: 0)
+        }
+        try emit(report, of: run)
+    }
+
+    private func emit(_ report: RunReport, of run: SuiteRun) throws {
         // The plots go before the report, so a plot that cannot be written leaves no new report.
         let plots = plot.map { directory in
             run.plots(for: report).map { OutputFile(path: directory + "/" + $0.fileName, contents: $0.svg) }

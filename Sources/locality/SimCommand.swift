@@ -104,7 +104,7 @@ struct SimCommand: ParsableCommand {
                           "SWIFT_DETERMINISTIC_HASHING": "1"],
             directory: directory)
         if child.killedBySignal {
-            FileHandle.standardError.write(Data("locality: error: valgrind was killed by signal \(child.status)\n".utf8))
+            StandardError.write("locality: error: valgrind was killed by signal \(child.status)\n")
             throw ExitCode(1)
         }
         if child.status != 0 {
@@ -113,7 +113,7 @@ struct SimCommand: ParsableCommand {
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             let problems = text.split(separator: "\n").filter { !$0.contains("warning:") && $0.count > 12 }
             if let line = problems.first {
-                FileHandle.standardError.write(Data("locality: error: valgrind failed: \(line)\n".utf8))
+                StandardError.write("locality: error: valgrind failed: \(line)\n")
             }
             throw ExitCode(child.status)
         }

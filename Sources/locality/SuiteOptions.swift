@@ -42,12 +42,12 @@ struct SuiteOptions: ParsableArguments {
     /// A progress line on stderr while measuring, when stderr is a terminal.
     func attachProgress(to suite: inout SuiteRun) {
         guard isatty(STDERR_FILENO) != 0 else { return }
-        suite.progress = { line in FileHandle.standardError.write(Data("\u{1B}[2K\r  measuring \(line)…".utf8)) }
+        suite.progress = { line in StandardError.write("\u{1B}[2K\r  measuring \(line)…") }
     }
 
     /// Prints the report in `--format` and writes `files` (plots), then `--output`, atomically.
     func emit(_ run: RunReport, clearingProgress: Bool, writingFirst files: [OutputFile] = []) throws {
-        if clearingProgress { FileHandle.standardError.write(Data("\u{1B}[2K\r".utf8)) }
+        if clearingProgress { StandardError.write("\u{1B}[2K\r") }
         try report.emit(writingFirst: files) { try $0.render(run) }
     }
 }
