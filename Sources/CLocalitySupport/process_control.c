@@ -117,7 +117,7 @@ void locality_discard_temporary(const char *path) {
 }
 
 static void child_after_fork(pid_t parent, int *shared, const char *path, char *const argv[], char *const envp[],
-                             const char *directory, int stdout_fd, int unused_fd, int silence_stderr) {
+                             const char *directory, int stdout_fd, int unused_fd, const char *stderr_path) {
     // Only async-signal-safe calls from here to execve.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(127);  // the parent is already gone
@@ -134,10 +134,10 @@ static void child_after_fork(pid_t parent, int *shared, const char *path, char *
         if (dup2(stdout_fd, STDOUT_FILENO) < 0) { *shared = errno; _exit(127); }
         close(stdout_fd);
     }
-    if (silence_stderr) {
-        int null = open("/dev/null", O_WRONLY);
-        if (null < 0) { *shared = errno; _exit(127); }
-        if (null != STDERR_FILENO) { dup2(null, STDERR_FILENO); close(null); }
+    if (stderr_path) {
+        int err = open(stderr_path, O_WRONLY | O_CREAT | O_TRUNC | O_NOCTTY, 0600);
+        if (err < 0) { *shared = errno; _exit(127); }
+        if (err != STDERR_FILENO) { dup2(err, STDERR_FILENO); close(err); }
     }
     if (directory && chdir(directory) != 0) { *shared = errno; _exit(127); }
     if (envp) execve(path, argv, envp); else execv(path, argv);
@@ -146,7 +146,7 @@ static void child_after_fork(pid_t parent, int *shared, const char *path, char *
 }
 
 int locality_run_child(const char *path, char *const argv[], char *const envp[], const char *directory,
-                       int silence_stderr, struct locality_child_outcome *outcome) {
+                       const char *stderr_path, struct locality_child_outcome *outcome) {
     memset(outcome, 0, sizeof *outcome);
     int pipe_fds[2];
     if (pipe2(pipe_fds, O_CLOEXEC) != 0) return errno;
@@ -167,7 +167,7 @@ int locality_run_child(const char *path, char *const argv[], char *const envp[],
         munmap(shared, sizeof(int));
         return saved;
     }
-    if (pid == 0) child_after_fork(parent, shared, path, argv, envp, directory, pipe_fds[1], pipe_fds[0], silence_stderr);
+    if (pid == 0) child_after_fork(parent, shared, path, argv, envp, directory, pipe_fds[1], pipe_fds[0], stderr_path);
     close(pipe_fds[1]);
     atomic_store(&child_pid, pid);
     // A signal that came before the child was registered did not reach it.

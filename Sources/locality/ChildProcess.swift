@@ -47,11 +47,11 @@ enum ChildProcess {
     }
 
     /// Runs `executable` to its end and returns its stdout. The child inherits stderr unless
-    /// `silenceStderr`, and this environment and working directory unless `environment` and
+    /// `stderr` names a file for it (/dev/null silences it), and this environment and working directory unless `environment` and
     /// `directory` replace them. Throws `Interrupted` when a terminating signal has come
     /// (before, or while the child ran: it was passed on to the child).
     static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                    directory: String? = nil, silenceStderr: Bool = false) throws -> Outcome {
+                    directory: String? = nil, stderr: String? = nil) throws -> Outcome {
         if let signal = pendingSignal { throw Interrupted(signal: signal) }
         let name = URL(fileURLWithPath: executable).lastPathComponent
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
@@ -64,10 +64,10 @@ enum ChildProcess {
             if let envp {
                 return envp.withUnsafeBufferPointer { envpBuffer in
                     locality_run_child(executable, argvPointer, UnsafePointer(envpBuffer.baseAddress!), directory,
-                                       silenceStderr ? 1 : 0, &outcome)
+                                       stderr, &outcome)
                 }
             }
-            return locality_run_child(executable, argvPointer, nil, directory, silenceStderr ? 1 : 0, &outcome)
+            return locality_run_child(executable, argvPointer, nil, directory, stderr, &outcome)
         }
         defer { free(outcome.output) }
         if let signal = pendingSignal { throw Interrupted(signal: signal) }

@@ -54,7 +54,7 @@ struct ProbeCommand: ParsableCommand {
     static func secondRunAddresses() -> (addresses: [String: Address]?, note: String?) {
         do {
             let child = try ChildProcess.run(ChildProcess.selfPath, ["probe", "--no-second-run", "--format", "json"],
-                                             silenceStderr: true)
+                                             stderr: "/dev/null")
             guard child.status == 0 else {
                 return (nil, "the second run (re-executed to compare addresses) exited with \(child.status)")
             }

@@ -76,9 +76,10 @@ struct locality_child_outcome {
 /// its own, its signals at their defaults and unblocked, dying with this process
 /// (PR_SET_PDEATHSIG, SIGKILL); terminating signals this process receives meanwhile are passed
 /// on to it (SIGQUIT as SIGTERM). `envp` NULL keeps this environment, `directory` NULL this
-/// working directory. Returns 0, or the errno that kept it from running or being read.
+/// working directory, `stderr_path` NULL this stderr (else the file is created or truncated).
+/// Returns 0, or the errno that kept it from running or being read.
 int locality_run_child(const char *path, char *const argv[], char *const envp[], const char *directory,
-                       int silence_stderr, struct locality_child_outcome *outcome);
+                       const char *stderr_path, struct locality_child_outcome *outcome);
 
 /// True when this library was built with <valgrind/callgrind.h>, so its client requests work.
 int locality_have_callgrind(void);
