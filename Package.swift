@@ -18,14 +18,16 @@ let package = Package(
                        providers: [.apt(["libpapi-dev"])]),
         .target(name: "CLocalitySupport"),
 
-        // Swift layers: counters → harness → reporting → CLI.
+        // Swift layers: counters, platform → harness → reporting → CLI.
         .target(name: "Counters", dependencies: ["CPAPI", "CLocalitySupport"]),
-        .target(name: "Harness", dependencies: ["Counters", "CLocalitySupport"]),
+        // Machine facts: sysfs, cpuid (caches, TLBs), /proc parsers, memory limits, mappings.
+        .target(name: "Platform", dependencies: ["CLocalitySupport"]),
+        .target(name: "Harness", dependencies: ["Counters", "Platform", "CLocalitySupport"]),
         .target(name: "Reporting", dependencies: ["Harness", "CLocalitySupport"]),
         .target(name: "Plotting"),
         .target(name: "Regression", dependencies: ["Counters", "Harness", "Reporting"]),
         // Where a process's memory lives: /proc/self/maps, safe reads, `locality probe`.
-        .target(name: "Probes", dependencies: ["CLocalitySupport", "Harness", "Reporting"]),
+        .target(name: "Probes", dependencies: ["CLocalitySupport", "Platform", "Reporting"]),
 
         // The experiments (the suite) and their C reference kernels. Kernels are optimised in
         // debug builds too: an unoptimised kernel measures the compiler, not memory, and the
@@ -36,13 +38,17 @@ let package = Package(
                 path: "Benchmarks/Experiments",
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 
-        .executableTarget(name: "locality", dependencies: [
+        // The commands (run, sim, compare, list, machine, probe) as a library, so a package's own
+        // executable can offer them; `locality` is a thin main over it.
+        .target(name: "LocalityCLI", dependencies: [
             "Counters", "Harness", "Reporting", "Regression", "Experiments", "Probes", "CLocalitySupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "locality", dependencies: ["LocalityCLI"]),
 
         .testTarget(name: "CountersTests", dependencies: ["Counters"]),
-        .testTarget(name: "HarnessTests", dependencies: ["Harness", "Counters"]),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
+        .testTarget(name: "HarnessTests", dependencies: ["Harness", "Counters", "Platform"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Harness", "Plotting"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Harness"]),
         .testTarget(name: "RegressionTests", dependencies: ["Regression", "Harness"]),

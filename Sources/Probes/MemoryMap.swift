@@ -1,5 +1,5 @@
 import Foundation
-import Harness
+import Platform
 
 /// The regions of an address space, as /proc/PID/maps lists them (sorted by address).
 public struct MemoryMap: Equatable, Sendable {

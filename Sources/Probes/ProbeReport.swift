@@ -1,5 +1,5 @@
 import Foundation
-import Harness
+import Platform
 
 /// Everything one `locality probe` found: the JSON document of schema `locality-probe/1`.
 public struct ProbeReport: Equatable, Sendable, Codable {

@@ -1,6 +1,7 @@
 import Counters
 import Foundation
 @testable import Harness
+@testable import Platform
 import Testing
 
 /// A toy experiment that records whether it was asked to allocate, with a footprint of ten

@@ -1,4 +1,4 @@
-import Harness
+import Platform
 import Testing
 
 @Suite struct ByteSizeTests {

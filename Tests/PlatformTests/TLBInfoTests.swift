@@ -1,4 +1,4 @@
-@testable import Harness
+@testable import Platform
 import Testing
 
 @Suite struct TLBInfoTests {

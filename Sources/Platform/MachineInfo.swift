@@ -137,8 +137,10 @@ public struct CounterAvailability: Codable, Equatable, Sendable {
 }
 
 /// Reads /proc and /sys below a root (empty for the real ones).
-struct SystemFiles {
+package struct SystemFiles {
     let root: String
+
+    package init(root: String) { self.root = root }
 
     func read(_ path: String) -> String? {
         try? ProcFile.read(root + path)
@@ -157,7 +159,7 @@ struct SystemFiles {
     }
 
     /// Whether the first `flags` line of /proc/cpuinfo lists `flag`; nil when there is none.
-    func cpuinfoHasFlag(_ flag: String) -> Bool? {
+    package func cpuinfoHasFlag(_ flag: String) -> Bool? {
         guard let text = read("/proc/cpuinfo"),
               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return nil }
         return line.split(separator: " ").contains { $0 == flag }

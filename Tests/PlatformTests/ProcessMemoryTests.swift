@@ -1,5 +1,5 @@
 import Foundation
-@testable import Harness
+@testable import Platform
 import Testing
 
 @Suite struct ProcessMemoryTests {

@@ -2,9 +2,8 @@ import ArgumentParser
 import Foundation
 import Reporting
 
-@main
-struct Locality: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct Locality: ParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "locality",
         abstract: "Measure how memory layout and access order decide speed.",
         discussion: """
@@ -17,7 +16,9 @@ struct Locality: ParsableCommand {
 
     /// Like ArgumentParser's `main()`, but every error is one line on stderr: usage errors
     /// exit 64, failures 1.
-    static func main() {
+    public init() {}
+
+    public static func main() {
         StandardOutput.reserveStandardDescriptors()
         if ProcessInfo.processInfo.environment[SimCommand.outputEnvironment] == nil { TerminationSignals.start() }
         do {

@@ -1,0 +1,3 @@
+import LocalityCLI
+
+Locality.main()
