@@ -70,8 +70,53 @@ public struct SuiteRun {
         self.progress = progress
     }
 
+    /// The sizes given, else the experiment's defaults (simulation's under valgrind), before
+    /// any trimming to the memory limits (see `plannedSizes`).
     public func sizes(for experiment: any Experiment) -> [ByteSize] {
         sizes ?? (runner.simulation != nil ? experiment.simulationSizes : experiment.defaultSizes)
+    }
+
+    /// The limits the memory check applies: `memoryLimits`, else this process's.
+    func currentLimits() -> MemoryLimits {
+        memoryLimits ?? MemoryLimits.current(memAvailable: machine.memAvailableBytes)
+    }
+
+    /// The sizes each experiment will measure, and the default sizes left out because a memory
+    /// limit refuses them, each with the limit that does. Sizes given by `--sizes` are never
+    /// left out (`validateMemory` refuses them instead), nor under valgrind (its parent checked).
+    public func plannedSizes(limits: MemoryLimits?) -> (sizes: [String: [ByteSize]], leftOut: [InsufficientMemory]) {
+        var planned: [String: [ByteSize]] = [:]
+        var leftOut: [InsufficientMemory] = []
+        for experiment in experiments {
+            var kept: [ByteSize] = []
+            for size in sizes(for: experiment) {
+                if sizes == nil, runner.simulation == nil, let limits,
+                   let (limit, needed) = limits.refusing(footprint: experiment.footprint(of: size),
+                                                         addressSpace: experiment.addressSpace(of: size)) {
+                    leftOut.append(InsufficientMemory(experiment: experiment.name, size: size, footprint: needed, limit: limit))
+                } else {
+                    kept.append(size)
+                }
+            }
+            planned[experiment.name] = kept
+        }
+        return (planned, leftOut)
+    }
+
+    /// One note per experiment whose default sizes a memory limit cut: which, and why.
+    static func leftOutNotes(_ leftOut: [InsufficientMemory]) -> [String] {
+        var byExperiment: [(String, [InsufficientMemory])] = []
+        for entry in leftOut {
+            if let index = byExperiment.firstIndex(where: { $0.0 == entry.experiment }) {
+                byExperiment[index].1.append(entry)
+            } else {
+                byExperiment.append((entry.experiment, [entry]))
+            }
+        }
+        return byExperiment.map { name, entries in
+            "\(name): default size(s) \(entries.map(\.size.description).joined(separator: ", ")) left out under the memory "
+                + "limits (the first: \(entries[0].description))"
+        }
     }
 
     /// Refuses, before anything is allocated, a size whose footprint exceeds what any limit
@@ -79,7 +124,7 @@ public struct SuiteRun {
     /// space the experiment maps) RLIMIT_AS less the current VmSize and, under strict
     /// overcommit, CommitLimit less Committed_AS. The tightest limit that refuses is named.
     public func validateMemory() throws {
-        let limits = memoryLimits ?? MemoryLimits.current(memAvailable: machine.memAvailableBytes)
+        let limits = currentLimits()
         for experiment in experiments {
             for size in sizes(for: experiment) {
                 if let (limit, needed) = limits.refusing(footprint: experiment.footprint(of: size),
@@ -146,12 +191,15 @@ public struct SuiteRun {
         // Under valgrind the parent has checked already (`locality sim` does before launching
         // it), and the process's VmSize is valgrind's. Reading the limits there would also move
         // glibc's heap, and with it the simulated counts of heap-placed kernels.
-        if runner.simulation == nil { try validateMemory() }
+        // Default sizes that a limit refuses are left out, with a note; given ones are refused.
+        let limits = runner.simulation == nil ? currentLimits() : nil
+        if sizes != nil, runner.simulation == nil { try validateMemory() }
+        let (planned, leftOut) = plannedSizes(limits: limits)
         var results: [VariantResult] = []
         // Where the runner's `shouldStop` stopped the run: what was measured before is kept.
         var stoppedAt: String?
         measuring: for experiment in experiments {
-            for size in sizes(for: experiment) {
+            for size in planned[experiment.name] ?? [] {
                 do {
                     try runner.checkStop()
                     progress?("\(experiment.name) \(size)")
@@ -177,6 +225,7 @@ public struct SuiteRun {
                 + "counter group (\(plan.groups.count) groups, no multiplexing); times come from the first group")
         }
         if runner.simulation == nil {
+            notes += Self.leftOutNotes(leftOut)
             notes += Self.descheduled(results)
         }
         var report = RunReport(

@@ -167,6 +167,10 @@ import Testing
         #expect(run.stderr.contains("ulimit -v") || run.stderr.contains("RLIMIT_AS") || run.stderr.contains("address space"),
                 "\(run)")
         expectOneLineOrNothing(run, "run")
+        // A default size that does not fit is left out with a finding, not measured as nothing in silence.
+        let pageFaults = try self.run(["run", "page-faults", "--repetitions", "1"], preamble: "ulimit -v 400000")
+        #expect(pageFaults.code == 0, "\(pageFaults)")
+        #expect(pageFaults.stdout.contains("left out of the default sizes: 256M"), "\(pageFaults.stdout)")
         // valgrind's child cannot even load its libraries: named, exit 1, not the loader's 127.
         let sim = try self.run(["sim", "loop-order", "--sizes", "4K"], preamble: "ulimit -v 150000")
         #expect(sim.code == 1, "\(sim)")
