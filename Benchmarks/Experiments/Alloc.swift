@@ -23,9 +23,9 @@ public struct Alloc: Experiment {
         Variant("batched", "malloc(size) then free, \(Alloc.callsPerPass)× per pass: ns per call from whole samples"),
         Variant("per-call", "the same, each call bracketed by rdtscp: p50/p99/max net of the timer's cost, empty where below 3 timer quanta"),
         Variant("malloc-each", "16 B objects: one malloc and one free per object, \(Alloc.objects) alive at once"),
-        Variant("class-instances", "16 B objects as Swift class instances (allocObject / release)"),
-        Variant("slots", "16 B objects in a pre-allocated buffer of uninitialised slots (no allocation per pass)"),
-        Variant("arena", "16 B objects bumped out of an arena: one malloc and one free per \(Alloc.objects) objects"),
+        Variant("class-instances", "16 B objects as Swift class instances (allocObject / release)", ratioPartner: "malloc-each"),
+        Variant("slots", "16 B objects in a pre-allocated buffer of uninitialised slots (no allocation per pass)", ratioPartner: "malloc-each"),
+        Variant("arena", "16 B objects bumped out of an arena: one malloc and one free per \(Alloc.objects) objects", ratioPartner: "malloc-each"),
     ]
 
     /// The particle generator's 28 requests, in the order it made them (memory-notes.md).

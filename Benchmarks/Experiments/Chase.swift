@@ -108,8 +108,11 @@ final class ChaseBuffer: @unchecked Sendable {
         let base = UnsafeRawPointer(mapping.base)
         let loads = loadsPerPass
         let mapping = mapping
+        // A pass touches `loads` lines of the cycle (all of them when the cycle is shorter); a
+        // lap of a longer cycle takes several passes.
         return Workload(variant: variant, units: loads, bytesPerPass: nil, expectedChecksum: Double(expectedEndOffset),
-                        extras: extras) {
+                        extras: extras, passesPerLap: (layout.slots + loads - 1) / loads,
+                        touchedBytesPerPass: min(loads, layout.slots) * ChaseLayout.lineBytes) {
             withExtendedLifetime(mapping) {
                 let end = kernel(cursor.position, loads)
                 cursor.position = end

@@ -38,13 +38,19 @@ struct Landmark: Equatable, Sendable {
 /// Knees of a measured curve as finding lines, each with the landmarks that fall inside it.
 enum KneeReport {
     /// `describe` formats an x value (bytes, pages…); `unit` names what y is per.
-    static func findings(xs: [Double], ys: [Double], ranges: [ClosedRange<Double>]? = nil, landmarks: [Landmark],
+    /// A knee that starts or ends at a noisy point (`noisy[i]`) is named, not concluded from.
+    static func findings(xs: [Double], ys: [Double], ranges: [ClosedRange<Double>]? = nil, noisy: [Bool] = [], landmarks: [Landmark],
                          unit: String, describe: (Double) -> String) -> [String] {
         let knees = KneeDetector.knees(xs: xs, ys: ys, ranges: ranges)
+        let noisyXs = Set(zip(xs, noisy).filter(\.1).map(\.0))
         guard !knees.isEmpty else {
             return ["no knee: between neighbouring sizes the latency never rose 1.25× and stayed up"]
         }
         return knees.map { knee in
+            if noisyXs.contains(knee.lowerX) || noisyXs.contains(knee.upperX) {
+                return "no conclusion between \(describe(knee.lowerX)) and \(describe(knee.upperX)) "
+                    + "(\(format(knee.lowerY)) → \(format(knee.upperY)) ns/\(unit)): a noisy result (\(Noise.marker)) lies at its end"
+            }
             let inside = landmarks.filter { $0.x >= knee.lowerX && $0.x < knee.upperX }
             let beside = inside.isEmpty
                 ? "no reported size lies there" + nearestAbove(knee, landmarks)

@@ -30,10 +30,12 @@ public struct Layout: Experiment {
         Variant("boxed-in-order", "an array of references to objects allocated in order, visited in order"),
         Variant("boxed-shuffled", "the same references visited in a seeded random order (independent loads)"),
         Variant("list-in-order", "a linked list of objects, linked in allocation order (dependent loads)"),
-        Variant("list-in-order-arc", "the same list walked with `while let`: a retain and a release on every hop"),
+        Variant("list-in-order-arc", "the same list walked with `while let`: a retain and a release on every hop",
+                ratioPartner: "list-in-order"),
         Variant("list-shuffled", "a linked list of objects, linked in a seeded random order: pointer chasing across pages"),
         Variant("index-list-shuffled", "the same shuffled chain as 32-bit indices in one flat array of 16-byte nodes"),
-        Variant("index-list-shuffled-c", "the index chase in C (clang) over the same nodes, the reference for `index-list-shuffled`"),
+        Variant("index-list-shuffled-c", "the index chase in C (clang) over the same nodes, the reference for `index-list-shuffled`",
+                ratioPartner: "index-list-shuffled"),
     ]
 
     /// One element: below 16 bytes none fits, and the structures measured would hold more than

@@ -12,8 +12,10 @@ struct LayoutFindings {
         results.first { $0.variant == variant && $0.sizeBytes == size }?.nsPerElement.median
     }
 
+    /// Nil when either result is noisy: no conclusion is drawn from it.
     private func ratio(_ variant: String, to baseline: String, _ size: Int) -> Double? {
-        guard let a = median(variant, size), let b = median(baseline, size), b > 0 else { return nil }
+        let noisy = results.contains { ($0.variant == variant || $0.variant == baseline) && $0.sizeBytes == size && $0.isNoisy }
+        guard !noisy, let a = median(variant, size), let b = median(baseline, size), b > 0 else { return nil }
         return a / b
     }
 
@@ -33,7 +35,8 @@ struct LayoutFindings {
                 lines.append(line)
             }
         }
-        if let size = sizes.first, let arc = median("list-in-order-arc", size), let free = median("list-in-order", size) {
+        if let size = sizes.first, ratio("list-in-order-arc", to: "list-in-order", size) != nil,
+           let arc = median("list-in-order-arc", size), let free = median("list-in-order", size) {
             lines.append("retain/release in the loop (list-in-order-arc) adds \(Self.format(arc - free)) ns per hop at "
                 + "\(ByteSize(rawValue: size)) (\(Self.format(arc / max(free, 1e-9), 1))× the ARC-free walk)")
         }

@@ -70,11 +70,13 @@ public struct TLB: Experiment {
             let label = String(pages).leftPadded(to: 6)
             lines.append("\(label) pages (\(ByteSize(rawValue: row.sizeBytes).approximate)): page-stride "
                 + "\(KneeReport.format(row.nsPerElement.median)) ns, packed \(packed.map { KneeReport.format($0.nsPerElement.median) } ?? "—") ns"
-                + (row.ratioToBaseline.map { String(format: " → translation ×%.2f", $0) } ?? "")
+                + (row.isNoisy || packed?.isNoisy == true ? " → noisy (\(Noise.marker)): no conclusion"
+                    : row.ratioToBaseline.map { String(format: " → translation ×%.2f", $0) } ?? "")
                 + (l2Lines.map { pages >= $0 } == true ? " (with cache-set conflicts: the lines fill the L2)" : ""))
         }
         lines += KneeReport.findings(xs: strided.map { Double($0.sizeBytes / Self.pageBytes) }, ys: strided.map(\.nsPerElement.median),
                                      ranges: strided.map { $0.nsPerElement.min...$0.nsPerElement.max },
+                                     noisy: strided.map(\.isNoisy),
                                      landmarks: Self.landmarks(machine: machine, tlbs: tlbs), unit: "load",
                                      describe: { "\(Int($0)) pages" })
         let measured = strided.compactMap { r in r.counters["PAPI_TLB_DM"].map { (r, $0) } }

@@ -26,9 +26,11 @@ public struct WorkingSet: Experiment {
     public let baselineVariant = "chase"
     public let variants = [
         Variant("chase", "dependent loads along a random cycle through every line (latency)"),
-        Variant("chase-c", "the same chase over the same cycle in C, the reference for the Swift kernel"),
-        Variant("sequential", "sum of every 8-byte word in address order (bandwidth)"),
-        Variant("sequential-c", "the same sum in C"),
+        Variant("chase-c", "the same chase over the same cycle in C, the reference for the Swift kernel",
+                ratioPartner: "chase"),
+        // A bandwidth kernel is compared with its C twin, never with the latency kernel.
+        Variant("sequential", "sum of every 8-byte word in address order (bandwidth)", ratioPartner: "sequential"),
+        Variant("sequential-c", "the same sum in C", ratioPartner: "sequential"),
     ]
     let budget: MemoryBudget
 
@@ -88,7 +90,7 @@ public struct WorkingSet: Experiment {
         for size in sizes {
             let at = results.filter { $0.sizeBytes == size }
             func ns(_ variant: String) -> String {
-                at.first { $0.variant == variant }.map { KneeReport.format($0.nsPerElement.median) } ?? "—"
+                at.first { $0.variant == variant }.map { KneeReport.format($0.nsPerElement.median) + ($0.isNoisy ? Noise.marker : "") } ?? "—"
             }
             func gb(_ variant: String) -> String {
                 at.first { $0.variant == variant }?.gbPerSecond.map { String(format: "%.1f", $0) } ?? "—"
@@ -103,7 +105,7 @@ public struct WorkingSet: Experiment {
         let landmarks = Landmark.caches(machine) + Landmark.tlbReach(machine.tlbs ?? []) + [Landmark.ruleOfThumb]
         lines += KneeReport.findings(xs: chase.map { Double($0.sizeBytes) }, ys: chase.map(\.nsPerElement.median),
                                      ranges: chase.map { $0.nsPerElement.min...$0.nsPerElement.max },
-                                     landmarks: landmarks, unit: "load", describe: { ByteSize(rawValue: Int($0)).approximate })
+                                     noisy: chase.map(\.isNoisy), landmarks: landmarks, unit: "load", describe: { ByteSize(rawValue: Int($0)).approximate })
         lines += leftOutFinding(sizesLeftOut, measured: results, memory: budget.limit).map { [$0] } ?? []
         return lines
     }

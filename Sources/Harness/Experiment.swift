@@ -2,10 +2,15 @@
 public struct Variant: Sendable, Equatable {
     public let name: String
     public let summary: String
+    /// The variant this one's time is divided by in reports: one doing the same work another
+    /// way (a C twin against its Swift kernel, column against row order). Nil: the
+    /// experiment's baseline variant.
+    public let ratioPartner: String?
 
-    public init(_ name: String, _ summary: String) {
+    public init(_ name: String, _ summary: String, ratioPartner: String? = nil) {
         self.name = name
         self.summary = summary
+        self.ratioPartner = ratioPartner
     }
 }
 
@@ -21,7 +26,8 @@ public protocol Experiment: Sendable {
     /// What one unit of work is ("element", "access", …); times and counters are per unit.
     var unit: String { get }
     var variants: [Variant] { get }
-    /// Ratios in reports are taken against this variant.
+    /// Ratios in reports are taken against this variant, unless a variant names another
+    /// `ratioPartner`.
     var baselineVariant: String { get }
     var defaultSizes: [ByteSize] { get }
     /// Sizes `locality sim` uses by default: callgrind runs ~50× slower than the hardware.
@@ -49,6 +55,11 @@ public protocol Experiment: Sendable {
 }
 
 extension Experiment {
+    /// The variant `variant`'s time is divided by: its declared partner, else the baseline.
+    public func ratioPartner(of variant: String) -> String {
+        variants.first { $0.name == variant }?.ratioPartner ?? baselineVariant
+    }
+
     public func addressSpace(of size: ByteSize) -> Int { footprint(of: size) }
     public var minimumSize: ByteSize { ByteSize(rawValue: 1) }
     public var simulationSizes: [ByteSize] { defaultSizes.filter { $0 <= .mib(4) } }
@@ -107,17 +118,43 @@ public struct Workload {
     /// earlier allocation of the process moves, and not on its access pattern alone. Nil: the
     /// counts are exact and judged as every `sim` count is.
     public let simulatedMissTolerance: Double?
+    /// Passes until every line of the working set has been touched once: 1 when a pass covers
+    /// it all, more for a chase whose pass is a fixed number of loads along a longer cycle.
+    public var passesPerLap: Int
+    /// Bytes of distinct lines one pass touches, for the warm-up's "twice the last-level
+    /// cache" bound; nil when unknown (the warm-up is then one lap).
+    public var touchedBytesPerPass: Int?
+    /// Untimed passes the experiment wants before every sample at least, whatever the rule gives.
+    public var minimumWarmUpPasses: Int
     /// One full pass; returns a checksum so the work cannot be optimised away.
     public let pass: () -> Double
 
     public init(variant: String, units: Int, bytesPerPass: Int?, expectedChecksum: Double?,
-                extras: [Extra] = [], simulatedMissTolerance: Double? = nil, pass: @escaping () -> Double) {
+                extras: [Extra] = [], simulatedMissTolerance: Double? = nil,
+                passesPerLap: Int = 1, touchedBytesPerPass: Int? = nil, minimumWarmUpPasses: Int = 1,
+                pass: @escaping () -> Double) {
         self.variant = variant
         self.units = units
         self.bytesPerPass = bytesPerPass
         self.expectedChecksum = expectedChecksum
         self.extras = extras
         self.simulatedMissTolerance = simulatedMissTolerance
+        self.passesPerLap = max(passesPerLap, 1)
+        self.touchedBytesPerPass = touchedBytesPerPass ?? bytesPerPass
+        self.minimumWarmUpPasses = max(minimumWarmUpPasses, 1)
         self.pass = pass
+    }
+
+    /// Untimed passes that bring the caches into this workload's own steady state before a
+    /// sample, whatever ran before it: one full lap of its working set, or enough passes to
+    /// touch twice the last-level cache (`lastLevelBytes`), whichever is fewer; at least
+    /// `minimumWarmUpPasses`. Twice the LLC evicts what another variant left even from a
+    /// cache that is not strictly LRU.
+    public func warmUpPasses(lastLevelBytes: Int?) -> Int {
+        var passes = passesPerLap
+        if let lastLevelBytes, let touched = touchedBytesPerPass, touched > 0 {
+            passes = min(passes, (2 * lastLevelBytes + touched - 1) / touched)
+        }
+        return max(passes, minimumWarmUpPasses)
     }
 }

@@ -8,10 +8,14 @@ public struct RunConfiguration: Sendable {
     /// A sample repeats the pass until it lasts at least this long, so the timer's quantum
     /// (~10–30 ns here) and PAPI's start/stop (~5–9 µs) vanish in it.
     public var minimumSampleNanoseconds: UInt64
+    /// The last-level cache's size (sysfs's, or the simulated one under `sim`), which bounds
+    /// the warm-up before each sample (see `Workload.warmUpPasses`); nil: one lap.
+    public var lastLevelCacheBytes: Int?
 
-    public init(repetitions: Int = 5, minimumSampleNanoseconds: UInt64 = 10_000_000) {
+    public init(repetitions: Int = 5, minimumSampleNanoseconds: UInt64 = 10_000_000, lastLevelCacheBytes: Int? = nil) {
         self.repetitions = repetitions
         self.minimumSampleNanoseconds = minimumSampleNanoseconds
+        self.lastLevelCacheBytes = lastLevelCacheBytes
     }
 }
 
@@ -33,7 +37,9 @@ public struct MeasurementStopped: Error {}
 
 /// Measures workloads: check the checksum, calibrate, warm up, then `repetitions` timed samples
 /// per variant, interleaved across variants, each bracketed whole by the counters (never single
-/// passes), once per counter group.
+/// passes), once per counter group. Before every sample, untimed passes of the variant about to
+/// be timed bring the caches into its own steady state, so that what the previous variant left
+/// there (a stream through the same buffer) does not leak into it.
 public struct Runner {
     public let configuration: RunConfiguration
     public let plan: CounterPlan
@@ -58,6 +64,9 @@ public struct Runner {
     func checkStop() throws {
         if let shouldStop, shouldStop() { throw MeasurementStopped() }
     }
+
+    /// The kernel's CPU time of this process, which tells a sample that waited for the CPU.
+    public static let taskClock = "perf::TASK-CLOCK"
 
     /// The counter names this runner reports, in column order.
     public var counterNames: [String] {
@@ -104,6 +113,10 @@ public struct Runner {
             for _ in 0..<configuration.repetitions {
                 for (index, workload) in workloads.enumerated() {
                     let label = "\(experiment)/\(workload.variant)/\(size)"
+                    // Callgrind's cache simulation runs on while collection is off, so the
+                    // untimed warm-up puts the simulated caches in the same state on every run:
+                    // the counts repeat exactly.
+                    warmUp(workload)
                     let result = try measuredSample(workload, iterations: 1, eventSet: nil, callgrindLabel: label)
                     times[index].append(Double(result.nanoseconds))
                     let dump = try simulation.nextDump(label: label)
@@ -118,6 +131,7 @@ public struct Runner {
                 for _ in 0..<configuration.repetitions {
                     for (index, workload) in workloads.enumerated() {
                         try checkStop()
+                        warmUp(workload)
                         let result = try measuredSample(workload, iterations: iterations[index], eventSet: set, callgrindLabel: nil)
                         if groupIndex == 0 { times[index].append(Double(result.nanoseconds)) }
                         for (event, value) in zip(set?.events ?? [], result.counts) {
@@ -148,7 +162,9 @@ public struct Runner {
                 elements: workload.units, iterations: iterations[index], samples: configuration.repetitions,
                 nsPerElement: perElement, gbPerSecond: gbPerSecond, counters: counters,
                 unavailable: simulation == nil ? plan.unavailable.mapValues { $0.description } : [:],
-                checksum: checksums[index], extras: workload.extras)
+                checksum: checksums[index], extras: workload.extras,
+                // Under valgrind the times are valgrind's: nothing to judge.
+                noisy: simulation == nil ? Noise.assess(time: perElement, cpuTime: counters[Self.taskClock]?.perElement) : nil)
         }
     }
 
@@ -167,6 +183,13 @@ public struct Runner {
         }
     }
 
+    /// The untimed passes before a sample (`Workload.warmUpPasses`).
+    func warmUp(_ workload: Workload) {
+        for _ in 0..<workload.warmUpPasses(lastLevelBytes: configuration.lastLevelCacheBytes) {
+            locality_do_not_optimize_double(workload.pass())
+        }
+    }
+
     private func sample(_ workload: Workload, iterations: Int) -> UInt64 {
         (try? measuredSample(workload, iterations: iterations, eventSet: nil, callgrindLabel: nil).nanoseconds) ?? 0
     }
@@ -174,10 +197,6 @@ public struct Runner {
     private func measuredSample(_ workload: Workload, iterations: Int, eventSet: EventSet?,
                                 callgrindLabel: String?) throws -> (nanoseconds: UInt64, counts: [Int64]) {
         let pass = workload.pass
-        // Callgrind's cache simulation runs on while collection is off, so an untimed pass just
-        // before collecting puts the simulated caches in the same state on every run: the counts
-        // repeat exactly.
-        if callgrindLabel != nil { locality_do_not_optimize_double(pass()) }
         try eventSet?.start()
         let start = locality_monotonic_ns()
         // Callgrind collects only between the toggles: the passes, not the clock reads.

@@ -56,6 +56,8 @@ public struct SuiteRun {
     public let options: RunOptions
     /// Called with a line before each measurement (the CLI shows it on a terminal).
     public var progress: ((String) -> Void)?
+    /// `--variants`: the variants measured; nil measures all.
+    public var variantFilter: VariantFilter?
     /// The limits the memory check applies; nil reads this process's when checking
     /// (MemAvailable from `machine`). Tests set fixed ones.
     public var memoryLimits: MemoryLimits?
@@ -160,28 +162,31 @@ public struct SuiteRun {
         }
     }
 
-    /// Results whose samples had the CPU for less than 90% of their wall time, by the kernel's
-    /// task clock: another process ran meanwhile, so their times are longer than the work.
-    static func descheduled(_ results: [VariantResult], threshold: Double = 0.9) -> [String] {
-        let taskClock = "perf::TASK-CLOCK"
-        let short = results.compactMap { result -> (String, Double)? in
-            guard let cpu = result.counters[taskClock]?.perElement, result.nsPerElement.median > 0 else { return nil }
-            let share = cpu / result.nsPerElement.median
-            let name = "\(result.experiment)/\(result.variant)/\(ByteSize(rawValue: result.sizeBytes))"
-            return share < threshold ? (name, share) : nil
-        }
-        guard !short.isEmpty else { return [] }
-        let listed = short.prefix(6).map { "\($0.0) \(Int(($0.1 * 100).rounded()))%" }.joined(separator: ", ")
-        return ["descheduled: \(short.count) result(s) had the CPU for under \(Int(threshold * 100))% of their wall time "
-            + "(\(taskClock) against ns/elem: \(listed)\(short.count > 6 ? ", …" : "")); another process ran meanwhile, "
-            + "so read their times with care"]
+    /// One line naming every noisy result with its reasons, never shortened: a reader must
+    /// know which cells not to trust.
+    static func noisyNote(_ results: [VariantResult]) -> [String] {
+        let noisy = results.filter(\.isNoisy)
+        guard !noisy.isEmpty else { return [] }
+        let listed = noisy.map { "\($0.subject) (\($0.noisy!))" }.joined(separator: "; ")
+        return ["noisy: \(noisy.count) result(s) marked \(Noise.marker): \(listed). Their samples lost the CPU "
+            + "(task clock under \(Int(Noise.minimumCPUShare * 100))% of wall) or disagree (spread over "
+            + "\(Int(Noise.maximumSpread * 100))%); another process ran meanwhile: rerun on a quieter machine before concluding"]
     }
 
     /// Findings and plots read times and the process's memory: under valgrind both are
     /// valgrind's, so a simulated run has none.
     private func findings(of experiment: any Experiment, _ results: [VariantResult]) -> [String] {
         guard runner.simulation == nil else { return [] }
-        return experiment.findings(from: results.filter { $0.experiment == experiment.name }, machine: machine)
+        let own = results.filter { $0.experiment == experiment.name }
+        var lines = experiment.findings(from: own, machine: machine)
+        let noisy = own.filter(\.isNoisy)
+        if !noisy.isEmpty {
+            lines.append("not concluded: \(noisy.count) of \(own.count) results are noisy (\(Noise.marker): "
+                + noisy.map { "\($0.variant)/\(ByteSize(rawValue: $0.sizeBytes))" }.joined(separator: ", ")
+                + "); what is drawn from them above is unconfirmed until a quieter run agrees")
+        }
+        return lines
+
     }
 
     /// Measures every experiment at its sizes. `simulatedCaches` is the geometry callgrind
@@ -196,14 +201,20 @@ public struct SuiteRun {
         if sizes != nil, runner.simulation == nil { try validateMemory() }
         let (planned, leftOut) = plannedSizes(limits: limits)
         var results: [VariantResult] = []
+        var notes: [String] = []
+        var ran: [any Experiment] = []
         // Where the runner's `shouldStop` stopped the run: what was measured before is kept.
         var stoppedAt: String?
         measuring: for experiment in experiments {
+            let kept = variantFilter?.selected(in: experiment) ?? experiment.variants.map(\.name)
+            guard !kept.isEmpty else { continue }
+            ran.append(experiment)
+            notes += variantFilter?.remarks(for: experiment) ?? []
             for size in planned[experiment.name] ?? [] {
                 do {
                     try runner.checkStop()
                     progress?("\(experiment.name) \(size)")
-                    let workloads = try experiment.prepare(size: size, options: options)
+                    let workloads = try experiment.prepare(size: size, options: options).filter { kept.contains($0.variant) }
                     results += try runner.measure(workloads, experiment: experiment.name, size: size)
                 } catch is MeasurementStopped {
                     stoppedAt = "\(experiment.name) \(size)"
@@ -212,11 +223,11 @@ public struct SuiteRun {
             }
         }
         // An interrupted report names only the experiments it holds results of.
-        let reported = stoppedAt == nil ? experiments
-            : experiments.filter { experiment in results.contains { $0.experiment == experiment.name } }
-        results.computeRatios(baselines: Dictionary(experiments.map { ($0.name, $0.baselineVariant) }) { first, _ in first })
+        let reported = stoppedAt == nil ? ran
+            : ran.filter { experiment in results.contains { $0.experiment == experiment.name } }
+        let byName = Dictionary(ran.map { ($0.name, $0) }) { first, _ in first }
+        results.computeRatios { experiment, variant in byName[experiment]?.ratioPartner(of: variant) }
         let plan = runner.plan
-        var notes: [String] = []
         if runner.simulation != nil {
             notes.append("counts are callgrind's cache simulation (sim) of one pass after a warm-up pass; "
                 + "times under valgrind are ~50× the real ones and are not comparable with `locality run`")
@@ -226,7 +237,7 @@ public struct SuiteRun {
         }
         if runner.simulation == nil {
             notes += Self.leftOutNotes(leftOut)
-            notes += Self.descheduled(results)
+            notes += Self.noisyNote(results)
         }
         var report = RunReport(
             mode: runner.simulation != nil ? "sim" : "run", machine: machine,

@@ -44,17 +44,20 @@ public struct VariantResult: Codable, Equatable, Sendable {
     public let checksum: Double
     /// Experiment-specific figures (bytes per element, pages touched, …), in column order.
     public var extras: [Extra]
+    /// Set when the samples lost the CPU or disagree (see `Noise`): the time is shown, not concluded from.
+    public var noisy: Noise?
 
     enum CodingKeys: String, CodingKey {
         case experiment, variant, sizeBytes = "size_bytes", elements, iterations, samples
         case nsPerElement = "ns_per_element", gbPerSecond = "gb_per_s", counters, unavailable
-        case ratioToBaseline = "ratio_to_baseline", baseline, checksum, extras, ratioTolerance = "ratio_tolerance"
+        case ratioToBaseline = "ratio_to_baseline", baseline, checksum, extras, ratioTolerance = "ratio_tolerance", noisy
     }
 
     public init(experiment: String, variant: String, sizeBytes: Int, elements: Int, iterations: Int,
                 samples: Int, nsPerElement: Summary, gbPerSecond: Double?,
                 counters: [String: CounterValue], unavailable: [String: String],
-                ratioToBaseline: Double? = nil, baseline: String? = nil, checksum: Double, extras: [Extra] = []) {
+                ratioToBaseline: Double? = nil, baseline: String? = nil, checksum: Double, extras: [Extra] = [],
+                noisy: Noise? = nil) {
         self.experiment = experiment
         self.variant = variant
         self.sizeBytes = sizeBytes
@@ -69,6 +72,7 @@ public struct VariantResult: Codable, Equatable, Sendable {
         self.baseline = baseline
         self.checksum = checksum
         self.extras = extras
+        self.noisy = noisy
     }
 
     /// The value of the extra named `name`, if this result has it.
@@ -79,9 +83,15 @@ extension Array where Element == VariantResult {
     /// Fills `ratioToBaseline` of each measurement from the baseline variant measured at the
     /// same experiment and size in this run.
     public mutating func computeRatios(baselines: [String: String]) {
+        computeRatios { experiment, _ in baselines[experiment] }
+    }
+
+    /// Fills `ratioToBaseline` and `baseline` of each measurement from its ratio partner
+    /// (`partner(experiment, variant)`) measured at the same experiment and size in this run.
+    public mutating func computeRatios(partner: (String, String) -> String?) {
         for index in indices {
             let m = self[index]
-            guard let baselineName = baselines[m.experiment],
+            guard let baselineName = partner(m.experiment, m.variant),
                   let base = first(where: { $0.experiment == m.experiment && $0.sizeBytes == m.sizeBytes && $0.variant == baselineName }),
                   base.nsPerElement.median > 0
             else { continue }

@@ -48,10 +48,12 @@ struct RunCommand: ParsableCommand {
         var machine = MachineInfo.current()
         let names = events.map(eventNames) ?? Event.defaultNames
         let (plan, library) = try CounterSetup.plan(for: names, machine: &machine)
-        let runner = Runner(configuration: RunConfiguration(repetitions: repetitions), plan: plan, library: library,
-                            shouldStop: { TerminationSignals.received != nil })
+        let runner = Runner(configuration: RunConfiguration(repetitions: repetitions,
+                                                                     lastLevelCacheBytes: machine.dataCaches.last?.sizeBytes),
+                            plan: plan, library: library, shouldStop: { TerminationSignals.received != nil })
         var run = SuiteRun(experiments: suite.selected, sizes: suite.sizes, runner: runner, machine: machine,
                            options: RunOptions(seed: suite.seed))
+        run.variantFilter = suite.variantFilter
         suite.attachProgress(to: &run)
         var report = try run.run()
         if report.complete == false, let signal = TerminationSignals.received {

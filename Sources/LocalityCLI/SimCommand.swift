@@ -27,10 +27,14 @@ struct SimCommand: ParsableCommand {
         valueName: "spec"))
     var cache: String?
 
+    @Option(help: "Simulated samples per variant and size, interleaved across variants (each count is the median).")
+    var repetitions = 1
+
     static let outputEnvironment = "LOCALITY_CALLGRIND_OUT"
     static let geometryEnvironment = "LOCALITY_SIM_CACHES"
 
     func validate() throws {
+        guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
         if let cache {
             do { _ = try CacheGeometry.fallback.overridden(by: cache) } catch { throw ValidationError("--cache: \(error)") }
         }
@@ -157,6 +161,8 @@ struct SimCommand: ParsableCommand {
     var childArguments: [String] {
         ["sim"] + suite.uniqueExperimentNames
             + (suite.sizes.map { ["--sizes", $0.map(\.description).joined(separator: ",")] } ?? [])
+            + (suite.variants.map { ["--variants", $0] } ?? [])
+            + (repetitions != 1 ? ["--repetitions", String(repetitions)] : [])
             + ["--seed", String(suite.seed), "--format", "json"]
     }
 
@@ -167,11 +173,12 @@ struct SimCommand: ParsableCommand {
         let simulatedCaches = try geometry.map {
             try CacheGeometry.fallback.overridden(by: $0, minimumLineBytes: CacheShape.valgrindSmallestLine)
         }
-        let runner = Runner(configuration: RunConfiguration(repetitions: 1),
+        let runner = Runner(configuration: RunConfiguration(repetitions: repetitions, lastLevelCacheBytes: simulatedCaches?.ll.sizeBytes),
                             plan: CounterPlan(requested: [], groups: [], unavailable: [:]), library: nil,
                             simulation: CallgrindSession(outputBase: outputBase))
-        let run = SuiteRun(experiments: suite.selected, sizes: suite.sizes, runner: runner, machine: machine,
+        var run = SuiteRun(experiments: suite.selected, sizes: suite.sizes, runner: runner, machine: machine,
                            options: RunOptions(seed: suite.seed))
+        run.variantFilter = suite.variantFilter
         let report = try run.run(simulatedCaches: simulatedCaches)
         try suite.emit(report, clearingProgress: false)
     }

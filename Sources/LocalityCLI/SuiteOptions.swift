@@ -17,6 +17,11 @@ struct SuiteOptions: ParsableArguments {
         transform: { text in try ByteSize.parseList(text) })
     var sizes: [ByteSize]?
 
+    @Option(help: ArgumentHelp(
+        "Variants to measure, comma-separated shell globs on their names: chase,seq*. !PATTERN excludes. Each kept variant's ratio partner (the baseline) is measured too, unless excluded.",
+        valueName: "patterns"))
+    var variants: String?
+
     @OptionGroup var report: ReportOptions
 
     @Option(help: "Seed for the shuffles of experiments that shuffle (same seed, same permutations).")
@@ -27,7 +32,19 @@ struct SuiteOptions: ParsableArguments {
             throw ValidationError("unknown experiment '\(name)' (known: \(Suite.all.map(\.name).joined(separator: ", ")))")
         }
         if let tooSmall = SuiteRun.sizeBelowMinimum(experiments: selected, sizes: sizes) { throw ValidationError(tooSmall.description) }
+        if let variants {
+            let filter: VariantFilter
+            do { filter = try VariantFilter(parsing: variants) } catch { throw ValidationError("--variants: \(error)") }
+            let unmatched = filter.unmatched(in: selected)
+            if !unmatched.isEmpty {
+                let known = selected.map { "\($0.name): \($0.variants.map(\.name).joined(separator: ", "))" }.joined(separator: "; ")
+                throw ValidationError("--variants: \(unmatched.map { "'\($0)'" }.joined(separator: ", ")) matches no variant (\(known))")
+            }
+        }
     }
+
+    /// `--variants`, parsed (validate() has refused what does not parse).
+    var variantFilter: VariantFilter? { variants.flatMap { try? VariantFilter(parsing: $0) } }
 
     /// The experiments named, each once, in the order given; all of them when none is named.
     var selected: [any Experiment] {

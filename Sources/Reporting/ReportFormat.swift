@@ -44,8 +44,9 @@ enum TextReport {
         for experiment in report.experiments {
             out += markdown ? "## \(experiment.name)\n\n\(experiment.summary)\n\n" : "\(experiment.name): \(experiment.summary)\n\n"
             for section in layout.sections where section.experiment == experiment.name {
-                out += markdown ? "### \(section.title)\n\n" + section.table.renderMarkdown() + "\n"
-                                : section.title + "\n" + section.table.renderText() + "\n"
+                out += markdown ? "### \(section.title)\n\n" + section.table.renderMarkdown() : section.title + "\n" + section.table.renderText()
+                if let legend = section.legend { out += markdown ? "\n\(legend)\n" : "\(legend)\n" }
+                out += "\n"
             }
             for finding in experiment.findings { out += markdown ? "- \(finding)\n" : "→ \(finding)\n" }
             if !experiment.findings.isEmpty { out += "\n" }
@@ -79,7 +80,7 @@ enum CSVReport {
         for m in report.results { for e in m.extras where !extraNames.contains(e.name) { extraNames.append(e.name) } }
         var header = ["experiment", "variant", "size_bytes", "elements", "iterations", "samples",
                       "ns_per_element_median", "ns_per_element_min", "ns_per_element_max", "gb_per_s",
-                      "ratio_to_baseline", "baseline", "checksum"]
+                      "ratio_to_baseline", "baseline", "checksum", "noisy"]
         header += extraNames
         for name in names {
             header += ["\(name) per_element", "\(name) source"]
@@ -90,7 +91,7 @@ enum CSVReport {
             var row = [m.experiment, m.variant, "\(m.sizeBytes)", "\(m.elements)", "\(m.iterations)", "\(m.samples)",
                        "\(m.nsPerElement.median)", "\(m.nsPerElement.min)", "\(m.nsPerElement.max)",
                        m.gbPerSecond.map { "\($0)" } ?? "", m.ratioToBaseline.map { "\($0)" } ?? "",
-                       m.baseline ?? "", "\(m.checksum)"]
+                       m.baseline ?? "", "\(m.checksum)", m.noisy?.description ?? ""]
             row += extraNames.map { name in m.extra(name).map { "\($0)" } ?? "" }
             for name in names {
                 if let value = m.counters[name] {

@@ -8,6 +8,8 @@ struct ResultTables {
         var experiment: String
         var title: String
         var table: TextTable
+        /// The line under the table explaining its noisy marks; nil when no row is noisy.
+        var legend: String?
     }
 
     let report: RunReport
@@ -21,7 +23,8 @@ struct ResultTables {
             for size in sizes {
                 let rows = results.filter { $0.sizeBytes == size }
                 sections.append(Section(experiment: experiment.name, title: title(experiment, size: size, rows: rows),
-                                        table: table(experiment, rows: rows)))
+                                        table: table(experiment, rows: rows),
+                                        legend: rows.contains(where: \.isNoisy) ? Noise.legend : nil))
             }
         }
         return sections
@@ -44,7 +47,11 @@ struct ResultTables {
         var headers = ["variant"]
         if !simulated { headers += ["ns/\(unit)", "min–max"] }
         if showBandwidth { headers.append("GB/s") }
-        headers.append(simulated ? "D1mr ×\(experiment.baseline)" : "×\(experiment.baseline)")
+        // Each row's ratio is against its partner (the same work done another way); the header
+        // names it when all rows share one, else each cell does.
+        let partners = Set(rows.compactMap(\.baseline))
+        let onePartner = partners.count <= 1 ? partners.first ?? experiment.baseline : nil
+        headers.append((simulated ? "D1mr " : "") + (onePartner.map { "×\($0)" } ?? "×partner"))
         var extraNames: [String] = []
         for m in rows { for extra in m.extras where !extraNames.contains(extra.name) { extraNames.append(extra.name) } }
         headers += extraNames
@@ -54,14 +61,15 @@ struct ResultTables {
         }
         var table = TextTable(headers: headers, alignments: [.left] + Array(repeating: .right, count: headers.count - 1))
         for m in rows {
-            var cells = [m.variant]
+            var cells = [m.variant + (m.isNoisy ? " " + Noise.marker : "")]
             if !simulated {
                 cells += [NumberFormat.significant(m.nsPerElement.median),
                           NumberFormat.significant(m.nsPerElement.min) + "–" + NumberFormat.significant(m.nsPerElement.max)]
             }
             if showBandwidth { cells.append(m.gbPerSecond.map { NumberFormat.significant($0) } ?? "—") }
-            cells.append((simulated ? missRatio(m, rows: rows, baseline: experiment.baseline) : m.ratioToBaseline)
-                .map(NumberFormat.ratio) ?? "—")
+            let ratio = (simulated ? missRatio(m, rows: rows, baseline: m.baseline ?? experiment.baseline) : m.ratioToBaseline)
+                .map(NumberFormat.ratio) ?? "—"
+            cells.append(onePartner == nil && ratio != "—" ? "\(ratio) \(m.baseline ?? "")" : ratio)
             for name in extraNames { cells.append(m.extra(name).map { NumberFormat.significant($0) } ?? "—") }
             for name in counterNames {
                 cells.append(m.counters[name].map { NumberFormat.significant($0.perElement) } ?? "—")
