@@ -1,4 +1,5 @@
 import ArgumentParser
+import Counters
 import Foundation
 import Reporting
 
@@ -22,7 +23,7 @@ public struct Locality: ParsableCommand {
         StandardOutput.reserveStandardDescriptors()
         if ProcessInfo.processInfo.environment[SimCommand.outputEnvironment] == nil { TerminationSignals.start() }
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(joiningNegativeValues(Array(CommandLine.arguments.dropFirst())))
             try command.run()
             try StandardOutput.flushPrinted()
         } catch let error as StandardOutputError {
@@ -36,6 +37,8 @@ public struct Locality: ParsableCommand {
         } catch {
             var code = exitCode(for: error)
             if code == .success { exit(withError: error) }
+            // An event name that does not exist is bad usage, as an unknown experiment is.
+            if case CounterError.unknownEvent? = error as? CounterError { code = .validationFailure }
             // compare promises 0 (no regression), 1 (regression) and 2 (bad input) to CI scripts.
             if isCompare { code = ExitCode(2) }
             let message = message(for: error)
@@ -45,6 +48,26 @@ public struct Locality: ParsableCommand {
             Foundation.exit(code.rawValue)
         }
     }
+}
+
+/// `--sizes -1` as `--sizes=-1`: ArgumentParser reads a value that starts with "-" as an
+/// option, and would say "Missing value" instead of what is wrong with the value.
+func joiningNegativeValues(_ arguments: [String]) -> [String] {
+    var joined: [String] = []
+    var index = 0
+    while index < arguments.count {
+        let argument = arguments[index]
+        if argument == "--" { joined += arguments[index...]; break }
+        if argument.hasPrefix("--"), !argument.contains("="), index + 1 < arguments.count,
+           let next = arguments[index + 1].dropFirst().first, arguments[index + 1].hasPrefix("-"), next.isNumber || next == "." {
+            joined.append(argument + "=" + arguments[index + 1])
+            index += 2
+            continue
+        }
+        joined.append(argument)
+        index += 1
+    }
+    return joined
 }
 
 /// compare promises 0 (no regression), 1 (regression) and 2 (bad input or environment).

@@ -33,9 +33,7 @@ struct ProbeCommand: ParsableCommand {
 
     func validate() throws {
         let pageSize = AddressSpaceFacts.current().pageSize
-        for range in ranges {
-            do { _ = try AddressScan.pageCount(range, pageSize: pageSize) } catch { throw ValidationError(error.description) }
-        }
+        do { _ = try AddressScan.totalPageCount(ranges, pageSize: pageSize) } catch { throw ValidationError(error.description) }
     }
 
     func run() throws {

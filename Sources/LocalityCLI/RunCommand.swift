@@ -26,7 +26,21 @@ struct RunCommand: ParsableCommand {
     func validate() throws {
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
         if let events, eventNames(events).isEmpty { throw ValidationError("--events names no event") }
-        if let plot { try ReportOptions.requireDirectory(plot, option: "--plot") }
+        if let plot {
+            try ReportOptions.requireDirectory(plot, option: "--plot")
+            // The plots (*.svg) go into that directory: a report there named .svg would overwrite one, or be overwritten.
+            if let output = suite.report.output, output.lowercased().hasSuffix(".svg"),
+               Self.sameDirectory(AtomicFile.directoryName(of: output), plot) {
+                throw ValidationError("--output '\(output)' is an .svg in the --plot directory, where the plots go: "
+                    + "name the report otherwise (.json, .csv, .md, .txt) or write it elsewhere")
+            }
+        }
+    }
+
+    /// Whether two paths name one directory (same device and inode).
+    static func sameDirectory(_ a: String, _ b: String) -> Bool {
+        var first = stat(), second = stat()
+        return stat(a, &first) == 0 && stat(b, &second) == 0 && first.st_dev == second.st_dev && first.st_ino == second.st_ino
     }
 
     /// The names in the list, each once, in the order given.

@@ -36,6 +36,9 @@ struct SimCommand: ParsableCommand {
     func validate() throws {
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
         if let cache {
+            guard !cache.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ValidationError("--cache: no cache given (e.g. --cache L1=32K:8:64,LL=32M:16:64)")
+            }
             do { _ = try CacheGeometry.fallback.overridden(by: cache) } catch { throw ValidationError("--cache: \(error)") }
         }
     }

@@ -24,8 +24,17 @@ struct SuiteOptions: ParsableArguments {
 
     @OptionGroup var report: ReportOptions
 
-    @Option(help: "Seed for the shuffles of experiments that shuffle (same seed, same permutations).")
+    @Option(help: "Seed for the shuffles of experiments that shuffle (same seed, same permutations).",
+            transform: SuiteOptions.seed)
     var seed: UInt64 = RunOptions.defaultSeed
+
+    /// A whole number from 0 to 2⁶⁴ − 1, and a message saying so otherwise ("-5" is not one).
+    static func seed(_ text: String) throws -> UInt64 {
+        guard let value = UInt64(text) else {
+            throw ValidationError("seed '\(text)' is not a whole number from 0 to \(UInt64.max)")
+        }
+        return value
+    }
 
     func validate() throws {
         for name in experiments where Suite.experiment(named: name) == nil {

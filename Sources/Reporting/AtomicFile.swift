@@ -124,7 +124,7 @@ public enum AtomicFile {
     }
 
     /// `dirname(3)` without its static buffer: "." for a bare name, "/" for a file in the root.
-    static func directoryName(of path: String) -> String {
+    public static func directoryName(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         let directory = path[..<slash]
         return directory.isEmpty ? "/" : String(directory)

@@ -267,3 +267,31 @@ import Testing
         #expect(read(output) == Self.oldReport)
     }
 }
+
+/// The smaller usage errors: each one line saying what is wrong with the value, exit 64.
+@Suite struct UsageErrorTests {
+    @Test(arguments: [
+        (["run", "loop-order", "--sizes", "-1"], "size '-1' must be greater than zero"),
+        (["run", "loop-order", "--repetitions", "-1"], "--repetitions must be at least 1"),
+        (["run", "loop-order", "--seed", "-5"], "seed '-5' is not a whole number"),
+        (["run", "loop-order", "--sizes", "4K", "--events", "perf::NO-SUCH-EVENT"], "unknown event 'perf::NO-SUCH-EVENT'"),
+        (["sim", "loop-order", "--cache", ""], "--cache: no cache given"),
+        (["sim", "loop-order", "--cache", "L1=32K:8:64,D1=32K:8:64"], "cache level D1 given twice"),
+        (["sim", "loop-order", "--cache", "LL=16K:4:64"], "is smaller than L1"),
+        (["run", "loop-order", "--output", "/tmp/locality-plot.svg", "--plot", "/tmp"], "is an .svg in the --plot directory"),
+        (["probe", "--scan", "0..0xC0000000", "--scan", "0x100000000..0x180000000"], "pages per command"),
+    ])
+    func aBadValueIsNamedWithExit64(arguments: [String], message: String) throws {
+        let result = try CLI.run(arguments)
+        #expect(result.status == 64, "\(arguments): \(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("locality: error: ") && result.stderr.contains(message), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/locality-plot.svg"))
+    }
+
+    @Test func scanSummariesPrintAddressesInHex() throws {
+        let result = try CLI.run(["probe", "--scan", "0x1000..0x3000"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("scan of addresses 0x0000000000001000..<0x0000000000003000 "), "\(result.stdout)")
+    }
+}
