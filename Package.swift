@@ -6,7 +6,6 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "locality", targets: ["locality"]),
-        // The PAPI wrapper stands on its own: other packages can count events with it.
         .library(name: "Counters", targets: ["Counters"]),
     ],
     dependencies: [
@@ -19,7 +18,8 @@ let package = Package(
         .target(name: "CLocalitySupport"),
 
         // Swift layers: counters, platform → harness → reporting → CLI.
-        .target(name: "Counters", dependencies: ["CPAPI", "CLocalitySupport"]),
+        // Counters stands alone (PAPI and its own shim): other packages can count events with it.
+        .target(name: "Counters", dependencies: ["CPAPI"]),
         // Machine facts: sysfs, cpuid (caches, TLBs), /proc parsers, memory limits, mappings.
         .target(name: "Platform", dependencies: ["CLocalitySupport"]),
         .target(name: "Harness", dependencies: ["Counters", "Platform", "CLocalitySupport"]),

@@ -38,6 +38,7 @@ public struct PageFaults: Experiment {
     var sizesLeftOut: [ByteSize] { capped([.mib(256)], footprint: { $0.rawValue }, memory: budget.limit).left }
     /// None: first touch of a mapping large enough to mean something is slow under valgrind.
     public var simulationSizes: [ByteSize] { [] }
+    public var quickSizes: [ByteSize] { capped([.mib(64)], footprint: { $0.rawValue }, memory: budget.limit).kept }
 
     /// One page, the unit of a fault (a smaller size would be measured as one whole page).
     public let minimumSize = ByteSize(rawValue: pageBytes)

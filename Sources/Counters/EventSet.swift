@@ -1,4 +1,3 @@
-import CLocalitySupport
 import CPAPI
 
 /// A PAPI event set (`PAPI_create_eventset`): events counted together, started and stopped as
@@ -49,13 +48,13 @@ public final class EventSet {
     public func start() throws {
         try PAPIError.check(withPAPILock { PAPI_start(handle) }, "PAPI_start")
         isRunning = true
-        locality_clobber_memory()
+        locality_papi_compiler_barrier()
     }
 
     /// Stops the counters (`PAPI_stop`) and returns one value per event, in `events` order.
     /// A compiler barrier before it keeps measured accesses inside the bracket.
     public func stop() throws -> [Int64] {
-        locality_clobber_memory()
+        locality_papi_compiler_barrier()
         var values = [Int64](repeating: 0, count: max(events.count, 1))
         let result = withPAPILock { values.withUnsafeMutableBufferPointer { PAPI_stop(handle, $0.baseAddress) } }
         isRunning = false
@@ -65,7 +64,7 @@ public final class EventSet {
 
     /// Reads the running counters without stopping them (`PAPI_read`).
     public func read() throws -> [Int64] {
-        locality_clobber_memory()
+        locality_papi_compiler_barrier()
         var values = [Int64](repeating: 0, count: max(events.count, 1))
         let result = withPAPILock { values.withUnsafeMutableBufferPointer { PAPI_read(handle, $0.baseAddress) } }
         try PAPIError.check(result, "PAPI_read")

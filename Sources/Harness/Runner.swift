@@ -46,6 +46,8 @@ public struct Runner {
     private let library: PAPILibrary?
     /// Set when running under callgrind: counts come from its dumps (source `sim`) instead of PAPI.
     public let simulation: CallgrindSession?
+    /// Told the variant about to be calibrated or sampled (for a progress line).
+    public var onVariant: ((String) -> Void)?
 
     /// Asked before every pass and sample: true stops the measurement (`MeasurementStopped`),
     /// e.g. once a terminating signal has come. Nil never stops.
@@ -85,6 +87,7 @@ public struct Runner {
         var iterations: [Int] = []
         for workload in workloads {
             try checkStop()
+            onVariant?(workload.variant)
             let checksum = workload.pass()
             if let expected = workload.expectedChecksum, expected != checksum {
                 throw ChecksumMismatch(experiment: experiment, variant: workload.variant, expected: expected, actual: checksum)
@@ -131,6 +134,7 @@ public struct Runner {
                 for _ in 0..<configuration.repetitions {
                     for (index, workload) in workloads.enumerated() {
                         try checkStop()
+                        onVariant?(workload.variant)
                         warmUp(workload)
                         let result = try measuredSample(workload, iterations: iterations[index], eventSet: set, callgrindLabel: nil)
                         if groupIndex == 0 { times[index].append(Double(result.nanoseconds)) }

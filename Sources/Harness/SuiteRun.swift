@@ -1,3 +1,4 @@
+import CLocalitySupport
 import Counters
 
 /// A working set that does not fit in the memory this process may still take: MemAvailable,
@@ -51,11 +52,15 @@ public struct SuiteRun {
     public let experiments: [any Experiment]
     /// The sizes given by `--sizes`; nil means each experiment's defaults.
     public let sizes: [ByteSize]?
+    /// Sizes for named experiments (`--sizes layout=4K,64M`, or `--quick`'s), before `sizes`.
+    public var sizesByExperiment: [String: [ByteSize]] = [:]
     public let runner: Runner
     public let machine: MachineInfo
     public let options: RunOptions
-    /// Called with a line before each measurement (the CLI shows it on a terminal).
-    public var progress: ((String) -> Void)?
+    /// Called before each size is measured and as each variant starts (the CLI shows it).
+    public var progress: ((ProgressStep) -> Void)?
+    /// What the report's `context` says about the run (command line, date, …).
+    public var context: RunContext?
     /// `--variants`: the variants measured; nil measures all.
     public var variantFilter: VariantFilter?
     /// The limits the memory check applies; nil reads this process's when checking
@@ -63,7 +68,7 @@ public struct SuiteRun {
     public var memoryLimits: MemoryLimits?
 
     public init(experiments: [any Experiment], sizes: [ByteSize]?, runner: Runner, machine: MachineInfo,
-                options: RunOptions = RunOptions(), progress: ((String) -> Void)? = nil) {
+                options: RunOptions = RunOptions(), progress: ((ProgressStep) -> Void)? = nil) {
         self.experiments = experiments
         self.sizes = sizes
         self.runner = runner
@@ -75,7 +80,13 @@ public struct SuiteRun {
     /// The sizes given, else the experiment's defaults (simulation's under valgrind), before
     /// any trimming to the memory limits (see `plannedSizes`).
     public func sizes(for experiment: any Experiment) -> [ByteSize] {
-        sizes ?? (runner.simulation != nil ? experiment.simulationSizes : experiment.defaultSizes)
+        sizesByExperiment[experiment.name] ?? sizes ?? (runner.simulation != nil ? experiment.simulationSizes : experiment.defaultSizes)
+    }
+
+    /// Whether `experiment`'s sizes were chosen (`--sizes`, per experiment, `--quick`) rather
+    /// than its defaults, which are trimmed to the memory limits instead of refused.
+    func sizesGiven(for experiment: any Experiment) -> Bool {
+        sizes != nil || sizesByExperiment[experiment.name] != nil
     }
 
     /// The limits the memory check applies: `memoryLimits`, else this process's.
@@ -92,7 +103,7 @@ public struct SuiteRun {
         for experiment in experiments {
             var kept: [ByteSize] = []
             for size in sizes(for: experiment) {
-                if sizes == nil, runner.simulation == nil, let limits,
+                if !sizesGiven(for: experiment), runner.simulation == nil, let limits,
                    let (limit, needed) = limits.refusing(footprint: experiment.footprint(of: size),
                                                          addressSpace: experiment.addressSpace(of: size)) {
                     leftOut.append(InsufficientMemory(experiment: experiment.name, size: size, footprint: needed, limit: limit))
@@ -127,7 +138,7 @@ public struct SuiteRun {
     /// overcommit, CommitLimit less Committed_AS. The tightest limit that refuses is named.
     public func validateMemory() throws {
         let limits = currentLimits()
-        for experiment in experiments {
+        for experiment in experiments where sizesGiven(for: experiment) || runner.simulation != nil {
             for size in sizes(for: experiment) {
                 if let (limit, needed) = limits.refusing(footprint: experiment.footprint(of: size),
                                                          addressSpace: experiment.addressSpace(of: size)) {
@@ -139,9 +150,10 @@ public struct SuiteRun {
 
     /// The first size of `sizes` (given by `--sizes`) below the minimum of an experiment, or
     /// nil. Each experiment's own default sizes are never below it.
-    public static func sizeBelowMinimum(experiments: [any Experiment], sizes: [ByteSize]?) -> SizeBelowMinimum? {
-        guard let sizes else { return nil }
+    public static func sizeBelowMinimum(experiments: [any Experiment], sizes: [ByteSize]?,
+                                        byExperiment: [String: [ByteSize]] = [:]) -> SizeBelowMinimum? {
         for experiment in experiments {
+            guard let sizes = byExperiment[experiment.name] ?? sizes else { continue }
             if let size = sizes.first(where: { $0 < experiment.minimumSize }) {
                 return SizeBelowMinimum(experiment: experiment.name, size: size, minimum: experiment.minimumSize)
             }
@@ -151,7 +163,7 @@ public struct SuiteRun {
 
     /// Refuses sizes below an experiment's minimum, before anything is measured.
     public func validateSizes() throws {
-        if let tooSmall = Self.sizeBelowMinimum(experiments: experiments, sizes: sizes) { throw tooSmall }
+        if let tooSmall = Self.sizeBelowMinimum(experiments: experiments, sizes: sizes, byExperiment: sizesByExperiment) { throw tooSmall }
     }
 
     /// The plots of every experiment for `report`'s results.
@@ -190,43 +202,80 @@ public struct SuiteRun {
     }
 
     /// Measures every experiment at its sizes. `simulatedCaches` is the geometry callgrind
-    /// simulates, when the runner reads callgrind.
-    public func run(simulatedCaches: CacheGeometry? = nil) throws -> RunReport {
+    /// simulates, when the runner reads callgrind. `finished` is called after each experiment
+    /// with the report of every experiment completed so far (ratios and findings included), so
+    /// a caller can print that experiment at once, and keep a report to write if the run stops.
+    public func run(simulatedCaches: CacheGeometry? = nil,
+                    finished: ((_ soFar: RunReport, _ experiment: RunReport.ExperimentInfo) throws -> Void)? = nil) throws -> RunReport {
         try validateSizes()
         // Under valgrind the parent has checked already (`locality sim` does before launching
         // it), and the process's VmSize is valgrind's. Reading the limits there would also move
         // glibc's heap, and with it the simulated counts of heap-placed kernels.
-        // Default sizes that a limit refuses are left out, with a note; given ones are refused.
-        let limits = runner.simulation == nil ? currentLimits() : nil
-        if sizes != nil, runner.simulation == nil { try validateMemory() }
-        let (planned, leftOut) = plannedSizes(limits: limits)
-        var results: [VariantResult] = []
-        var notes: [String] = []
-        var ran: [any Experiment] = []
-        // Where the runner's `shouldStop` stopped the run: what was measured before is kept.
+        if runner.simulation == nil { try validateMemory() }
+        // Default sizes that a limit refuses are left out, with a note naming them.
+        let (planned, leftOut) = plannedSizes(limits: runner.simulation == nil ? currentLimits() : nil)
+        var filterNotes = runner.simulation == nil ? Self.leftOutNotes(leftOut) : []
+        var soFar = report(results: [], experiments: [], simulatedCaches: simulatedCaches, filterNotes: filterNotes)
+        let steps = experiments.reduce(0) { $0 + (planned[$1.name]?.count ?? 0) }
+        var step = 0
+        let start = locality_monotonic_ns()
+        // Where the runner's `shouldStop` stopped the run: the sizes measured before are kept.
         var stoppedAt: String?
-        measuring: for experiment in experiments {
+        for experiment in experiments {
             let kept = variantFilter?.selected(in: experiment) ?? experiment.variants.map(\.name)
             guard !kept.isEmpty else { continue }
-            ran.append(experiment)
-            notes += variantFilter?.remarks(for: experiment) ?? []
+            filterNotes += variantFilter?.remarks(for: experiment) ?? []
+            var results: [VariantResult] = []
             for size in planned[experiment.name] ?? [] {
+                var measuring = runner
+                let elapsed = Double(locality_monotonic_ns() &- start) / 1e9
+                let here = ProgressStep(experiment: experiment.name, size: size, step: step, steps: steps, elapsed: elapsed)
                 do {
                     try runner.checkStop()
-                    progress?("\(experiment.name) \(size)")
+                    progress?(here)
+                    if let progress { measuring.onVariant = { variant in var now = here; now.variant = variant; progress(now) } }
                     let workloads = try experiment.prepare(size: size, options: options).filter { kept.contains($0.variant) }
-                    results += try runner.measure(workloads, experiment: experiment.name, size: size)
+                    results += try measuring.measure(workloads, experiment: experiment.name, size: size)
                 } catch is MeasurementStopped {
                     stoppedAt = "\(experiment.name) \(size)"
-                    break measuring
+                    break
                 }
+                step += 1
             }
+            if stoppedAt != nil && results.isEmpty { break }
+            results.computeRatios { _, variant in experiment.ratioPartner(of: variant) }
+            let info = RunReport.ExperimentInfo(
+                name: experiment.name, summary: experiment.summary, unit: experiment.unit,
+                baseline: experiment.baselineVariant, findings: findings(of: experiment, results),
+                sizeLabels: runner.simulation == nil ? sizeLabels(of: experiment, results) : nil)
+            soFar = report(results: soFar.results + results, experiments: soFar.experiments + [info],
+                           simulatedCaches: simulatedCaches, filterNotes: filterNotes)
+            try finished?(soFar, info)
+            if stoppedAt != nil { break }
         }
-        // An interrupted report names only the experiments it holds results of.
-        let reported = stoppedAt == nil ? ran
-            : ran.filter { experiment in results.contains { $0.experiment == experiment.name } }
-        let byName = Dictionary(ran.map { ($0.name, $0) }) { first, _ in first }
-        results.computeRatios { experiment, variant in byName[experiment]?.ratioPartner(of: variant) }
+        if let stoppedAt {
+            soFar.complete = false
+            soFar.interruption = "stopped before \(stoppedAt); the \(soFar.results.count) result(s) measured before are kept "
+                + "(\(soFar.experiments.count) of \(experiments.count) experiment(s))"
+        }
+        return soFar
+    }
+
+    /// What each measured size holds for `experiment` ("L1d", "8 pages"), keyed by the size's
+    /// description; nil when the experiment names none.
+    private func sizeLabels(of experiment: any Experiment, _ results: [VariantResult]) -> [String: String]? {
+        var labels: [String: String] = [:]
+        for size in Set(results.map(\.sizeBytes)) {
+            let size = ByteSize(rawValue: size)
+            if let label = experiment.sizeLabel(size, machine: machine) { labels[size.description] = label }
+        }
+        return labels.isEmpty ? nil : labels
+    }
+
+    /// The report of `results` from the completed `experiments`, with the notes they call for.
+    func report(results: [VariantResult], experiments: [RunReport.ExperimentInfo], simulatedCaches: CacheGeometry?,
+                filterNotes: [String]) -> RunReport {
+        var notes = filterNotes
         let plan = runner.plan
         if runner.simulation != nil {
             notes.append("counts are callgrind's cache simulation (sim) of one pass after a warm-up pass; "
@@ -236,26 +285,37 @@ public struct SuiteRun {
                 + "counter group (\(plan.groups.count) groups, no multiplexing); times come from the first group")
         }
         if runner.simulation == nil {
-            notes += Self.leftOutNotes(leftOut)
             notes += Self.noisyNote(results)
         }
-        var report = RunReport(
+        return RunReport(
             mode: runner.simulation != nil ? "sim" : "run", machine: machine,
             configuration: .init(repetitions: runner.configuration.repetitions,
                                  minimumSampleNanoseconds: runner.configuration.minimumSampleNanoseconds,
                                  events: runner.counterNames, counterGroups: plan.groups.count,
                                  simulatedCaches: simulatedCaches),
-            results: results, notes: notes,
-            experiments: reported.map { experiment in
-                .init(name: experiment.name, summary: experiment.summary, unit: experiment.unit,
-                      baseline: experiment.baselineVariant,
-                      findings: findings(of: experiment, results))
-            })
-        if let stoppedAt {
-            report.complete = false
-            report.interruption = "stopped before \(stoppedAt); the \(results.count) result(s) measured before are kept "
-                + "(\(reported.count) of \(experiments.count) experiment(s))"
-        }
-        return report
+            results: results, notes: notes, experiments: experiments, context: context)
     }
+}
+
+/// Where a run stands, for a progress line: the experiment and size being measured (and the
+/// variant, once the runner starts on one), `step` of `steps` sizes done, seconds elapsed.
+public struct ProgressStep: Sendable {
+    public var experiment: String
+    public var size: ByteSize
+    public var variant: String?
+    public var step: Int
+    public var steps: Int
+    public var elapsed: Double
+
+    public init(experiment: String, size: ByteSize, variant: String? = nil, step: Int, steps: Int, elapsed: Double) {
+        self.experiment = experiment
+        self.size = size
+        self.variant = variant
+        self.step = step
+        self.steps = steps
+        self.elapsed = elapsed
+    }
+
+    /// Seconds left at the pace so far (nil before the first size is done).
+    public var remaining: Double? { step > 0 ? elapsed / Double(step) * Double(steps - step) : nil }
 }

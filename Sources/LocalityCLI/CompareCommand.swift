@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Harness
 import Regression
+import Reporting
 
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,8 +11,11 @@ struct CompareCommand: ParsableCommand {
         discussion: """
             Judges each metric by kind: sim counts almost exactly (default ±1%; a change of at most \
             0.01 per element is none), sw/hw counts within ±10% (for every count a change of at \
-            most 2 events per sample is none), time ratios between variants of one run within \
-            ±25%; absolute times are reported, never judged. A baseline may carry its own \
+            most 2 events per sample is none). A time ratio between variants of one run regresses \
+            only when it moved beyond ±25% (the variation measured between processes) and the \
+            two runs' ratio intervals, as wide as the samples' min–max allow, do not overlap; a \
+            ratio or time of a result marked noisy in either run is reported, not judged. \
+            Absolute times are reported, never judged. A baseline may carry its own \
             tolerance per counter ("tolerance") or per ratio ("ratio_tolerance"). Improvements \
             never fail.
             """)
@@ -36,10 +40,10 @@ struct CompareCommand: ParsableCommand {
             transform: CompareCommand.percentage)
     var ratioTolerance: Double?
 
-    @Option(help: "table or markdown.")
+    @Option(help: "table, markdown or json (the verdict and every metric's, for scripts).")
     var format: Format = .table
 
-    enum Format: String, ExpressibleByArgument { case table, markdown }
+    enum Format: String, ExpressibleByArgument { case table, markdown, json }
 
     static func percentage(_ text: String) throws -> Double {
         let number = text.hasSuffix("%") ? String(text.dropLast()) : text
@@ -63,7 +67,8 @@ struct CompareCommand: ParsableCommand {
             StandardError.write("locality: error: \(error)\n")
             throw ExitCode(2)
         }
-        try StandardOutput.write(comparison.render(markdown: format == .markdown))
+        try StandardOutput.write(format == .json ? try JSONReport.encode(ComparisonDocument(comparison))
+                                                 : comparison.render(markdown: format == .markdown))
         if !comparison.passed { throw ExitCode(1) }
     }
 

@@ -4,7 +4,17 @@ import Harness
 public struct Tolerances: Equatable, Sendable {
     public var simulated = 0.01
     public var counters = 0.10
-    public var ratio = 0.25
+    /// For time ratios: a change beyond it regresses only when, besides, the two runs' ratio
+    /// intervals (see `Metric.range`) do not overlap. Derived from the variation between
+    /// processes, which the spread inside one run does not show (physical page placement moves a
+    /// chase's time, and a ratio between variants on separate buffers, from process to
+    /// process): see README "Regression checks" for the measurement.
+    public var ratio = Tolerances.measuredRatioTolerance
+
+    /// Twice the largest change of a non-noisy time ratio seen between ten back-to-back
+    /// processes of `run tlb` and of `run working-set --sizes 4M,16M,64M` on the 2-vCPU KVM
+    /// guest this was developed on (README "Regression checks").
+    public static let measuredRatioTolerance = 0.25
     /// Differences of at most this many events in a sample are equal: they can come from a
     /// single line that lands in another cache set. A kernel whose misses follow where the
     /// allocator put its memory declares a wider tolerance for them instead (see
@@ -45,6 +55,8 @@ public enum Verdict: String, Sendable, Equatable {
     case info
     /// The current report did not run this metric's experiment (a narrowed check).
     case notRun = "not run"
+    /// Reported, not judged: a time or ratio whose result was noisy in either report.
+    case noisy
 }
 
 /// One line of a comparison.
@@ -55,6 +67,9 @@ public struct MetricComparison: Equatable, Sendable {
     public let current: Double?
     public let tolerance: Double?
     public let verdict: Verdict
+    /// The samples' intervals of a time or ratio in each report (see `Metric.range`).
+    public var baselineRange: ClosedRange<Double>? = nil
+    public var currentRange: ClosedRange<Double>? = nil
 
     /// (current − baseline) / baseline; nil where either is missing or the baseline is 0.
     public var change: Double? {
@@ -102,7 +117,8 @@ public struct Comparison: Sendable {
             }
             lines.append(MetricComparison(key: metric.key, kind: metric.kind, baseline: metric.value, current: now.value,
                                           tolerance: tolerance,
-                                          verdict: Self.judge(metric, now, tolerance: tolerance, tolerances: tolerances)))
+                                          verdict: Self.judge(metric, now, tolerance: tolerance, tolerances: tolerances),
+                                          baselineRange: metric.range, currentRange: now.range))
         }
         for metric in after where !beforeKeys.contains(metric.key) {
             lines.append(MetricComparison(key: metric.key, kind: metric.kind, baseline: nil, current: metric.value,
@@ -126,7 +142,11 @@ public struct Comparison: Sendable {
     }
 
     static func judge(_ before: Metric, _ after: Metric, tolerance: Double?, tolerances: Tolerances) -> Verdict {
+        if (before.kind == .ratio || before.kind == .time) && (before.noisy || after.noisy) { return .noisy }
         guard let tolerance else { return .info }
+        // A ratio moves only when its samples say so: both runs' intervals apart, not only the
+        // medians beyond the tolerance.
+        if before.kind == .ratio, let a = before.range, let b = after.range, a.overlaps(b) { return .ok }
         if let a = before.count, let b = after.count {
             if abs(b - a) <= tolerances.countFloor { return .ok }
             if before.kind == .simulated && abs(after.value - before.value) <= tolerances.simulatedPerElementFloor { return .ok }

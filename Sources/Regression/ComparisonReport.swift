@@ -32,5 +32,42 @@ extension Comparison {
         return "\(verdict): \(lines.count) metrics — \(count(.ok)) ok, \(count(.improved)) improved, "
             + "\(count(.regressed)) regressed, \(count(.missing)) missing, \(count(.new)) new, \(count(.info)) reported only"
             + (count(.notRun) > 0 ? ", \(count(.notRun)) not run" : "")
+            + (count(.noisy) > 0 ? ", \(count(.noisy)) noisy (reported, not judged)" : "")
     }
 }
+
+/// `compare --format json`: the verdict and every metric's, for scripts.
+public struct ComparisonDocument: Encodable {
+    public let passed: Bool
+    public let summary: String
+    public let metrics: [Line]
+
+    public struct Line: Encodable {
+        let key: String
+        let kind: MetricKind
+        let baseline: Double?
+        let current: Double?
+        let change: Double?
+        let tolerance: Double?
+        let verdict: Verdict
+        let baselineRange: [Double]?
+        let currentRange: [Double]?
+
+        enum CodingKeys: String, CodingKey {
+            case key, kind, baseline, current, change, tolerance, verdict
+            case baselineRange = "baseline_range", currentRange = "current_range"
+        }
+    }
+
+    public init(_ comparison: Comparison) {
+        passed = comparison.passed
+        summary = comparison.summary
+        metrics = comparison.lines.map {
+            Line(key: $0.key, kind: $0.kind, baseline: $0.baseline, current: $0.current, change: $0.change, tolerance: $0.tolerance,
+                 verdict: $0.verdict, baselineRange: $0.baselineRange.map { [$0.lowerBound, $0.upperBound] },
+                 currentRange: $0.currentRange.map { [$0.lowerBound, $0.upperBound] })
+        }
+    }
+}
+
+extension Verdict: Encodable {}

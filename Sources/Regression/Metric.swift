@@ -30,6 +30,11 @@ public struct Metric: Equatable, Sendable {
     public let count: Double?
     /// A tolerance the baseline carries for this metric, overriding the kind's.
     public let tolerance: Double?
+    /// Where the samples put the figure: min–max of a time; for a ratio, the interval its two
+    /// results' min–max allow (each end against the other's opposite end). Nil for counts.
+    public var range: ClosedRange<Double>? = nil
+    /// The result (or, for a ratio, either of its two results) is noisy: reported, not judged.
+    public var noisy = false
 
     public var key: String { "\(subject) \(name)" }
 
@@ -37,13 +42,29 @@ public struct Metric: Equatable, Sendable {
     public static func all(in report: RunReport) -> [Metric] {
         var metrics: [Metric] = []
         let counterNames = report.counterNames  // once: it reads every result
+        // Each ratio's partner, found in one lookup (reports may hold thousands of results).
+        let byPlace = Dictionary(report.results.map { (Place(experiment: $0.experiment, variant: $0.variant, size: $0.sizeBytes), $0) },
+                                 uniquingKeysWith: { first, _ in first })
         for result in report.results {
             let subject = "\(result.experiment)/\(result.variant)/\(ByteSize(rawValue: result.sizeBytes))"
-            metrics.append(Metric(experiment: result.experiment, subject: subject, name: "ns/elem", kind: .time, value: result.nsPerElement.median,
-                                  count: nil, tolerance: nil))
+            let time = result.nsPerElement
+            // A simulated report holds no times (valgrind's would mean nothing).
+            if report.mode != "sim" {
+                metrics.append(Metric(experiment: result.experiment, subject: subject, name: "ns/elem", kind: .time, value: time.median,
+                                      count: nil, tolerance: nil, range: time.min...max(time.min, time.max), noisy: result.isNoisy))
+            }
             if report.mode != "sim", let ratio = result.ratioToBaseline, let baseline = result.baseline, baseline != result.variant {
-                metrics.append(Metric(experiment: result.experiment, subject: subject, name: "time ×\(baseline)", kind: .ratio, value: ratio,
-                                      count: nil, tolerance: result.ratioTolerance))
+                let partner = byPlace[Place(experiment: result.experiment, variant: baseline, size: result.sizeBytes)]
+                var metric = Metric(experiment: result.experiment, subject: subject, name: "time ×\(baseline)", kind: .ratio, value: ratio,
+                                    count: nil, tolerance: result.ratioTolerance, noisy: result.isNoisy || partner?.isNoisy == true)
+                // The interval the samples allow: this result's fastest over the partner's
+                // slowest up to its slowest over the partner's fastest, about the median ratio.
+                if let other = partner?.nsPerElement, other.min > 0, time.median > 0 {
+                    let low = ratio * (time.min / time.median) * (other.median / other.max)
+                    let high = ratio * (time.max / time.median) * (other.median / other.min)
+                    metric.range = min(low, ratio)...max(high, ratio)
+                }
+                metrics.append(metric)
             }
             for name in counterNames {
                 guard let counter = result.counters[name] else { continue }
@@ -52,6 +73,12 @@ public struct Metric: Equatable, Sendable {
             }
         }
         return metrics
+    }
+
+    private struct Place: Hashable {
+        let experiment: String
+        let variant: String
+        let size: Int
     }
 
     /// Clock events count time, so they are judged like times: not at all.

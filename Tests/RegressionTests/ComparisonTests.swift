@@ -1,6 +1,7 @@
 import Counters
 import Harness
 @testable import Regression
+import Foundation
 import Testing
 
 /// A small sim-like report: two variants, one counter each, plus times.
@@ -152,7 +153,66 @@ func report(mode: String = "sim", rowMisses: Double = 32768, columnMisses: Doubl
         baseline.results += other.results
         let narrowed = try Comparison(baseline: baseline, current: report())
         #expect(narrowed.passed)
-        #expect(narrowed.lines.filter { $0.verdict == .notRun }.count == 4)  // two variants × (ns/elem, D1mr)
-        #expect(narrowed.summary.hasSuffix("4 not run"))
+        // Two variants × D1mr: a simulated report's times are valgrind's, never compared.
+        #expect(narrowed.lines.filter { $0.verdict == .notRun }.count == 2)
+        #expect(narrowed.summary.hasSuffix("2 not run"))
+    }
+}
+
+/// Time ratios judged against the samples' spread; noisy results reported, not judged.
+@Suite struct NoiseAwareComparisonTests {
+    /// A run report whose column-major result has samples `column` (ns) against row-major's `row`.
+    func timed(column: [Double], row: [Double] = [0.30, 0.31, 0.32], noisy: Bool = false) -> RunReport {
+        var r = report(mode: "run")
+        let rowTime = Summary(row), columnTime = Summary(column)
+        r.results[0] = VariantResult(experiment: "loop-order", variant: "row-major", sizeBytes: 2 << 20, elements: 1, iterations: 1,
+                                     samples: row.count, nsPerElement: rowTime, gbPerSecond: nil, counters: [:], unavailable: [:],
+                                     ratioToBaseline: 1, baseline: "row-major", checksum: 1)
+        r.results[1] = VariantResult(experiment: "loop-order", variant: "column-major", sizeBytes: 2 << 20, elements: 1, iterations: 1,
+                                     samples: column.count, nsPerElement: columnTime, gbPerSecond: nil, counters: [:], unavailable: [:],
+                                     ratioToBaseline: columnTime.median / rowTime.median, baseline: "row-major", checksum: 1,
+                                     noisy: noisy ? Noise(reasons: [NoiseReason(kind: .descheduled, value: 0.5, limit: 0.9)]) : nil)
+        r.configuration.events = []
+        return r
+    }
+
+    let ratioKey = "loop-order/column-major/2M time ×row-major"
+
+    @Test func aRatioWhoseIntervalsOverlapIsNoRegressionHoweverFarItsMedianMoved() throws {
+        // Medians 2.5 → 3.3 ns (+32%), but the samples overlap (2.4–3.4 against 2.5–3.4).
+        let comparison = try Comparison(baseline: timed(column: [2.4, 2.5, 3.4]), current: timed(column: [2.5, 3.3, 3.4]))
+        let line = try #require(comparison.lines.first { $0.key == ratioKey })
+        #expect(line.verdict == .ok)
+        #expect((line.change ?? 0) > 0.25)
+        #expect(comparison.passed)
+    }
+
+    @Test func aDoubledTimeWithSeparateIntervalsRegresses() throws {
+        let comparison = try Comparison(baseline: timed(column: [2.4, 2.5, 2.6]), current: timed(column: [4.8, 5.0, 5.2]))
+        #expect(comparison.regressions.map(\.key) == [ratioKey])
+        let line = try #require(comparison.lines.first { $0.key == ratioKey })
+        #expect(try #require(line.baselineRange).upperBound < (try #require(line.currentRange)).lowerBound)
+    }
+
+    @Test func aNoisyResultInEitherRunIsReportedNotJudged() throws {
+        for (baseline, current) in [(true, false), (false, true)] {
+            let comparison = try Comparison(baseline: timed(column: [2.4, 2.5, 2.6], noisy: baseline),
+                                            current: timed(column: [4.8, 5.0, 5.2], noisy: current))
+            #expect(comparison.passed)
+            #expect(comparison.lines.first { $0.key == ratioKey }?.verdict == .noisy)
+            #expect(comparison.summary.contains("2 noisy (reported, not judged)"))  // its time and its ratio
+        }
+    }
+
+    @Test func theJSONFormCarriesEveryVerdict() throws {
+        let comparison = try Comparison(baseline: timed(column: [2.4, 2.5, 2.6]), current: timed(column: [4.8, 5.0, 5.2]))
+        let data = try JSONEncoder().encode(ComparisonDocument(comparison))
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(json["passed"] as? Bool == false)
+        let metrics = try #require(json["metrics"] as? [[String: Any]])
+        let ratio = try #require(metrics.first { $0["key"] as? String == ratioKey })
+        #expect(ratio["verdict"] as? String == "regressed")
+        #expect(ratio["kind"] as? String == "ratio")
+        #expect((ratio["current_range"] as? [Double])?.count == 2)
     }
 }
