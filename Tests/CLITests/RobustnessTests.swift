@@ -146,7 +146,7 @@ import Testing
         let probe = try run(["probe", "--format", "json"], preamble: "ulimit -n 8")
         #expect(probe.code == 0, "\(probe)")
         #expect(probe.stdout.contains("\"landmarks\""))
-        let run = try self.run(["run", "loop-order", "--sizes", "4K", "--repetitions", "1"], preamble: "ulimit -n 8")
+        let run = try self.run(["run", "loop-order", "--sizes", "4K", "--repetitions", "1", "--quiet"], preamble: "ulimit -n 8")
         #expect(run.code == 0, "\(run)")
         expectOneLineOrNothing(run, "run")
         // valgrind itself needs more: one line naming the limit, exit 1, nothing left in /tmp.
@@ -168,7 +168,7 @@ import Testing
                 "\(run)")
         expectOneLineOrNothing(run, "run")
         // A default size that does not fit is left out with a finding, not measured as nothing in silence.
-        let pageFaults = try self.run(["run", "page-faults", "--repetitions", "1"], preamble: "ulimit -v 400000")
+        let pageFaults = try self.run(["run", "page-faults", "--repetitions", "1", "--quiet"], preamble: "ulimit -v 400000")
         #expect(pageFaults.code == 0, "\(pageFaults)")
         #expect(pageFaults.stdout.contains("left out of the default sizes: 256M"), "\(pageFaults.stdout)")
         // valgrind's child cannot even load its libraries: named, exit 1, not the loader's 127.
@@ -214,7 +214,7 @@ import Testing
         try Self.oldReport.write(toFile: output, atomically: false, encoding: .utf8)
         // Many sizes at one repetition: each is quick, all together take far longer than the
         // half second of CPU time the test waits for.
-        let pid = try spawn(["run", "loop-order", "working-set", "layout", "--repetitions", "1", "--format", "json",
+        let pid = try spawn(["run", "loop-order", "working-set", "layout", "--repetitions", "1", "--format", "json", "--quiet",
                              "--output", output])
         if point == .measuring {
             let hertz = Int(sysconf(Int32(_SC_CLK_TCK)))
