@@ -168,6 +168,10 @@ public struct SuiteRun {
         }
         let byName = Dictionary(ran.map { ($0.name, $0) }) { first, _ in first }
         results.computeRatios { experiment, variant in byName[experiment]?.ratioPartner(of: variant) }
+        for index in results.indices where results[index].ratioToBaseline != nil {
+            let result = results[index]
+            results[index].ratioTolerance = byName[result.experiment]?.variants.first { $0.name == result.variant }?.ratioTolerance
+        }
         let plan = runner.plan
         if runner.simulation != nil {
             notes.append("counts are callgrind's cache simulation (sim) of one pass after a warm-up pass; "
