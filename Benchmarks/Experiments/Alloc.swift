@@ -43,6 +43,9 @@ public struct Alloc: Experiment {
         return sizes
     }
 
+    /// The 16 B of the strategies and a few of the trace's sizes.
+    public var quickSizes: [ByteSize] { [16, 48, 188, 504].map { ByteSize(rawValue: $0) } }
+
     static let callsPerPass = 1000
     static let objects = 1024
     static let objectBytes = MemoryLayout<Pair16>.size

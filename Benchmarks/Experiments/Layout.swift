@@ -23,6 +23,8 @@ public struct Layout: Experiment {
     /// warm-up, 5 samples) keep the default run near 20 s instead of 25 s. 64M and beyond
     /// stay one `--sizes` away.
     public let defaultSizes: [ByteSize] = [.kib(4), .kib(400), .mib(48)]
+    /// 4M: past the L2, and a shuffled list of it costs milliseconds per pass, not a second.
+    public let quickSizes: [ByteSize] = [.kib(4), .mib(4)]
     public let variants = [
         Variant("flat", "one contiguous array of 16-byte structs, in address order"),
         Variant("flat-c", "the flat walk in C (clang), the reference for `flat`"),

@@ -19,6 +19,8 @@ public struct LoopOrder: Experiment {
     /// 2M is a 512 × 512 matrix: its columns are 4 KB apart, so in the simulated 32K 8-way L1
     /// every column load misses (8× the row walk's misses), while it all fits the LL.
     public let simulationSizes: [ByteSize] = [.kib(4), .kib(400), .mib(2)]
+    /// In the caches and twice the L3 of the machine this was written on.
+    public let quickSizes: [ByteSize] = [.kib(4), .mib(64)]
     public let variants = [
         Variant("row-major", "sum along rows, in address order (8 accumulators)"),
         Variant("column-major", "sum down columns, one row's stride between loads (8 accumulators)"),

@@ -37,6 +37,7 @@ public struct PageFaults: Experiment {
     public var defaultSizes: [ByteSize] { capped([.mib(256)], footprint: { $0.rawValue }, memory: budget.limit).kept }
     /// None: first touch of a mapping large enough to mean something is slow under valgrind.
     public var simulationSizes: [ByteSize] { [] }
+    public var quickSizes: [ByteSize] { capped([.mib(64)], footprint: { $0.rawValue }, memory: budget.limit).kept }
 
     /// One page, the unit of a fault (a smaller size would be measured as one whole page).
     public let minimumSize = ByteSize(rawValue: pageBytes)

@@ -68,15 +68,10 @@ public struct TLB: Experiment {
         lines.append(described.isEmpty ? "cpuid reports no data TLB sizes on this CPU"
                                        : "cpuid: " + described.joined(separator: "; "))
         let strided = results.filter { $0.variant == "page-stride" }.sorted { $0.sizeBytes < $1.sizeBytes }
-        for row in strided {
-            let pages = row.sizeBytes / Self.pageBytes
-            let packed = results.first { $0.variant == "packed" && $0.sizeBytes == row.sizeBytes }
-            let label = String(pages).leftPadded(to: 6)
-            lines.append("\(label) pages (\(ByteSize(rawValue: row.sizeBytes).approximate)): page-stride "
-                + "\(KneeReport.format(row.nsPerElement.median)) ns, packed \(packed.map { KneeReport.format($0.nsPerElement.median) } ?? "—") ns"
-                + (row.isNoisy || packed?.isNoisy == true ? " → noisy (\(Noise.marker)): no conclusion"
-                    : row.ratioToBaseline.map { String(format: " → translation ×%.2f", $0) } ?? "")
-                + (l2Lines.map { pages >= $0 } == true ? " (with cache-set conflicts: the lines fill the L2)" : ""))
+        // Each size's ratio is in the table (`holds` names its pages); what the L2 holds is said once.
+        if let l2Lines, let first = strided.first(where: { $0.sizeBytes / Self.pageBytes >= l2Lines }) {
+            lines.append("from \(first.sizeBytes / Self.pageBytes) pages (\(ByteSize(rawValue: first.sizeBytes).approximate)) on, "
+                + "the lines touched fill the L2: cache-set conflicts add to the translation cost")
         }
         lines += KneeReport.findings(xs: strided.map { Double($0.sizeBytes / Self.pageBytes) }, ys: strided.map(\.nsPerElement.median),
                                      ranges: strided.map { $0.nsPerElement.min...$0.nsPerElement.max },
@@ -102,6 +97,10 @@ public struct TLB: Experiment {
                 Landmark(label: "\($0.name) full of lines (\($0.sizeBytes / ChaseLayout.lineBytes))",
                          x: Double($0.sizeBytes / ChaseLayout.lineBytes), source: "sysfs")
             }
+    }
+
+    public func sizeLabel(_ size: ByteSize, machine: MachineInfo) -> String? {
+        "\(size.rawValue / Self.pageBytes) pages"
     }
 
     public func plots(from results: [VariantResult], machine: MachineInfo) -> [Plot] {

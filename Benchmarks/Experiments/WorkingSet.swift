@@ -44,6 +44,8 @@ public struct WorkingSet: Experiment {
     var sizesLeftOut: [ByteSize] { capped(Self.fullDefaultSizes, footprint: Self.footprint, memory: budget.limit).left }
     /// All of them up to 4M, without reading the memory limits (see `MemoryBudget`).
     public var simulationSizes: [ByteSize] { Self.fullDefaultSizes.filter { $0 <= .mib(4) } }
+    /// One size per level of a common hierarchy; 64M for memory (1G takes seconds to build).
+    public var quickSizes: [ByteSize] { capped([.kib(16), .kib(256), .mib(4), .mib(64)], footprint: Self.footprint, memory: budget.limit).kept }
 
     /// One line: a smaller size would be measured as a whole line.
     public let minimumSize = ByteSize(rawValue: ChaseLayout.lineBytes)
@@ -86,20 +88,19 @@ public struct WorkingSet: Experiment {
 
     public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] {
         var lines: [String] = []
+        // Which level holds each size is the table's `holds` column; one line sums the ranges.
         let sizes = Array(Set(results.map(\.sizeBytes))).sorted()
+        var ranges: [(level: String, first: Int, last: Int)] = []
         for size in sizes {
-            let at = results.filter { $0.sizeBytes == size }
-            func ns(_ variant: String) -> String {
-                at.first { $0.variant == variant }.map { KneeReport.format($0.nsPerElement.median) + ($0.isNoisy ? Noise.marker : "") } ?? "—"
-            }
-            func gb(_ variant: String) -> String {
-                at.first { $0.variant == variant }?.gbPerSecond.map { String(format: "%.1f", $0) } ?? "—"
-            }
-            let name = ByteSize(rawValue: size).description
-            let label = name + String(repeating: " ", count: max(0, 5 - name.count))
-            let level = Landmark.level(holding: size, machine: machine).padding(toLength: 12, withPad: " ", startingAt: 0)
-            lines.append("\(label) in \(level) chase \(ns("chase")) ns/load (C \(ns("chase-c"))), "
-                + "sequential \(gb("sequential")) GB/s (C \(gb("sequential-c")))")
+            let level = Landmark.level(holding: size, machine: machine)
+            if ranges.last?.level == level { ranges[ranges.count - 1].last = size } else { ranges.append((level, size, size)) }
+        }
+        if !ranges.isEmpty {
+            lines.append("sizes by level: " + ranges.map { range in
+                let span = range.first == range.last ? ByteSize(rawValue: range.first).description
+                    : "\(ByteSize(rawValue: range.first))–\(ByteSize(rawValue: range.last))"
+                return "\(span) in \(range.level)"
+            }.joined(separator: ", "))
         }
         let chase = results.filter { $0.variant == "chase" }.sorted { $0.sizeBytes < $1.sizeBytes }
         let landmarks = Landmark.caches(machine) + Landmark.tlbReach(machine.tlbs ?? []) + [Landmark.ruleOfThumb]
@@ -113,6 +114,10 @@ public struct WorkingSet: Experiment {
                 + "(more than half of what \(memory.source) leaves, \(MemoryLimit.bytes(memory.remainingBytes)))")
         }
         return lines
+    }
+
+    public func sizeLabel(_ size: ByteSize, machine: MachineInfo) -> String? {
+        Landmark.level(holding: size.rawValue, machine: machine)
     }
 
     public func plots(from results: [VariantResult], machine: MachineInfo) -> [Plot] {

@@ -38,6 +38,8 @@ public protocol Experiment: Sendable {
     var defaultSizes: [ByteSize] { get }
     /// Sizes `locality sim` uses by default: callgrind runs ~50× slower than the hardware.
     var simulationSizes: [ByteSize] { get }
+    /// Sizes `--quick` uses: a few that still show the experiment's point in a second or two.
+    var quickSizes: [ByteSize] { get }
     /// Bytes of memory this experiment occupies at `size` (allocated and touched, setup copies
     /// and permutations included), checked against MemAvailable and the cgroup's memory limit
     /// before anything is allocated.
@@ -56,6 +58,9 @@ public protocol Experiment: Sendable {
     /// One-line conclusions drawn from this experiment's results (knees of a curve, what a
     /// demonstration showed), printed under its tables and kept in the JSON.
     func findings(from results: [VariantResult], machine: MachineInfo) -> [String]
+    /// What a working set of `size` is on this machine ("L1d", "512 pages"), shown beside the
+    /// size in tables; nil when the size says it all.
+    func sizeLabel(_ size: ByteSize, machine: MachineInfo) -> String?
     /// Pictures of the results, written by `--plot DIR`.
     func plots(from results: [VariantResult], machine: MachineInfo) -> [Plot]
 }
@@ -69,8 +74,17 @@ extension Experiment {
     public func addressSpace(of size: ByteSize) -> Int { footprint(of: size) }
     public var minimumSize: ByteSize { ByteSize(rawValue: 1) }
     public var simulationSizes: [ByteSize] { defaultSizes.filter { $0 <= .mib(4) } }
+    /// The smallest, middle and largest default sizes.
+    public var quickSizes: [ByteSize] {
+        let sizes = defaultSizes
+        guard sizes.count > 3 else { return sizes }
+        var picked: [ByteSize] = []
+        for size in [sizes[0], sizes[sizes.count / 2], sizes[sizes.count - 1]] where !picked.contains(size) { picked.append(size) }
+        return picked
+    }
     public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] { [] }
     public func plots(from results: [VariantResult], machine: MachineInfo) -> [Plot] { [] }
+    public func sizeLabel(_ size: ByteSize, machine: MachineInfo) -> String? { nil }
 }
 
 /// Choices the user makes for a whole run that experiments may consult.

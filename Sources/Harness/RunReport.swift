@@ -14,6 +14,63 @@ public struct RunReport: Codable, Equatable, Sendable {
     public var notes: [String]
     /// Experiment name → what it shows, its unit and baseline variant, in run order.
     public var experiments: [ExperimentInfo]
+    /// When, where and how the run was made (nil in reports written before it was recorded).
+    public var context: RunContext?
+
+    enum CodingKeys: String, CodingKey {
+        case schema, mode, machine, configuration, results, notes, experiments, context
+        case unavailableReasons = "unavailable_reasons"
+    }
+
+    /// In JSON each distinct reason an event could not be counted is written once, in
+    /// `unavailable_reasons` (id → reason); a result's `unavailable` maps the event to the id.
+    /// Reports without that map (older ones) hold the reasons in each result, and read as well.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        schema = try c.decode(String.self, forKey: .schema)
+        mode = try c.decode(String.self, forKey: .mode)
+        machine = try c.decode(MachineInfo.self, forKey: .machine)
+        configuration = try c.decode(Configuration.self, forKey: .configuration)
+        results = try c.decode([VariantResult].self, forKey: .results)
+        notes = try c.decode([String].self, forKey: .notes)
+        experiments = try c.decode([ExperimentInfo].self, forKey: .experiments)
+        context = try c.decodeIfPresent(RunContext.self, forKey: .context)
+        if let reasons = try c.decodeIfPresent([String: String].self, forKey: .unavailableReasons) {
+            for index in results.indices {
+                results[index].unavailable = results[index].unavailable.mapValues { reasons[$0] ?? $0 }
+            }
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(schema, forKey: .schema)
+        try c.encode(mode, forKey: .mode)
+        try c.encode(machine, forKey: .machine)
+        try c.encode(configuration, forKey: .configuration)
+        try c.encode(notes, forKey: .notes)
+        try c.encode(experiments, forKey: .experiments)
+        try c.encodeIfPresent(context, forKey: .context)
+        let ids = unavailableReasonIDs
+        var encoded = results
+        for index in encoded.indices { encoded[index].unavailable = encoded[index].unavailable.mapValues { ids[$0] ?? $0 } }
+        if !ids.isEmpty {
+            try c.encode(Dictionary(ids.map { ($0.value, $0.key) }) { first, _ in first }, forKey: .unavailableReasons)
+        }
+        // Under simulation the times are valgrind's: a `sim` report holds counts, not times.
+        try c.encode(encoded.map { VariantResult.Encoded(result: $0, timed: mode != "sim") }, forKey: .results)
+    }
+
+    /// Each distinct reason → its id (`r1`, `r2`, … in the order the events were requested).
+    public var unavailableReasonIDs: [String: String] {
+        var ids: [String: String] = [:]
+        for name in counterNames + results.flatMap({ $0.unavailable.keys.sorted() }) {
+            for result in results {
+                if let reason = result.unavailable[name], ids[reason] == nil { ids[reason] = "r\(ids.count + 1)" }
+            }
+        }
+        return ids
+    }
 
     public struct Configuration: Codable, Equatable, Sendable {
         public var repetitions: Int
@@ -46,18 +103,24 @@ public struct RunReport: Codable, Equatable, Sendable {
         public var baseline: String
         /// The experiment's conclusions from this run (see `Experiment.findings`).
         public var findings: [String]
+        /// What each size holds on this machine ("L1d", "8 pages"), keyed by the size (`4K`).
+        public var sizeLabels: [String: String]?
 
-        public init(name: String, summary: String, unit: String, baseline: String, findings: [String] = []) {
+        enum CodingKeys: String, CodingKey { case name, summary, unit, baseline, findings, sizeLabels = "size_labels" }
+
+        public init(name: String, summary: String, unit: String, baseline: String, findings: [String] = [],
+                    sizeLabels: [String: String]? = nil) {
             self.name = name
             self.summary = summary
             self.unit = unit
             self.baseline = baseline
             self.findings = findings
+            self.sizeLabels = sizeLabels
         }
     }
 
     public init(mode: String, machine: MachineInfo, configuration: Configuration, results: [VariantResult],
-                notes: [String], experiments: [ExperimentInfo]) {
+                notes: [String], experiments: [ExperimentInfo], context: RunContext? = nil) {
         self.schema = Self.schemaName
         self.mode = mode
         self.machine = machine
@@ -65,6 +128,7 @@ public struct RunReport: Codable, Equatable, Sendable {
         self.results = results
         self.notes = notes
         self.experiments = experiments
+        self.context = context
     }
 
     /// Reads a report, checking the schema.

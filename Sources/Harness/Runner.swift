@@ -42,6 +42,8 @@ public struct Runner {
     private let library: PAPILibrary?
     /// Set when running under callgrind: counts come from its dumps (source `sim`) instead of PAPI.
     public let simulation: CallgrindSession?
+    /// Told the variant about to be calibrated or sampled (for a progress line).
+    public var onVariant: ((String) -> Void)?
 
     public init(configuration: RunConfiguration, plan: CounterPlan, library: PAPILibrary?,
                 simulation: CallgrindSession? = nil) {
@@ -70,6 +72,7 @@ public struct Runner {
         var checksums: [Double] = []
         var iterations: [Int] = []
         for workload in workloads {
+            onVariant?(workload.variant)
             let checksum = workload.pass()
             if let expected = workload.expectedChecksum, expected != checksum {
                 throw ChecksumMismatch(experiment: experiment, variant: workload.variant, expected: expected, actual: checksum)
@@ -115,6 +118,7 @@ public struct Runner {
                 let set = sets.isEmpty ? nil : sets[groupIndex]
                 for _ in 0..<configuration.repetitions {
                     for (index, workload) in workloads.enumerated() {
+                        onVariant?(workload.variant)
                         warmUp(workload)
                         let result = try measuredSample(workload, iterations: iterations[index], eventSet: set, callgrindLabel: nil)
                         if groupIndex == 0 { times[index].append(Double(result.nanoseconds)) }

@@ -1,3 +1,4 @@
+import CLocalitySupport
 import Counters
 
 /// A working set that does not fit in the memory this process may still take: MemAvailable,
@@ -51,11 +52,15 @@ public struct SuiteRun {
     public let experiments: [any Experiment]
     /// The sizes given by `--sizes`; nil means each experiment's defaults.
     public let sizes: [ByteSize]?
+    /// Sizes for named experiments (`--sizes layout=4K,64M`, or `--quick`'s), before `sizes`.
+    public var sizesByExperiment: [String: [ByteSize]] = [:]
     public let runner: Runner
     public let machine: MachineInfo
     public let options: RunOptions
-    /// Called with a line before each measurement (the CLI shows it on a terminal).
-    public var progress: ((String) -> Void)?
+    /// Called before each size is measured and as each variant starts (the CLI shows it).
+    public var progress: ((ProgressStep) -> Void)?
+    /// What the report's `context` says about the run (command line, date, …).
+    public var context: RunContext?
     /// `--variants`: the variants measured; nil measures all.
     public var variantFilter: VariantFilter?
     /// The limits the memory check applies; nil reads this process's when checking
@@ -63,7 +68,7 @@ public struct SuiteRun {
     public var memoryLimits: MemoryLimits?
 
     public init(experiments: [any Experiment], sizes: [ByteSize]?, runner: Runner, machine: MachineInfo,
-                options: RunOptions = RunOptions(), progress: ((String) -> Void)? = nil) {
+                options: RunOptions = RunOptions(), progress: ((ProgressStep) -> Void)? = nil) {
         self.experiments = experiments
         self.sizes = sizes
         self.runner = runner
@@ -73,7 +78,7 @@ public struct SuiteRun {
     }
 
     public func sizes(for experiment: any Experiment) -> [ByteSize] {
-        sizes ?? (runner.simulation != nil ? experiment.simulationSizes : experiment.defaultSizes)
+        sizesByExperiment[experiment.name] ?? sizes ?? (runner.simulation != nil ? experiment.simulationSizes : experiment.defaultSizes)
     }
 
     /// Refuses, before anything is allocated, a size whose footprint exceeds what any limit
@@ -94,9 +99,10 @@ public struct SuiteRun {
 
     /// The first size of `sizes` (given by `--sizes`) below the minimum of an experiment, or
     /// nil. Each experiment's own default sizes are never below it.
-    public static func sizeBelowMinimum(experiments: [any Experiment], sizes: [ByteSize]?) -> SizeBelowMinimum? {
-        guard let sizes else { return nil }
+    public static func sizeBelowMinimum(experiments: [any Experiment], sizes: [ByteSize]?,
+                                        byExperiment: [String: [ByteSize]] = [:]) -> SizeBelowMinimum? {
         for experiment in experiments {
+            guard let sizes = byExperiment[experiment.name] ?? sizes else { continue }
             if let size = sizes.first(where: { $0 < experiment.minimumSize }) {
                 return SizeBelowMinimum(experiment: experiment.name, size: size, minimum: experiment.minimumSize)
             }
@@ -106,7 +112,7 @@ public struct SuiteRun {
 
     /// Refuses sizes below an experiment's minimum, before anything is measured.
     public func validateSizes() throws {
-        if let tooSmall = Self.sizeBelowMinimum(experiments: experiments, sizes: sizes) { throw tooSmall }
+        if let tooSmall = Self.sizeBelowMinimum(experiments: experiments, sizes: sizes, byExperiment: sizesByExperiment) { throw tooSmall }
     }
 
     /// The plots of every experiment for `report`'s results.
@@ -145,36 +151,69 @@ public struct SuiteRun {
     }
 
     /// Measures every experiment at its sizes. `simulatedCaches` is the geometry callgrind
-    /// simulates, when the runner reads callgrind.
-    public func run(simulatedCaches: CacheGeometry? = nil) throws -> RunReport {
+    /// simulates, when the runner reads callgrind. `finished` is called after each experiment
+    /// with the report of every experiment completed so far (ratios and findings included), so
+    /// a caller can print that experiment at once, and keep a report to write if the run stops.
+    public func run(simulatedCaches: CacheGeometry? = nil,
+                    finished: ((_ soFar: RunReport, _ experiment: RunReport.ExperimentInfo) throws -> Void)? = nil) throws -> RunReport {
         try validateSizes()
         // Under valgrind the parent has checked already (`locality sim` does before launching
         // it), and the process's VmSize is valgrind's. Reading the limits there would also move
         // glibc's heap, and with it the simulated counts of heap-placed kernels.
         if runner.simulation == nil { try validateMemory() }
-        var results: [VariantResult] = []
-        var notes: [String] = []
-        var ran: [any Experiment] = []
+        var filterNotes: [String] = []
+        var soFar = report(results: [], experiments: [], simulatedCaches: simulatedCaches, filterNotes: [])
+        let steps = experiments.reduce(0) { $0 + sizes(for: $1).count }
+        var step = 0
+        let start = locality_monotonic_ns()
         for experiment in experiments {
             let kept = variantFilter?.selected(in: experiment) ?? experiment.variants.map(\.name)
             guard !kept.isEmpty else { continue }
-            ran.append(experiment)
-            notes += variantFilter?.remarks(for: experiment) ?? []
+            filterNotes += variantFilter?.remarks(for: experiment) ?? []
+            var results: [VariantResult] = []
             for size in sizes(for: experiment) {
-                progress?("\(experiment.name) \(size)")
+                var measuring = runner
+                let elapsed = Double(locality_monotonic_ns() &- start) / 1e9
+                let here = ProgressStep(experiment: experiment.name, size: size, step: step, steps: steps, elapsed: elapsed)
+                progress?(here)
+                if let progress { measuring.onVariant = { variant in var now = here; now.variant = variant; progress(now) } }
                 let workloads = try experiment.prepare(size: size, options: options).filter { kept.contains($0.variant) }
-                results += try runner.measure(workloads, experiment: experiment.name, size: size)
+                results += try measuring.measure(workloads, experiment: experiment.name, size: size)
+                step += 1
             }
+            results.computeRatios { _, variant in experiment.ratioPartner(of: variant) }
+            for index in results.indices where results[index].ratioToBaseline != nil {
+                results[index].ratioTolerance = experiment.variants.first { $0.name == results[index].variant }?.ratioTolerance
+            }
+            let info = RunReport.ExperimentInfo(
+                name: experiment.name, summary: experiment.summary, unit: experiment.unit,
+                baseline: experiment.baselineVariant, findings: findings(of: experiment, results),
+                sizeLabels: runner.simulation == nil ? sizeLabels(of: experiment, results) : nil)
+            soFar = report(results: soFar.results + results, experiments: soFar.experiments + [info],
+                           simulatedCaches: simulatedCaches, filterNotes: filterNotes)
+            try finished?(soFar, info)
         }
-        let byName = Dictionary(ran.map { ($0.name, $0) }) { first, _ in first }
-        results.computeRatios { experiment, variant in byName[experiment]?.ratioPartner(of: variant) }
-        for index in results.indices where results[index].ratioToBaseline != nil {
-            let result = results[index]
-            results[index].ratioTolerance = byName[result.experiment]?.variants.first { $0.name == result.variant }?.ratioTolerance
+        return soFar
+    }
+
+    /// What each measured size holds for `experiment` ("L1d", "8 pages"), keyed by the size's
+    /// description; nil when the experiment names none.
+    private func sizeLabels(of experiment: any Experiment, _ results: [VariantResult]) -> [String: String]? {
+        var labels: [String: String] = [:]
+        for size in Set(results.map(\.sizeBytes)) {
+            let size = ByteSize(rawValue: size)
+            if let label = experiment.sizeLabel(size, machine: machine) { labels[size.description] = label }
         }
+        return labels.isEmpty ? nil : labels
+    }
+
+    /// The report of `results` from the completed `experiments`, with the notes they call for.
+    func report(results: [VariantResult], experiments: [RunReport.ExperimentInfo], simulatedCaches: CacheGeometry?,
+                filterNotes: [String]) -> RunReport {
+        var notes = filterNotes
         let plan = runner.plan
         if runner.simulation != nil {
-            notes.append("counts are callgrind's cache simulation (sim) of one pass after a warm-up pass; "
+            notes.append("counts are callgrind's cache simulation (sim) of one pass after its warm-up; "
                 + "times under valgrind are ~50× the real ones and are not comparable with `locality run`")
         } else if plan.groups.count > 1 {
             notes.append("the requested hardware events do not fit the PMU at once: each kernel ran once per "
@@ -189,11 +228,29 @@ public struct SuiteRun {
                                  minimumSampleNanoseconds: runner.configuration.minimumSampleNanoseconds,
                                  events: runner.counterNames, counterGroups: plan.groups.count,
                                  simulatedCaches: simulatedCaches),
-            results: results, notes: notes,
-            experiments: ran.map { experiment in
-                .init(name: experiment.name, summary: experiment.summary, unit: experiment.unit,
-                      baseline: experiment.baselineVariant,
-                      findings: findings(of: experiment, results))
-            })
+            results: results, notes: notes, experiments: experiments, context: context)
     }
+}
+
+/// Where a run stands, for a progress line: the experiment and size being measured (and the
+/// variant, once the runner starts on one), `step` of `steps` sizes done, seconds elapsed.
+public struct ProgressStep: Sendable {
+    public var experiment: String
+    public var size: ByteSize
+    public var variant: String?
+    public var step: Int
+    public var steps: Int
+    public var elapsed: Double
+
+    public init(experiment: String, size: ByteSize, variant: String? = nil, step: Int, steps: Int, elapsed: Double) {
+        self.experiment = experiment
+        self.size = size
+        self.variant = variant
+        self.step = step
+        self.steps = steps
+        self.elapsed = elapsed
+    }
+
+    /// Seconds left at the pace so far (nil before the first size is done).
+    public var remaining: Double? { step > 0 ? elapsed / Double(step) * Double(steps - step) : nil }
 }

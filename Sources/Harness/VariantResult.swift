@@ -75,6 +75,59 @@ public struct VariantResult: Codable, Equatable, Sendable {
         self.noisy = noisy
     }
 
+    /// A `sim` report's results hold no times (they are valgrind's): they read back with a
+    /// zero time, which nothing shows.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        experiment = try c.decode(String.self, forKey: .experiment)
+        variant = try c.decode(String.self, forKey: .variant)
+        sizeBytes = try c.decode(Int.self, forKey: .sizeBytes)
+        elements = try c.decode(Int.self, forKey: .elements)
+        iterations = try c.decode(Int.self, forKey: .iterations)
+        samples = try c.decode(Int.self, forKey: .samples)
+        nsPerElement = try c.decodeIfPresent(Summary.self, forKey: .nsPerElement) ?? Summary(median: 0, min: 0, max: 0)
+        gbPerSecond = try c.decodeIfPresent(Double.self, forKey: .gbPerSecond)
+        counters = try c.decode([String: CounterValue].self, forKey: .counters)
+        unavailable = try c.decode([String: String].self, forKey: .unavailable)
+        ratioToBaseline = try c.decodeIfPresent(Double.self, forKey: .ratioToBaseline)
+        baseline = try c.decodeIfPresent(String.self, forKey: .baseline)
+        ratioTolerance = try c.decodeIfPresent(Double.self, forKey: .ratioTolerance)
+        checksum = try c.decode(Double.self, forKey: .checksum)
+        extras = try c.decode([Extra].self, forKey: .extras)
+        noisy = try c.decodeIfPresent(Noise.self, forKey: .noisy)
+    }
+
+    public func encode(to encoder: Encoder) throws { try Encoded(result: self, timed: true).encode(to: encoder) }
+
+    /// A result as JSON holds it: without its time, bandwidth and time ratio when `timed` is
+    /// false (a simulated run, whose times are valgrind's).
+    struct Encoded: Encodable {
+        let result: VariantResult
+        let timed: Bool
+
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(result.experiment, forKey: .experiment)
+            try c.encode(result.variant, forKey: .variant)
+            try c.encode(result.sizeBytes, forKey: .sizeBytes)
+            try c.encode(result.elements, forKey: .elements)
+            try c.encode(result.iterations, forKey: .iterations)
+            try c.encode(result.samples, forKey: .samples)
+            if timed {
+                try c.encode(result.nsPerElement, forKey: .nsPerElement)
+                try c.encodeIfPresent(result.gbPerSecond, forKey: .gbPerSecond)
+                try c.encodeIfPresent(result.ratioToBaseline, forKey: .ratioToBaseline)
+                try c.encodeIfPresent(result.ratioTolerance, forKey: .ratioTolerance)
+                try c.encodeIfPresent(result.noisy, forKey: .noisy)
+            }
+            try c.encode(result.counters, forKey: .counters)
+            try c.encode(result.unavailable, forKey: .unavailable)
+            try c.encodeIfPresent(result.baseline, forKey: .baseline)
+            try c.encode(result.checksum, forKey: .checksum)
+            try c.encode(result.extras, forKey: .extras)
+        }
+    }
+
     /// The value of the extra named `name`, if this result has it.
     public func extra(_ name: String) -> Double? { extras.first { $0.name == name }?.value }
 }

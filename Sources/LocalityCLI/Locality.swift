@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Harness
 import Reporting
 
 public struct Locality: ParsableCommand {
@@ -11,8 +12,12 @@ public struct Locality: ParsableCommand {
             value carries its source: hw (PMU event), sw (kernel software event) or sim \
             (callgrind); an event that cannot be counted is listed with the reason.
             """,
+        version: build.description,
         subcommands: [ListCommand.self, MachineCommand.self, RunCommand.self, SimCommand.self, CompareCommand.self,
                       ProbeCommand.self])
+
+    /// This binary's version, and its commit when it was built in a git checkout.
+    static let build = BuildInfo.current(executable: ChildProcess.selfPath)
 
     /// Like ArgumentParser's `main()`, but every error is one line on stderr: usage errors
     /// exit 64, failures 1.

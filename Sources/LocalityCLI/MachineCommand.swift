@@ -9,13 +9,16 @@ struct MachineCommand: ParsableCommand {
         commandName: "machine",
         abstract: "Show the CPU, its caches, pages, hypervisor, PAPI and which default events count here.")
 
-    @Flag(help: "Print JSON instead of text.")
+    @Option(help: "table or json.")
+    var format: TextOrJSON = .table
+
+    @Flag(help: "The same as --format json.")
     var json = false
 
     func run() throws {
         var machine = MachineInfo.current()
         _ = try CounterSetup.plan(for: Event.defaultNames, machine: &machine)
-        if json {
+        if json || format == .json {
             print(try JSONReport.encode(machine), terminator: "")
             return
         }

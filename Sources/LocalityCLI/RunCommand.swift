@@ -17,14 +17,14 @@ struct RunCommand: ParsableCommand {
         valueName: "list"))
     var events: String?
 
-    @Option(help: "Timed samples per variant and size, after a warm-up.")
-    var repetitions = 5
+    @Option(help: "Timed samples per variant and size, after a warm-up (default 5; 3 with --quick).")
+    var repetitions: Int?
 
     @Option(help: ArgumentHelp("Write the experiments' plots (SVG) into this directory.", valueName: "dir"))
     var plot: String?
 
     func validate() throws {
-        guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
+        guard (repetitions ?? 1) >= 1 else { throw ValidationError("--repetitions must be at least 1") }
         if let events, eventNames(events).isEmpty { throw ValidationError("--events names no event") }
         if let plot { try ReportOptions.requireDirectory(plot, option: "--plot") }
     }
@@ -37,16 +37,27 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        try suite.checkNames()
         var machine = MachineInfo.current()
         let names = events.map(eventNames) ?? Event.defaultNames
         let (plan, library) = try CounterSetup.plan(for: names, machine: &machine)
-        let runner = Runner(configuration: RunConfiguration(repetitions: repetitions,
-                                                                     lastLevelCacheBytes: machine.dataCaches.last?.sizeBytes), plan: plan, library: library)
-        var run = SuiteRun(experiments: suite.selected, sizes: suite.sizes, runner: runner, machine: machine,
+        // --quick: 3 samples of at least 2 ms each instead of 5 of 10 ms.
+        let lastLevel = machine.dataCaches.last?.sizeBytes
+        let configuration = suite.quick
+            ? RunConfiguration(repetitions: repetitions ?? 3, minimumSampleNanoseconds: 2_000_000, lastLevelCacheBytes: lastLevel)
+            : RunConfiguration(repetitions: repetitions ?? 5, lastLevelCacheBytes: lastLevel)
+        let runner = Runner(configuration: configuration, plan: plan, library: library)
+        var run = SuiteRun(experiments: suite.selected, sizes: try suite.sizeChoice.all, runner: runner, machine: machine,
                            options: RunOptions(seed: suite.seed))
+        try suite.configure(&run)
         run.variantFilter = suite.variantFilter
+        run.context = RunContext.current(machine: machine, build: Locality.build, commandLine: CommandLine.arguments,
+                                         seed: suite.seed, repetitions: configuration.repetitions, quick: suite.quick)
         suite.attachProgress(to: &run)
-        let report = try run.run()
+        let started = Date()
+        let report = try run.run(finished: { soFar, experiment in
+            try suite.finished(soFar, experiment, of: run.experiments.count, elapsed: Date().timeIntervalSince(started))
+        })
         // The plots go before the report, so a plot that cannot be written leaves no new report.
         let plots = plot.map { directory in
             run.plots(for: report).map { OutputFile(path: directory + "/" + $0.fileName, contents: $0.svg) }

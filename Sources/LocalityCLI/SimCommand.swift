@@ -41,6 +41,7 @@ struct SimCommand: ParsableCommand {
     }
 
     func run() throws {
+        try suite.checkNames()
         let environment = ProcessInfo.processInfo.environment
         if let outputBase = environment[Self.outputEnvironment] {
             guard CallgrindSession.isRunningUnderValgrind else {
@@ -63,10 +64,11 @@ struct SimCommand: ParsableCommand {
             throw SimError.unsimulatableCaches(error)
         }
         // Refuse oversized working sets before valgrind starts.
-        let check = SuiteRun(experiments: suite.selected, sizes: suite.sizes,
+        var check = SuiteRun(experiments: suite.selected, sizes: try suite.sizeChoice.all,
                              runner: Runner(configuration: RunConfiguration(), plan: CounterPlan(requested: [], groups: [], unavailable: [:]),
                                             library: nil, simulation: CallgrindSession(outputBase: "/dev/null")),
                              machine: machine)
+        try suite.configure(&check)
         try check.validateMemory()
         guard let valgrind = ChildProcess.find("valgrind") else { throw SimError.valgrindMissing }
         guard locality_have_callgrind() != 0 else { throw SimError.builtWithoutCallgrind }
@@ -74,13 +76,17 @@ struct SimCommand: ParsableCommand {
         // SIGINT, SIGTERM, SIGHUP and SIGQUIT go to valgrind (in a process group of its own, so
         // a Ctrl-C reaches only this process); once it has ended and the temporary directory is
         // gone, this process ends by the same signal, saying nothing more.
-        let report: RunReport
+        var report: RunReport
         do {
             report = try ChildProcess.forwardingSignals { try simulate(valgrind: valgrind, geometry: geometry) }
         } catch let interrupted as ChildProcess.Interrupted {
             interrupted.endProcess()
         }
-        try suite.emit(report, clearingProgress: false)
+        // Read here, not in the child: every byte read under valgrind moves its heap.
+        report.context = RunContext.current(machine: machine, build: Locality.build, commandLine: CommandLine.arguments,
+                                            seed: suite.seed, repetitions: 1, quick: suite.quick)
+        // Nothing streamed from the child (its stdout is JSON): the whole report goes out now.
+        try suite.emit(report, clearingProgress: false, streamed: false)
     }
 
     /// Runs the child under valgrind in a temporary directory, removed before this returns.
@@ -128,11 +134,20 @@ struct SimCommand: ParsableCommand {
     /// canonical form, and JSON on stdout. Output options stay with this process, since every
     /// byte of the child's arguments moves its stack and so its cache sets.
     var childArguments: [String] {
-        ["sim"] + suite.uniqueExperimentNames
-            + (suite.sizes.map { ["--sizes", $0.map(\.description).joined(separator: ",")] } ?? [])
+        ["sim"] + suite.uniqueExperimentNames + sizeArguments
             + (suite.variants.map { ["--variants", $0] } ?? [])
             + (repetitions != 1 ? ["--repetitions", String(repetitions)] : [])
             + ["--seed", String(suite.seed), "--format", "json"]
+    }
+
+    /// `--sizes` in one canonical form: the plain list, then each experiment's, sorted by name.
+    var sizeArguments: [String] {
+        guard let choice = try? suite.sizeChoice else { return [] }
+        var tokens = choice.all.map { [$0.map(\.description).joined(separator: ",")] } ?? []
+        for name in choice.byExperiment.keys.sorted() {
+            tokens.append("\(name)=" + choice.byExperiment[name]!.map(\.description).joined(separator: ","))
+        }
+        return (tokens.isEmpty ? [] : ["--sizes"] + tokens) + (suite.quick ? ["--quick"] : [])
     }
 
     private func runInsideValgrind(outputBase: String, geometry: String?) throws {
@@ -145,11 +160,12 @@ struct SimCommand: ParsableCommand {
         let runner = Runner(configuration: RunConfiguration(repetitions: repetitions, lastLevelCacheBytes: simulatedCaches?.ll.sizeBytes),
                             plan: CounterPlan(requested: [], groups: [], unavailable: [:]), library: nil,
                             simulation: CallgrindSession(outputBase: outputBase))
-        var run = SuiteRun(experiments: suite.selected, sizes: suite.sizes, runner: runner, machine: machine,
+        var run = SuiteRun(experiments: suite.selected, sizes: try suite.sizeChoice.all, runner: runner, machine: machine,
                            options: RunOptions(seed: suite.seed))
+        try suite.configure(&run)
         run.variantFilter = suite.variantFilter
         let report = try run.run(simulatedCaches: simulatedCaches)
-        try suite.emit(report, clearingProgress: false)
+        try suite.emit(report, clearingProgress: false, streamed: false)
     }
 
     /// A copy of `path` without debug info (`objcopy --strip-debug`): valgrind 3.19 cannot read

@@ -10,6 +10,8 @@ extension ProbeReport {
             return try JSONReport.encode(self)
         case .csv:
             return csvTable.renderCSV()
+        case .tsv:
+            return csvTable.renderTSV()
         case .table, .markdown:
             return renderText(markdown: format == .markdown)
         }

@@ -47,8 +47,11 @@ public struct Metric: Equatable, Sendable {
         for result in report.results {
             let subject = "\(result.experiment)/\(result.variant)/\(ByteSize(rawValue: result.sizeBytes))"
             let time = result.nsPerElement
-            metrics.append(Metric(experiment: result.experiment, subject: subject, name: "ns/elem", kind: .time, value: time.median,
-                                  count: nil, tolerance: nil, range: time.min...max(time.min, time.max), noisy: result.isNoisy))
+            // A simulated report holds no times (valgrind's would mean nothing).
+            if report.mode != "sim" {
+                metrics.append(Metric(experiment: result.experiment, subject: subject, name: "ns/elem", kind: .time, value: time.median,
+                                      count: nil, tolerance: nil, range: time.min...max(time.min, time.max), noisy: result.isNoisy))
+            }
             if report.mode != "sim", let ratio = result.ratioToBaseline, let baseline = result.baseline, baseline != result.variant {
                 let partner = byPlace[Place(experiment: result.experiment, variant: baseline, size: result.sizeBytes)]
                 var metric = Metric(experiment: result.experiment, subject: subject, name: "time ×\(baseline)", kind: .ratio, value: ratio,

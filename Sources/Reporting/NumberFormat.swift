@@ -12,4 +12,15 @@ public enum NumberFormat {
     }
 
     public static func ratio(_ value: Double) -> String { String(format: "%.2f×", value) }
+
+    /// For prose: `1.03×`, `9.64×`, `13×`, `258×`.
+    public static func compactRatio(_ value: Double) -> String {
+        value >= 10 ? "\(Int(value.rounded()))×" : ratio(value)
+    }
+
+    /// Two significant digits, for prose: `0.13`, `1.0`, `665`.
+    public static func short(_ value: Double) -> String {
+        guard value.isFinite, value != 0, abs(value) < 1000 else { return significant(value.rounded(), digits: 3) }
+        return significant(value, digits: 2)
+    }
 }

@@ -3,25 +3,32 @@ import Harness
 
 /// The forms a report can take.
 public enum ReportFormat: String, CaseIterable, Sendable {
-    case table, json, csv, markdown
+    case table, json, csv, tsv, markdown
 
-    /// The format a file's extension implies: .json, .csv, .md/.markdown, .txt/.table.
+    /// The format a file's extension implies: .json, .csv, .tsv, .md/.markdown, .txt/.table.
     public static func inferred(fromPath path: String) throws -> ReportFormat {
         switch URL(fileURLWithPath: path).pathExtension.lowercased() {
         case "json": return .json
         case "csv": return .csv
+        case "tsv", "tab": return .tsv
         case "md", "markdown": return .markdown
         case "txt", "table": return .table
         default: throw ReportError.cannotInferFormat(path: path)
         }
     }
 
-    public func render(_ report: RunReport) throws -> String {
+    /// Formats whose report can be printed experiment by experiment while the run goes on.
+    public var streams: Bool { self == .table || self == .markdown }
+
+    public func render(_ report: RunReport, style: TextStyle = .plain) throws -> String {
         switch self {
         case .json: return try JSONReport.encode(report)
         case .csv: return CSVReport.render(report)
-        case .table: return TextReport.render(report, markdown: false)
-        case .markdown: return TextReport.render(report, markdown: true)
+        case .tsv: return CSVReport.render(report, separator: "\t")
+        case .table, .markdown:
+            var style = style
+            style.markdown = self == .markdown
+            return TextReport.render(report, style: style)
         }
     }
 }
@@ -35,23 +42,40 @@ public enum JSONReport {
     }
 }
 
-/// The table and Markdown forms: one table per experiment and size, then the unavailable
-/// counters with their reasons, then the notes.
-enum TextReport {
-    static func render(_ report: RunReport, markdown: Bool) -> String {
-        let layout = ResultTables(report: report)
-        var out = ""
-        for experiment in report.experiments {
-            out += markdown ? "## \(experiment.name)\n\n\(experiment.summary)\n\n" : "\(experiment.name): \(experiment.summary)\n\n"
-            for section in layout.sections where section.experiment == experiment.name {
-                out += markdown ? "### \(section.title)\n\n" + section.table.renderMarkdown() : section.title + "\n" + section.table.renderText()
-                if let legend = section.legend { out += markdown ? "\n\(legend)\n" : "\(legend)\n" }
-                out += "\n"
-            }
-            for finding in experiment.findings { out += markdown ? "- \(finding)\n" : "→ \(finding)\n" }
-            if !experiment.findings.isEmpty { out += "\n" }
+/// The table and Markdown forms: per experiment its summary, one table (two where some variants
+/// ran at one size only), its findings; at the end the headline, the unavailable counters with
+/// their reasons, and the notes. The parts are apart so a run can print each as it comes.
+public enum TextReport {
+    public static func render(_ report: RunReport, style: TextStyle) -> String {
+        report.experiments.map { experiment(report, $0, style: style) }.joined() + closing(report, style: style)
+    }
+
+    /// One experiment's part of the report.
+    public static func experiment(_ report: RunReport, _ experiment: RunReport.ExperimentInfo, style: TextStyle) -> String {
+        let markdown = style.markdown
+        var out = markdown ? "## \(experiment.name)\n\n\(experiment.summary)\n\n" : "\(experiment.name): \(experiment.summary)\n"
+        for table in ResultTables(report: report).tables(for: experiment, wide: style.wide) {
+            out += table.render(style)
         }
-        let unavailable = layout.unavailable
+        for finding in experiment.findings { out += markdown ? "- \(finding)\n" : wrap("→ \(finding)", style.width) }
+        return out + "\n"
+    }
+
+    /// The headline (each experiment's main result), the counters that could not be counted, the notes.
+    public static func closing(_ report: RunReport, style: TextStyle) -> String {
+        let markdown = style.markdown
+        var out = ""
+        let lines = headline(report)
+        if !lines.isEmpty {
+            out += markdown ? "## Headline\n\n" : (style.colour ? "\u{1B}[1mHeadline\u{1B}[0m\n" : "Headline\n")
+            let width = report.experiments.map(\.name.count).max() ?? 0
+            for (name, text) in lines {
+                out += markdown ? "- **\(name)**: \(text)\n"
+                    : wrap("  \(name.padding(toLength: width, withPad: " ", startingAt: 0))  \(text)", style.width, indent: width + 4)
+            }
+            out += "\n"
+        }
+        let unavailable = ResultTables(report: report).unavailable
         if !unavailable.isEmpty {
             out += markdown ? "**Counters unavailable here**\n\n" : "Counters unavailable here:\n"
             // Events that fail for the same reason share one line.
@@ -60,38 +84,79 @@ enum TextReport {
             for reason in reasons {
                 let names = unavailable.filter { $0.reason == reason }.map(\.name)
                 out += markdown ? "- " + names.map { "`\($0)`" }.joined(separator: ", ") + ": \(reason)\n"
-                                : "  " + names.joined(separator: ", ") + ": \(reason)\n"
+                                : wrap("  " + names.joined(separator: ", ") + ": \(reason)", style.width, indent: 4)
             }
             out += "\n"
         }
-        for note in report.notes { out += markdown ? "> \(note)\n" : "Note: \(note)\n" }
+        for note in report.notes { out += markdown ? "> \(note)\n" : wrap("Note: \(note)", style.width) }
         return out
+    }
+
+    /// `text` broken at spaces into lines of at most `width` columns, the later ones indented.
+    static func wrap(_ text: String, _ width: Int?, indent: Int = 2) -> String {
+        guard let width, width > indent + 20, text.count > width else { return text + "\n" }
+        var lines: [String] = []
+        let leading = String(text.prefix { $0 == " " })
+        var line = leading
+        for word in text.dropFirst(leading.count).split(separator: " ", omittingEmptySubsequences: false) {
+            if line.count == leading.count && lines.isEmpty || line.count == indent && !lines.isEmpty && line.allSatisfy({ $0 == " " }) {
+                line += word
+            } else if line.count + 1 + word.count <= width {
+                line += " " + word
+            } else {
+                lines.append(line)
+                line = String(repeating: " ", count: indent) + word
+            }
+        }
+        lines.append(line)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Each experiment's headline lines, in run order (a simulated run's ratios are of misses).
+    static func headline(_ report: RunReport) -> [(String, String)] {
+        guard report.mode != "sim" else { return [] }
+        var lines: [(String, String)] = []
+        for experiment in report.experiments {
+            let results = report.results.filter { $0.experiment == experiment.name }
+            let text = Headline.generic(experiment: experiment.name, baseline: experiment.baseline, unit: experiment.unit, results: results)
+            for (index, line) in text.enumerated() { lines.append((index == 0 ? experiment.name : "", line)) }
+        }
+        return lines
     }
 }
 
 /// One row per measurement; for each event a per-element column and a source column
 /// (`hw`, `sw`, `sim`, or `unavailable`), and for an event some row could not count, a reason
-/// column saying why.
+/// column saying why. Headers are snake_case (pandas and R read them as they are); a simulated
+/// report has no time columns (the times are valgrind's). With `separator` "\t", TSV: fields
+/// hold no tab or line break (each becomes a space), nothing is quoted.
 enum CSVReport {
-    static func render(_ report: RunReport) -> String {
+    static func render(_ report: RunReport, separator: Character = ",") -> String {
         let names = report.counterNames
         let unavailableNames = Set(report.results.flatMap(\.unavailable.keys))
+        let timed = report.mode != "sim"
         var extraNames: [String] = []
         for m in report.results { for e in m.extras where !extraNames.contains(e.name) { extraNames.append(e.name) } }
-        var header = ["experiment", "variant", "size_bytes", "elements", "iterations", "samples",
-                      "ns_per_element_median", "ns_per_element_min", "ns_per_element_max", "gb_per_s",
-                      "ratio_to_baseline", "baseline", "checksum", "noisy"]
-        header += extraNames
+        var header = ["experiment", "variant", "size_bytes", "elements", "iterations", "samples"]
+        if timed { header += ["ns_per_element_median", "ns_per_element_min", "ns_per_element_max", "gb_per_s", "ratio_to_baseline"] }
+        header += ["baseline", "checksum"]
+        if timed { header.append("noisy") }
+        header += extraNames.map(snakeCase)
         for name in names {
-            header += ["\(name) per_element", "\(name) source"]
-            if unavailableNames.contains(name) { header.append("\(name) reason") }
+            let column = snakeCase(name)
+            header += ["\(column)_per_element", "\(column)_source"]
+            if unavailableNames.contains(name) { header.append("\(column)_reason") }
         }
-        var lines = [header.map(field).joined(separator: ",")]
+        let quote = separator == "\t" ? tsvField : field
+        var lines = [header.map(quote).joined(separator: String(separator))]
         for m in report.results {
-            var row = [m.experiment, m.variant, "\(m.sizeBytes)", "\(m.elements)", "\(m.iterations)", "\(m.samples)",
-                       "\(m.nsPerElement.median)", "\(m.nsPerElement.min)", "\(m.nsPerElement.max)",
-                       m.gbPerSecond.map { "\($0)" } ?? "", m.ratioToBaseline.map { "\($0)" } ?? "",
-                       m.baseline ?? "", "\(m.checksum)", m.noisy?.description ?? ""]
+            var row = [m.experiment, m.variant, "\(m.sizeBytes)", "\(m.elements)", "\(m.iterations)", "\(m.samples)"]
+            if timed {
+                row += ["\(m.nsPerElement.median)", "\(m.nsPerElement.min)", "\(m.nsPerElement.max)",
+                        m.gbPerSecond.map { "\($0)" } ?? "", m.ratioToBaseline.map { "\($0)" } ?? ""]
+            }
+            row += [m.baseline ?? "", "\(m.checksum)"]
+            if timed { row.append(m.noisy?.description ?? "") }
             row += extraNames.map { name in m.extra(name).map { "\($0)" } ?? "" }
             for name in names {
                 if let value = m.counters[name] {
@@ -101,14 +166,49 @@ enum CSVReport {
                 }
                 if unavailableNames.contains(name) { row.append(m.unavailable[name] ?? "") }
             }
-            lines.append(row.map(field).joined(separator: ","))
+            lines.append(row.map(quote).joined(separator: String(separator)))
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A column name R and pandas take as it is: `perf::PAGE-FAULTS` → `perf_page_faults`,
+    /// `AnonHugePages MiB` → `anon_huge_pages_mib`, `page switch/elem` → `page_switch_per_elem`,
+    /// `unresolved <ns` → `unresolved_lt_ns`, `trace×` → `trace_x`.
+    static func snakeCase(_ name: String) -> String {
+        // Binary units are one word, not two (MiB, not Mi B).
+        let name = ["KiB", "MiB", "GiB", "TiB"].reduce(name) { $0.replacingOccurrences(of: $1, with: $1.lowercased()) }
+        var words: [String] = []
+        var word = ""
+        var previous: Character?
+        func flush() { if !word.isEmpty { words.append(word); word = "" } }
+        for character in name {
+            switch character {
+            case "/": flush(); words.append("per")
+            case "<": flush(); words.append("lt")
+            case ">": flush(); words.append("gt")
+            case "×": flush(); words.append("x")
+            case "%": flush(); words.append("pct")
+            case "'": break
+            default:
+                guard character.isASCII, character.isLetter || character.isNumber else { flush(); break }
+                // A capital after a small letter starts a word (AnonHugePages).
+                if character.isUppercase, let previous, previous.isLowercase { flush() }
+                word.append(contentsOf: character.lowercased())
+            }
+            previous = character
+        }
+        flush()
+        return words.joined(separator: "_")
     }
 
     /// RFC 4180 quoting (a reason may hold commas, quotes or line breaks).
     static func field(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// A TSV field: tabs and line breaks become spaces (the format has no quoting).
+    static func tsvField(_ text: String) -> String {
+        String(text.unicodeScalars.map { $0 == "\t" || $0 == "\n" || $0 == "\r" ? " " : Character($0) })
     }
 }

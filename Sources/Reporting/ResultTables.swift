@@ -1,81 +1,276 @@
 import Counters
+import Foundation
 import Harness
 
-/// Lays a report out as one table per experiment and size: the variants side by side, with
-/// time per unit, bandwidth, the ratio to the baseline and each counter per unit with its source.
-struct ResultTables {
-    struct Section {
-        var experiment: String
-        var title: String
-        var table: TextTable
-        /// The line under the table explaining its noisy marks; nil when no row is noisy.
-        var legend: String?
+/// How a text report is drawn: the width to fit, whether every column is wanted, colour.
+public struct TextStyle: Sendable {
+    /// Columns of the terminal (nil: no limit, as in a file).
+    public var width: Int?
+    /// Every column, in the long form (`--wide`).
+    public var wide: Bool
+    /// ANSI colour for what matters (ratios beyond 1.5×, noisy rows).
+    public var colour: Bool
+    public var markdown: Bool
+
+    public init(width: Int? = nil, wide: Bool = false, colour: Bool = false, markdown: Bool = false) {
+        self.width = width
+        self.wide = wide
+        self.colour = colour
+        self.markdown = markdown
     }
 
-    let report: RunReport
+    public static let plain = TextStyle()
+}
 
-    var sections: [Section] {
-        var sections: [Section] = []
-        for experiment in report.experiments {
-            let results = report.results.filter { $0.experiment == experiment.name }
-            var sizes: [Int] = []
-            for result in results where !sizes.contains(result.sizeBytes) { sizes.append(result.sizeBytes) }
-            for size in sizes {
-                let rows = results.filter { $0.sizeBytes == size }
-                sections.append(Section(experiment: experiment.name, title: title(experiment, size: size, rows: rows),
-                                        table: table(experiment, rows: rows),
-                                        legend: rows.contains(where: \.isNoisy) ? Noise.legend : nil))
+/// One experiment's results as one table: a row per size and variant (the long form) or, for a
+/// sweep over many sizes with few variants, a row per size with the variants side by side.
+/// Columns that hold one value in every row become a line under the table; columns that do not
+/// fit the width are left out, least important first, and named in a note.
+struct ExperimentTable {
+    struct Column {
+        var header: String
+        /// 0: never dropped nor folded (keys, time, ratio); higher is dropped first.
+        var priority: Int
+        var alignment: TextTable.Alignment = .right
+        var cells: [String]
+        /// ANSI colour per row (SGR code), where a cell deserves attention.
+        var colours: [Int: String] = [:]
+    }
+
+    var title: String
+    var columns: [Column]
+    var notes: [String] = []
+
+    /// A column is constant when every row holds the same text (not just "—").
+    static func constantValue(_ column: Column) -> String? {
+        guard column.priority > 0, column.cells.count > 1, let first = column.cells.first,
+              column.cells.allSatisfy({ $0 == first }) else { return nil }
+        return first
+    }
+
+    /// The text (or Markdown) table, folded and fitted to `style`.
+    func render(_ style: TextStyle) -> String {
+        var kept = columns
+        var folded: [String] = []
+        var blank: [String] = []
+        kept.removeAll { column in
+            guard let value = Self.constantValue(column) else { return false }
+            if value == "—" { blank.append(column.header) } else { folded.append("\(column.header) \(value)") }
+            return true
+        }
+        var dropped: [String] = []
+        if let width = style.width, !style.markdown, !style.wide {
+            while Self.width(of: kept) > width,
+                  let victim = kept.indices.filter({ kept[$0].priority > 0 })
+                      .max(by: { (kept[$0].priority, $0) < (kept[$1].priority, $1) }) {
+                dropped.append(kept.remove(at: victim).header)
             }
         }
-        return sections
+        var table = TextTable(headers: kept.map(\.header), alignments: kept.map(\.alignment))
+        for row in 0..<(kept.first?.cells.count ?? 0) {
+            table.append(kept.map { $0.cells[row] })
+            if style.colour {
+                for (index, column) in kept.enumerated() {
+                    if let code = column.colours[row] { table.colours[row, default: [:]][index] = code }
+                }
+            }
+        }
+        var out = style.markdown ? "### \(title)\n\n" + table.renderMarkdown() + "\n" : title + "\n" + table.renderText()
+        var under: [String] = []
+        if !folded.isEmpty { under.append("same in every row: " + folded.joined(separator: " · ")) }
+        if !blank.isEmpty { under.append("nothing measured: " + blank.joined(separator: ", ")) }
+        if !dropped.isEmpty {
+            under.append("not shown to fit \(style.width ?? 0) columns: \(dropped.reversed().joined(separator: ", ")) (--wide shows them)")
+        }
+        under += notes
+        for line in under { out += style.markdown ? "- \(line)\n" : TextReport.wrap("  " + line, style.width, indent: 4) }
+        return out
     }
 
-    private func title(_ experiment: RunReport.ExperimentInfo, size: Int, rows: [VariantResult]) -> String {
-        let elements = rows.first?.elements ?? 0
-        let plural = experiment.unit.hasSuffix("s") ? experiment.unit + "es" : experiment.unit + "s"
-        return "\(experiment.name) · \(ByteSize(rawValue: size)) · \(elements) \(plural)"
+    static func width(of columns: [Column]) -> Int {
+        let widths = columns.map { column in ([column.header] + column.cells).map(\.count).max() ?? 0 }
+        return widths.reduce(0, +) + 2 * max(0, widths.count - 1)
+    }
+}
+
+/// Lays a report out as one table per experiment.
+struct ResultTables {
+    let report: RunReport
+
+    static let slowColour = "33"  // yellow: a ratio of 1.5× or more
+    static let fastColour = "32"  // green: 1/1.5 or less
+    static let noisyColour = "2"  // dim: a noisy result
+
+    func tables(for experiment: RunReport.ExperimentInfo, wide: Bool) -> [ExperimentTable] {
+        let results = report.results.filter { $0.experiment == experiment.name }
+        guard !results.isEmpty else { return [] }
+        var sizes: [Int] = []
+        for result in results where !sizes.contains(result.sizeBytes) { sizes.append(result.sizeBytes) }
+        // Variants measured at every size sweep with it; those measured at one size only (alloc's
+        // strategies at 16 B) get a table of their own.
+        var variants: [String] = []
+        for result in results where !variants.contains(result.variant) { variants.append(result.variant) }
+        let sweeping = variants.filter { v in results.filter { $0.variant == v }.count == sizes.count || sizes.count == 1 }
+        let apart = variants.filter { !sweeping.contains($0) }
+        let simulated = report.mode == "sim"
+        var tables: [ExperimentTable] = []
+        let main = results.filter { sweeping.contains($0.variant) }
+        if !wide && !simulated && sizes.count >= 5 && sweeping.count <= 4 {
+            tables.append(pivot(experiment, main, sizes: sizes, variants: sweeping))
+        } else {
+            tables.append(long(experiment, main, title: title(experiment, main, sizes: sizes)))
+        }
+        if !apart.isEmpty {
+            let rest = results.filter { apart.contains($0.variant) }
+            let restSizes = Array(Set(rest.map(\.sizeBytes))).sorted()
+            var rows = rest
+            // The baseline measured beside them, so their ratios have their reference in the table.
+            for size in restSizes {
+                if let base = results.first(where: { $0.sizeBytes == size && $0.variant == experiment.baseline }) { rows.insert(base, at: 0) }
+            }
+            tables.append(long(experiment, rows, title: title(experiment, rows, sizes: restSizes)))
+        }
+        return tables
+    }
+
+    private func plural(_ unit: String) -> String { unit.hasSuffix("s") ? unit + "es" : unit + "s" }
+
+    private func title(_ experiment: RunReport.ExperimentInfo, _ rows: [VariantResult], sizes: [Int]) -> String {
+        let names = sizes.map { ByteSize(rawValue: $0).description }
+        let range = names.count > 2 ? "\(names.first!)…\(names.last!) (\(names.count) sizes)" : names.joined(separator: ", ")
+        let elements = Set(rows.map(\.elements))
+        let work = elements.count == 1 ? " · \(elements.first!) \(plural(experiment.unit)) per pass" : ""
+        return "\(experiment.name) · \(range)\(work)"
     }
 
     private func unitAbbreviation(_ unit: String) -> String { unit == "element" ? "elem" : unit }
 
-    private func table(_ experiment: RunReport.ExperimentInfo, rows: [VariantResult]) -> TextTable {
+    private func sizeCells(_ experiment: RunReport.ExperimentInfo, _ rows: [VariantResult], repeatEach: Bool) -> [ExperimentTable.Column] {
+        var sizeCells: [String] = [], labelCells: [String] = []
+        var previous: Int?
+        for m in rows {
+            let show = repeatEach || m.sizeBytes != previous
+            let name = ByteSize(rawValue: m.sizeBytes).description
+            sizeCells.append(show ? name : "")
+            labelCells.append(show ? experiment.sizeLabels?[name] ?? "" : "")
+            previous = m.sizeBytes
+        }
+        var columns = [ExperimentTable.Column(header: "size", priority: 0, cells: sizeCells)]
+        if experiment.sizeLabels != nil {
+            columns.append(.init(header: "holds", priority: 1, alignment: .left, cells: labelCells))
+        }
+        return columns
+    }
+
+    private func ratioColour(_ ratio: Double?) -> String? {
+        guard let ratio else { return nil }
+        return ratio >= 1.5 ? Self.slowColour : ratio <= 1 / 1.5 ? Self.fastColour : nil
+    }
+
+    /// A row per size and variant, every figure a column.
+    private func long(_ experiment: RunReport.ExperimentInfo, _ rows: [VariantResult], title: String) -> ExperimentTable {
         let unit = unitAbbreviation(experiment.unit)
         let counterNames = report.counterNames.filter { name in rows.contains { $0.counters[name] != nil } }
-        // Under simulation, times are valgrind's and mean nothing; the ratio is of D1 read misses.
         let simulated = report.mode == "sim"
-        let showBandwidth = !simulated && rows.contains { $0.gbPerSecond != nil }
-        var headers = ["variant"]
-        if !simulated { headers += ["ns/\(unit)", "min–max"] }
-        if showBandwidth { headers.append("GB/s") }
+        var columns: [ExperimentTable.Column] = []
+        if Set(rows.map(\.sizeBytes)).count > 1 { columns += sizeCells(experiment, rows, repeatEach: false) }
+        var variant = ExperimentTable.Column(header: "variant", priority: 0, alignment: .left, cells: rows.map(\.variant))
+        for (row, m) in rows.enumerated() where m.isNoisy && !simulated {
+            variant.cells[row] += " " + Noise.marker
+            variant.colours[row] = Self.noisyColour
+        }
+        columns.append(variant)
+        if !simulated {
+            columns.append(.init(header: "ns/\(unit)", priority: 0, cells: rows.map { NumberFormat.significant($0.nsPerElement.median) }))
+            columns.append(.init(header: "min–max", priority: 4, cells: rows.map {
+                NumberFormat.significant($0.nsPerElement.min) + "–" + NumberFormat.significant($0.nsPerElement.max)
+            }))
+            if rows.contains(where: { $0.gbPerSecond != nil }) {
+                columns.append(.init(header: "GB/s", priority: 3, cells: rows.map { $0.gbPerSecond.map { NumberFormat.significant($0) } ?? "—" }))
+            }
+        }
+        let ratios = rows.map { simulated ? missRatio($0, rows: rows, baseline: $0.baseline ?? experiment.baseline) : $0.ratioToBaseline }
         // Each row's ratio is against its partner (the same work done another way); the header
         // names it when all rows share one, else each cell does.
         let partners = Set(rows.compactMap(\.baseline))
         let onePartner = partners.count <= 1 ? partners.first ?? experiment.baseline : nil
-        headers.append((simulated ? "D1mr " : "") + (onePartner.map { "×\($0)" } ?? "×partner"))
+        var ratio = ExperimentTable.Column(header: (simulated ? "D1mr " : "") + (onePartner.map { "×\($0)" } ?? "×partner"), priority: 0,
+                                           cells: zip(rows, ratios).map { m, value in
+                                               guard let value else { return "—" }
+                                               return onePartner == nil ? "\(NumberFormat.ratio(value)) \(m.baseline ?? "")" : NumberFormat.ratio(value)
+                                           })
+        for (row, value) in ratios.enumerated() { if let code = ratioColour(value) { ratio.colours[row] = code } }
+        columns.append(ratio)
         var extraNames: [String] = []
         for m in rows { for extra in m.extras where !extraNames.contains(extra.name) { extraNames.append(extra.name) } }
-        headers += extraNames
+        for (index, name) in extraNames.enumerated() {
+            columns.append(.init(header: name, priority: index < 2 ? 2 : 3, cells: rows.map { $0.extra(name).map { NumberFormat.significant($0) } ?? "—" }))
+        }
         for name in counterNames {
-            let source = rows.compactMap { $0.counters[name]?.source.rawValue }.first ?? "?"
-            headers.append("\(Self.shortName(name))/\(unit) (\(source))")
+            let source = rows.compactMap { $0.counters[name]?.source }.first
+            columns.append(.init(header: "\(Self.shortName(name))/\(unit) (\(source?.rawValue ?? "?"))", priority: Self.priority(name, source),
+                                 cells: rows.map { $0.counters[name].map { NumberFormat.significant($0.perElement) } ?? "—" }))
         }
-        var table = TextTable(headers: headers, alignments: [.left] + Array(repeating: .right, count: headers.count - 1))
-        for m in rows {
-            var cells = [m.variant + (m.isNoisy ? " " + Noise.marker : "")]
-            if !simulated {
-                cells += [NumberFormat.significant(m.nsPerElement.median),
-                          NumberFormat.significant(m.nsPerElement.min) + "–" + NumberFormat.significant(m.nsPerElement.max)]
+        var table = ExperimentTable(title: title, columns: columns)
+        if !simulated && rows.contains(where: \.isNoisy) { table.notes.append(Noise.legend) }
+        return table
+    }
+
+    /// hw and sim counts explain results: kept longest; sw next; the task clock (which tracks
+    /// the time column) first to go.
+    static func priority(_ name: String, _ source: CounterSource?) -> Int {
+        if name == "perf::TASK-CLOCK" { return 5 }
+        return source == .software ? 3 : 1
+    }
+
+    /// A row per size, the variants' times side by side, then bandwidths, ratios and counters.
+    private func pivot(_ experiment: RunReport.ExperimentInfo, _ results: [VariantResult], sizes: [Int], variants: [String]) -> ExperimentTable {
+        let unit = unitAbbreviation(experiment.unit)
+        func at(_ size: Int, _ variant: String) -> VariantResult? { results.first { $0.sizeBytes == size && $0.variant == variant } }
+        let keys = sizes.compactMap { size in results.first { $0.sizeBytes == size } }
+        var columns = sizeCells(experiment, keys, repeatEach: true)
+        var noisy = false
+        for variant in variants {
+            var column = ExperimentTable.Column(header: variant, priority: variant.hasSuffix("-c") ? 1 : 0, cells: [])
+            for (row, size) in sizes.enumerated() {
+                guard let m = at(size, variant) else { column.cells.append("—"); continue }
+                var cell = NumberFormat.significant(m.nsPerElement.median)
+                if m.isNoisy { cell += Noise.marker; column.colours[row] = Self.noisyColour; noisy = true } else { cell += " " }
+                column.cells.append(cell)
             }
-            if showBandwidth { cells.append(m.gbPerSecond.map { NumberFormat.significant($0) } ?? "—") }
-            let ratio = (simulated ? missRatio(m, rows: rows, baseline: m.baseline ?? experiment.baseline) : m.ratioToBaseline)
-                .map(NumberFormat.ratio) ?? "—"
-            cells.append(onePartner == nil && ratio != "—" ? "\(ratio) \(m.baseline ?? "")" : ratio)
-            for name in extraNames { cells.append(m.extra(name).map { NumberFormat.significant($0) } ?? "—") }
-            for name in counterNames {
-                cells.append(m.counters[name].map { NumberFormat.significant($0.perElement) } ?? "—")
-            }
-            table.append(cells)
+            columns.append(column)
         }
+        for variant in variants {
+            let values = sizes.map { at($0, variant)?.ratioToBaseline }
+            // Against its partner; none for a variant that is its own (the baseline).
+            guard let partner = results.first(where: { $0.variant == variant })?.baseline, partner != variant else { continue }
+            var column = ExperimentTable.Column(header: "\(variant) ×\(partner)", priority: variant.hasSuffix("-c") ? 3 : 0,
+                                                cells: values.map { $0.map(NumberFormat.ratio) ?? "—" })
+            for (row, value) in values.enumerated() { if let code = ratioColour(value) { column.colours[row] = code } }
+            columns.append(column)
+        }
+        for variant in variants where results.contains(where: { $0.variant == variant && $0.gbPerSecond != nil }) {
+            columns.append(.init(header: "\(variant) GB/s", priority: variant.hasSuffix("-c") ? 3 : 2,
+                                 cells: sizes.map { at($0, variant)?.gbPerSecond.map { NumberFormat.significant($0) } ?? "—" }))
+        }
+        var extraNames: [String] = []
+        for m in results { for extra in m.extras where !extraNames.contains(extra.name) { extraNames.append(extra.name) } }
+        for name in extraNames {
+            for variant in variants where results.contains(where: { $0.variant == variant && $0.extra(name) != nil }) {
+                columns.append(.init(header: "\(variant) \(name)", priority: 3,
+                                     cells: sizes.map { at($0, variant)?.extra(name).map { NumberFormat.significant($0) } ?? "—" }))
+            }
+        }
+        for name in report.counterNames where results.contains(where: { $0.counters[name] != nil }) {
+            let source = results.compactMap { $0.counters[name]?.source }.first
+            for variant in variants {
+                columns.append(.init(header: "\(variant) \(Self.shortName(name))/\(unit) (\(source?.rawValue ?? "?"))",
+                                     priority: Self.priority(name, source) + 1,
+                                     cells: sizes.map { at($0, variant)?.counters[name].map { NumberFormat.significant($0.perElement) } ?? "—" }))
+            }
+        }
+        var table = ExperimentTable(title: "\(experiment.name) · ns/\(unit) (median) by size · \(sizes.count) sizes", columns: columns)
+        if noisy { table.notes.append(Noise.legend) }
         return table
     }
 
@@ -83,7 +278,7 @@ struct ResultTables {
     /// element, as the time ratio of `run` is: variants may do different amounts of work).
     private func missRatio(_ m: VariantResult, rows: [VariantResult], baseline: String) -> Double? {
         guard let misses = m.counters["D1mr"]?.perElement,
-              let base = rows.first(where: { $0.variant == baseline })?.counters["D1mr"]?.perElement, base > 0
+              let base = rows.first(where: { $0.variant == baseline && $0.sizeBytes == m.sizeBytes })?.counters["D1mr"]?.perElement, base > 0
         else { return nil }
         return misses / base
     }

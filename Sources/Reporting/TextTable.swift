@@ -5,6 +5,8 @@ public struct TextTable: Sendable {
     public var headers: [String]
     public var alignments: [Alignment]
     public var rows: [[String]] = []
+    /// Row → column → ANSI SGR code ("33" yellow): drawn around the padded cell by `renderText`.
+    public var colours: [Int: [Int: String]] = [:]
 
     public init(headers: [String], alignments: [Alignment]) {
         precondition(headers.count == alignments.count)
@@ -22,14 +24,15 @@ public struct TextTable: Sendable {
         let widths = headers.indices.map { column in
             ([headers[column]] + rows.map { $0[column] }).map(\.count).max() ?? 0
         }
-        func line(_ cells: [String]) -> String {
+        func line(_ cells: [String], colours: [Int: String] = [:]) -> String {
             cells.indices.map { i in
                 let pad = String(repeating: " ", count: widths[i] - cells[i].count)
-                return alignments[i] == .left ? cells[i] + pad : pad + cells[i]
+                let cell = colours[i].map { "\u{1B}[\($0)m\(cells[i])\u{1B}[0m" } ?? cells[i]
+                return alignments[i] == .left ? cell + pad : pad + cell
             }.joined(separator: "  ").trailingSpacesRemoved
         }
         var out = [line(headers), widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")]
-        out += rows.map(line)
+        out += rows.indices.map { line(rows[$0], colours: colours[$0] ?? [:]) }
         return out.joined(separator: "\n") + "\n"
     }
 
@@ -45,6 +48,11 @@ public struct TextTable: Sendable {
     /// The header and rows as CSV (RFC 4180 quoting).
     public func renderCSV() -> String {
         ([headers] + rows).map { $0.map(CSVReport.field).joined(separator: ",") }.joined(separator: "\n") + "\n"
+    }
+
+    /// The header and rows as TSV (tabs and line breaks in a cell become spaces).
+    public func renderTSV() -> String {
+        ([headers] + rows).map { $0.map(CSVReport.tsvField).joined(separator: "\t") }.joined(separator: "\n") + "\n"
     }
 }
 

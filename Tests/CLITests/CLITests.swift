@@ -1,4 +1,5 @@
 import Foundation
+import Harness
 import Testing
 
 /// Runs the built `locality` executable, as a user would.
@@ -104,7 +105,7 @@ struct CLI {
         let output = dir + "/run.json"
         let result = try CLI.run(["run", "loop-order", "--sizes", "4K,64K", "--repetitions", "2", "--output", output])
         #expect(result.status == 0, "stderr: \(result.stderr)")
-        #expect(result.stdout.contains("loop-order · 64K"))
+        #expect(result.stdout.contains("loop-order · 4K, 64K"))
         #expect(result.stdout.contains("TASK-CLOCK/elem (sw)"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["run.json"])
 
@@ -133,7 +134,7 @@ struct CLI {
     @Test func workingSetNamesCacheLevelsAndTLBFindings() throws {
         let result = try CLI.run(["run", "working-set", "tlb", "--sizes", "4K,64K", "--repetitions", "1"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
-        #expect(result.stdout.contains("working-set · 4K · 65536 loads"))
+        #expect(result.stdout.contains("working-set · 4K, 64K\n"), "\(result.stdout)")
         #expect(result.stdout.contains("in L1d"))
         #expect(result.stdout.contains("→ cpuid:"))
         // Where the PMU is missing, the TLB counter is named unavailable with PAPI's reason;
@@ -163,7 +164,7 @@ struct CLI {
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.count == 4)  // header + three variants
-        #expect(lines[0].components(separatedBy: "perf::PAGE-FAULTS per_element").count == 2)
+        #expect(lines[0].components(separatedBy: "perf_page_faults_per_element").count == 2)
     }
 
     @Test func compareUsageErrorsExitTwo() throws {
@@ -193,5 +194,55 @@ struct CLI {
             #expect(badTolerance.status == 2, "\(text)")
             #expect(badTolerance.stderr.contains("is not a percentage"), "\(text): \(badTolerance.stderr)")
         }
+    }
+}
+
+@Suite struct SwitchesTests {
+    @Test func anUnknownOptionIsReportedAsOne() throws {
+        let result = try CLI.run(["run", "--filter", "x", "loop-order"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("Unknown option '--filter'"), "\(result.stderr)")
+    }
+
+    @Test func versionNamesTheCommitInACheckout() throws {
+        let result = try CLI.run(["--version"])
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("locality \(BuildInfo.version)"), "\(result.stdout)")
+        // The tests run from the checkout the binary was built in.
+        #expect(result.stdout.contains("(commit "), "\(result.stdout)")
+    }
+
+    @Test func listAndMachineSpeakJSON() throws {
+        let list = try CLI.run(["list", "--format", "json"])
+        #expect(list.status == 0)
+        let experiments = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        #expect(experiments.map { $0["name"] as? String } .contains("loop-order"))
+        #expect(experiments.allSatisfy { !($0["quick_sizes"] as? [String] ?? []).isEmpty })
+        for arguments in [["machine", "--format", "json"], ["machine", "--json"]] {
+            let machine = try CLI.run(arguments)
+            #expect(machine.status == 0)
+            let root = try #require(try JSONSerialization.jsonObject(with: Data(machine.stdout.utf8)) as? [String: Any])
+            #expect(root["caches"] != nil)
+        }
+    }
+
+    @Test func sizesPerExperimentAndOneLinePerFinishedExperimentOffATerminal() throws {
+        let result = try CLI.run(["run", "loop-order", "tlb", "--sizes", "loop-order=4K,16K", "tlb=32K", "--repetitions", "1",
+                                  "--events", "perf::PAGE-FAULTS", "--format", "json"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let results = try #require(root["results"] as? [[String: Any]])
+        let sizes = Dictionary(grouping: results) { $0["experiment"] as? String ?? "" }.mapValues { Set($0.compactMap { $0["size_bytes"] as? Int }) }
+        #expect(sizes["loop-order"] == [4096, 16384])
+        #expect(sizes["tlb"] == [32768])
+        let context = try #require(root["context"] as? [String: Any])
+        #expect((context["command_line"] as? [String])?.contains("tlb=32K") == true)
+        for key in ["date", "host_name", "kernel", "build", "seed", "repetitions", "caches"] { #expect(context[key] != nil, "\(key)") }
+        #expect(result.stderr.contains("locality: [1/2] loop-order done"), "\(result.stderr)")
+        #expect(result.stderr.contains("locality: [2/2] tlb done"), "\(result.stderr)")
+        let quiet = try CLI.run(["run", "loop-order", "--sizes", "4K", "--repetitions", "1", "--quiet"])
+        #expect(quiet.status == 0)
+        #expect(quiet.stderr.isEmpty)
+        #expect(quiet.stdout.contains("Headline"))
     }
 }

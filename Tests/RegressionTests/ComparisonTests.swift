@@ -153,8 +153,9 @@ func report(mode: String = "sim", rowMisses: Double = 32768, columnMisses: Doubl
         baseline.results += other.results
         let narrowed = try Comparison(baseline: baseline, current: report())
         #expect(narrowed.passed)
-        #expect(narrowed.lines.filter { $0.verdict == .notRun }.count == 4)  // two variants × (ns/elem, D1mr)
-        #expect(narrowed.summary.hasSuffix("4 not run"))
+        // Two variants × D1mr: a simulated report's times are valgrind's, never compared.
+        #expect(narrowed.lines.filter { $0.verdict == .notRun }.count == 2)
+        #expect(narrowed.summary.hasSuffix("2 not run"))
     }
 }
 

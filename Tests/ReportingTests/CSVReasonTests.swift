@@ -33,10 +33,10 @@ import Testing
         let rows = Self.parse(try ReportFormat.csv.render(sampleReport()))
         #expect(rows.count == 3)
         let header = rows[0]
-        let reason = try #require(header.firstIndex(of: "PAPI_L1_DCM reason"))
-        #expect(header[reason - 1] == "PAPI_L1_DCM source")
+        let reason = try #require(header.firstIndex(of: "papi_l1_dcm_reason"))
+        #expect(header[reason - 1] == "papi_l1_dcm_source")
         // A counter every row counted gets no reason column.
-        #expect(!header.contains("perf::PAGE-FAULTS reason"))
+        #expect(!header.contains("perf_page_faults_reason"))
         for row in rows.dropFirst() {
             #expect(row.count == header.count)
             #expect(row[reason - 1] == "unavailable")
@@ -51,7 +51,7 @@ import Testing
         report.results[1].unavailable = [:]
         let rows = Self.parse(try ReportFormat.csv.render(report))
         #expect(rows.count == 3)
-        let column = try #require(rows[0].firstIndex(of: "PAPI_L1_DCM reason"))
+        let column = try #require(rows[0].firstIndex(of: "papi_l1_dcm_reason"))
         #expect(rows.allSatisfy { $0.count == rows[0].count })
         #expect(rows[1][column] == reason)
         // The row that counted nothing unavailable leaves the reason and source empty.

@@ -39,8 +39,12 @@ func sampleReport() -> RunReport {
         #expect(faults["source"] as? String == "sw")
         #expect(faults["value"] as? Double == 4)
         #expect(faults["per_element"] != nil)
+        // The reason is written once, at the top, and each result refers to it.
         let unavailable = try #require(first["unavailable"] as? [String: String])
-        #expect(unavailable["PAPI_L1_DCM"]?.contains("Event does not exist") == true)
+        let reasons = try #require(root["unavailable_reasons"] as? [String: String])
+        let id = try #require(unavailable["PAPI_L1_DCM"])
+        #expect(reasons[id]?.contains("Event does not exist") == true)
+        #expect(json.components(separatedBy: "Event does not exist").count == 2)
         // And it reads back.
         #expect(try RunReport.decode(Data(json.utf8)) == sampleReport())
     }
@@ -94,7 +98,7 @@ func sampleReport() -> RunReport {
         let text = try ReportFormat.csv.render(sampleReport())
         let lines = text.split(separator: "\n")
         #expect(lines.count == 3)
-        #expect(lines[0].contains("perf::PAGE-FAULTS per_element,perf::PAGE-FAULTS source"))
+        #expect(lines[0].contains("perf_page_faults_per_element,perf_page_faults_source"))
         #expect(lines[1].hasPrefix("loop-order,row-major,4096,484,10,3,0.5,"))
         #expect(lines[1].hasSuffix(",sw"))
         #expect(lines[1].contains(",,unavailable,"))

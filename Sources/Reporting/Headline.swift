@@ -1,0 +1,76 @@
+import Counters
+import Foundation
+import Harness
+
+/// The one or two lines that sum an experiment up at the end of a run: its main ratio with the
+/// sizes it holds at, the counters that explain it where they were counted, a marked noisy
+/// result. Experiments may give their own (`Experiment.headline`); this is the generic one.
+public enum Headline {
+    /// A variant repeated for another round (`huge-pages-2`) or the C twin of a Swift kernel
+    /// (`flat-c`) says nothing new about the question.
+    static func isMainVariant(_ name: String, baseline: String) -> Bool {
+        guard name != baseline, !name.hasSuffix("-c") else { return false }
+        if let last = name.split(separator: "-").last, last.allSatisfy(\.isNumber) { return false }
+        return true
+    }
+
+    /// "column-major 9.6× row-major at 64M (1.03× at 4K); PAPI_L1_DCM 0.13 → 1.0/elem (hw)".
+    public static func generic(experiment: String, baseline: String, unit: String, results: [VariantResult]) -> [String] {
+        let sizes = Array(Set(results.map(\.sizeBytes))).sorted()
+        guard let largest = sizes.last else { return [] }
+        // A variant against its ratio partner (the same work done another way); one that is its
+        // own partner (working-set's sequential) has no ratio worth a headline.
+        let candidates = results.filter {
+            isMainVariant($0.variant, baseline: baseline) && $0.ratioToBaseline != nil && $0.baseline != $0.variant
+        }
+        var lines: [String] = []
+        // The biggest effect at the largest size that has one.
+        let atSize = candidates.filter { $0.sizeBytes == (candidates.map(\.sizeBytes).max() ?? largest) }
+        // The largest effect either way: 9.6× slower, or 6× faster.
+        if let main = atSize.max(by: { abs(log($0.ratioToBaseline!)) < abs(log($1.ratioToBaseline!)) }) {
+            lines.append(sentence(main, baseline: baseline, unit: unit, results: results))
+        }
+        // A sweep: how far the baseline's own time moves from the smallest size to the largest.
+        let base = results.filter { $0.variant == baseline }.sorted { $0.sizeBytes < $1.sizeBytes }
+        if sizes.count >= 3, lines.isEmpty || sizes.count >= 5, let first = base.first, let last = base.last, first.nsPerElement.median > 0 {
+            let growth = last.nsPerElement.median / first.nsPerElement.median
+            lines.append("\(baseline) \(NumberFormat.short(first.nsPerElement.median)) ns/\(unit) at \(size(first)) → "
+                + "\(NumberFormat.short(last.nsPerElement.median)) at \(size(last)) (\(NumberFormat.compactRatio(growth)))"
+                + (last.isNoisy || first.isNoisy ? " [noisy \(Noise.marker)]" : ""))
+        }
+        return lines
+    }
+
+    static func size(_ result: VariantResult) -> String { ByteSize(rawValue: result.sizeBytes).description }
+
+    static func sentence(_ main: VariantResult, baseline: String, unit: String, results: [VariantResult]) -> String {
+        let baseline = main.baseline ?? baseline
+        let value = main.ratioToBaseline ?? 1
+        var text = value >= 1 ? "\(main.variant) \(NumberFormat.compactRatio(value)) \(baseline)" : "\(main.variant) \(NumberFormat.compactRatio(1 / value)) faster than \(baseline)"
+        text += " at \(size(main))"
+        let others = results.filter { $0.variant == main.variant && $0.sizeBytes != main.sizeBytes }.sorted { $0.sizeBytes < $1.sizeBytes }
+        if let smallest = others.first, let r = smallest.ratioToBaseline {
+            text += " (\(NumberFormat.compactRatio(r)) at \(size(smallest)))"
+        }
+        if main.isNoisy { text += " [noisy \(Noise.marker)]" }
+        if let base = results.first(where: { $0.variant == baseline && $0.sizeBytes == main.sizeBytes }) {
+            let explaining = explanation(main, base, unit: unit)
+            if !explaining.isEmpty { text += "; " + explaining }
+        }
+        return text
+    }
+
+    /// Counters (hw, sim, or sw other than the task clock) that differ at least twofold between
+    /// the variant and its baseline: "PAGE-FAULTS 1.00 → 0.002/page (sw)".
+    static func explanation(_ main: VariantResult, _ base: VariantResult, unit: String) -> String {
+        var parts: [String] = []
+        for name in main.counters.keys.sorted() where name != "perf::TASK-CLOCK" {
+            guard let a = base.counters[name], let b = main.counters[name] else { continue }
+            let high = max(a.perElement, b.perElement), low = min(a.perElement, b.perElement)
+            guard high > 0.001, low == 0 || high / low >= 2 else { continue }
+            let short = name.hasPrefix("perf::") ? String(name.dropFirst(6)) : name
+            parts.append("\(short) \(NumberFormat.short(a.perElement)) → \(NumberFormat.short(b.perElement))/\(unit) (\(b.source.rawValue))")
+        }
+        return parts.prefix(2).joined(separator: ", ")
+    }
+}

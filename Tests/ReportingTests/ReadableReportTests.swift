@@ -1,0 +1,131 @@
+import Counters
+import Foundation
+import Harness
+@testable import Reporting
+import Testing
+
+/// A sweep: `sizes` × (chase, packed), chase twice as slow as packed from the third size on,
+/// page faults 0 everywhere, a task clock that tracks the time.
+func sweepReport(sizes: [Int] = [4096, 8192, 16384, 32768, 65536, 131072], mode: String = "run") -> RunReport {
+    var results: [VariantResult] = []
+    for (index, size) in sizes.enumerated() {
+        for variant in ["chase", "packed"] {
+            let ns = variant == "packed" ? 1.0 : (index >= 2 ? 2.0 : 1.0)
+            results.append(VariantResult(
+                experiment: "tlb", variant: variant, sizeBytes: size, elements: 100, iterations: 1, samples: 3,
+                nsPerElement: Summary([ns, ns * 1.01, ns * 0.99]), gbPerSecond: nil,
+                counters: ["perf::PAGE-FAULTS": CounterValue(value: 0, perElement: 0, source: .software),
+                           "perf::TASK-CLOCK": CounterValue(value: ns * 100, perElement: ns, source: .software),
+                           "D1mr": CounterValue(value: 10, perElement: variant == "packed" ? 0.1 : 0.4, source: .simulated)],
+                unavailable: ["PAPI_TLB_DM": "Event does not exist (PAPI -7)"], checksum: 1))
+        }
+    }
+    results.computeRatios(baselines: ["tlb": "packed"])
+    return RunReport(
+        mode: mode, machine: MachineInfo.current(root: "/nonexistent-locality-root"),
+        configuration: .init(repetitions: 3, minimumSampleNanoseconds: 1000,
+                             events: ["PAPI_TLB_DM", "perf::PAGE-FAULTS", "perf::TASK-CLOCK", "D1mr"], counterGroups: 1),
+        results: results, notes: [],
+        experiments: [.init(name: "tlb", summary: "pages", unit: "load", baseline: "packed")])
+}
+
+@Suite struct ReadableReportTests {
+    @Test func aSweepIsOneTableWithTheSizeAsRowKey() throws {
+        let text = TextReport.render(sweepReport(), style: .plain)
+        let titles = text.split(separator: "\n").filter { $0.hasPrefix("tlb · ") }
+        #expect(titles.count == 1, "\(text)")
+        // One row per size, each starting with the size.
+        for size in ["4K", "8K", "16K", "32K", "64K", "128K"] {
+            #expect(text.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix(size + " ") }, "\(size)")
+        }
+        #expect(text.contains("chase ×packed"))
+        #expect(text.contains("2.00×"))
+    }
+
+    @Test func aColumnWithOneValueInEveryRowBecomesALineUnderTheTable() throws {
+        let text = TextReport.render(sweepReport(), style: TextStyle(wide: true))
+        #expect(text.contains("same in every row: PAGE-FAULTS/load (sw) 0"), "\(text)")
+        let header = try #require(text.split(separator: "\n").first { $0.hasPrefix("size") })
+        #expect(!header.contains("PAGE-FAULTS"))
+        #expect(header.contains("TASK-CLOCK/load (sw)"))
+    }
+
+    @Test func tablesFitTheWidthAndSayWhatTheyLeftOut() throws {
+        let report = sampleReport()
+        let narrow = TextReport.render(report, style: TextStyle(width: 50))
+        let tableLines = narrow.split(separator: "\n").filter { $0.hasPrefix("row-major") || $0.hasPrefix("column-major") || $0.hasPrefix("variant") }
+        #expect(!tableLines.isEmpty)
+        for line in tableLines { #expect(line.count <= 50, "\(line)") }
+        #expect(narrow.contains("not shown to fit 50 columns: min–max"))
+        // Prose wraps too.
+        for line in narrow.split(separator: "\n") { #expect(line.count <= 50 || !line.contains(" "), "\(line)") }
+        let wide = TextReport.render(report, style: TextStyle(width: 50, wide: true))
+        #expect(wide.contains("min–max"))
+        #expect(!wide.contains("not shown to fit"))
+    }
+
+    @Test func colourOnlyWhenAsked() throws {
+        let report = sampleReport()  // column-major 4× row-major: worth a colour
+        #expect(TextReport.render(report, style: TextStyle(colour: true)).contains("\u{1B}[33m4.00×\u{1B}[0m"))
+        #expect(!TextReport.render(report, style: .plain).contains("\u{1B}"))
+    }
+
+    @Test func theHeadlineGivesTheMainRatioWithItsSizesAndTheCountersThatExplainIt() throws {
+        let text = TextReport.render(sampleReport(), style: .plain)
+        let headline = try #require(text.components(separatedBy: "Headline\n").last)
+        #expect(headline.contains("loop-order  column-major 4.00× row-major at 4K"), "\(headline)")
+        let sweep = TextReport.render(sweepReport(), style: .plain)
+        // Twofold from 16K on, 1× at 4K; D1mr 0.1 → 0.4 per load explains it.
+        #expect(sweep.contains("tlb  chase 2.00× packed at 128K (1.00× at 4K); D1mr 0.10 → 0.40/load (sim)"), "\(sweep)")
+        #expect(sweep.contains("packed 1.0 ns/load at 4K → 1.0 at 128K (1.00×)"), "\(sweep)")
+    }
+
+    @Test func csvHeadersAreSnakeCase() {
+        #expect(CSVReport.snakeCase("perf::PAGE-FAULTS") == "perf_page_faults")
+        #expect(CSVReport.snakeCase("PAPI_L1_DCM") == "papi_l1_dcm")
+        #expect(CSVReport.snakeCase("AnonHugePages MiB") == "anon_huge_pages_mib")
+        #expect(CSVReport.snakeCase("page switch/elem") == "page_switch_per_elem")
+        #expect(CSVReport.snakeCase("unresolved <ns") == "unresolved_lt_ns")
+        #expect(CSVReport.snakeCase("trace×") == "trace_x")
+        #expect(CSVReport.snakeCase("mmap'd 1st") == "mmapd_1st")
+        #expect(CSVReport.snakeCase("huge %") == "huge_pct")
+    }
+
+    @Test func tsvIsTabSeparatedWithoutQuoting() throws {
+        var report = sampleReport()
+        report.results[0].unavailable["PAPI_L1_DCM"] = "a reason,\twith \"quotes\"\nand a line break"
+        let text = try ReportFormat.tsv.render(report)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        #expect(lines.count == 3)
+        let columns = lines[0].split(separator: "\t", omittingEmptySubsequences: false).count
+        for line in lines { #expect(line.split(separator: "\t", omittingEmptySubsequences: false).count == columns) }
+        #expect(text.contains("a reason, with \"quotes\" and a line break"))
+        #expect(try ReportFormat.inferred(fromPath: "r.tsv") == .tsv)
+    }
+
+    @Test func aSimulatedReportHoldsCountsNotTimes() throws {
+        let json = try ReportFormat.json.render(sweepReport(mode: "sim"))
+        #expect(!json.contains("ns_per_element"))
+        #expect(!json.contains("gb_per_s"))
+        #expect(!json.contains("ratio_to_baseline"))
+        #expect(json.contains("\"D1mr\""))
+        let back = try RunReport.decode(Data(json.utf8))
+        #expect(back.results.map(\.counters) == sweepReport(mode: "sim").results.map(\.counters))
+        let csv = try ReportFormat.csv.render(sweepReport(mode: "sim"))
+        #expect(!csv.contains("ns_per_element"))
+        #expect(!csv.contains("gb_per_s"))
+    }
+
+    @Test func reportsWithTheReasonInEveryResultStillRead() throws {
+        // As written before the reasons were gathered in one map (the committed baselines).
+        let report = sampleReport()
+        let data = try JSONEncoder().encode(report)
+        var root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        root.removeValue(forKey: "unavailable_reasons")
+        var results = try #require(root["results"] as? [[String: Any]])
+        for index in results.indices { results[index]["unavailable"] = ["PAPI_L1_DCM": "Event does not exist (PAPI -7) — no hardware PMU"] }
+        root["results"] = results
+        let old = try JSONSerialization.data(withJSONObject: root)
+        #expect(try RunReport.decode(old).results[0].unavailable["PAPI_L1_DCM"] == "Event does not exist (PAPI -7) — no hardware PMU")
+    }
+}
