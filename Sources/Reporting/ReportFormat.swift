@@ -53,11 +53,15 @@ public enum TextReport {
     /// One experiment's part of the report.
     public static func experiment(_ report: RunReport, _ experiment: RunReport.ExperimentInfo, style: TextStyle) -> String {
         let markdown = style.markdown
-        var out = markdown ? "## \(experiment.name)\n\n\(experiment.summary)\n\n" : "\(experiment.name): \(experiment.summary)\n"
+        var out = markdown ? "## \(experiment.name)\n\n\(experiment.summary)\n\n"
+            : wrap(style.colour ? "\u{1B}[1m\(experiment.name)\u{1B}[0m: \(experiment.summary)" : "\(experiment.name): \(experiment.summary)",
+                   style.width.map { $0 + (style.colour ? 8 : 0) })
         for table in ResultTables(report: report).tables(for: experiment, wide: style.wide) {
             out += table.render(style)
         }
-        for finding in experiment.findings { out += markdown ? "- \(finding)\n" : wrap("→ \(finding)", style.width) }
+        for finding in experiment.findings {
+            out += markdown ? "- \(finding)\n" : wrap("→ \(finding)", style.width, maximumLines: style.wide ? nil : 4)
+        }
         return out + "\n"
     }
 
@@ -88,12 +92,13 @@ public enum TextReport {
             }
             out += "\n"
         }
-        for note in report.notes { out += markdown ? "> \(note)\n" : wrap("Note: \(note)", style.width) }
+        for note in report.notes { out += markdown ? "> \(note)\n" : wrap("Note: \(note)", style.width, maximumLines: style.wide ? nil : 4) }
         return out
     }
 
-    /// `text` broken at spaces into lines of at most `width` columns, the later ones indented.
-    static func wrap(_ text: String, _ width: Int?, indent: Int = 2) -> String {
+    /// `text` broken at spaces into lines of at most `width` columns, the later ones indented;
+    /// past `maximumLines` cut with a pointer to where it is whole (long lists of results).
+    static func wrap(_ text: String, _ width: Int?, indent: Int = 2, maximumLines: Int? = nil) -> String {
         guard let width, width > indent + 20, text.count > width else { return text + "\n" }
         var lines: [String] = []
         let leading = String(text.prefix { $0 == " " })
@@ -109,6 +114,10 @@ public enum TextReport {
             }
         }
         lines.append(line)
+        if let maximumLines, lines.count > maximumLines {
+            lines = Array(lines.prefix(maximumLines))
+            lines.append(String(repeating: " ", count: indent) + "… (cut here: --wide or --format json gives it whole)")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 

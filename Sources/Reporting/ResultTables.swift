@@ -117,6 +117,8 @@ struct ResultTables {
         let main = results.filter { sweeping.contains($0.variant) }
         if !wide && !simulated && sizes.count >= 5 && sweeping.count <= 4 {
             tables.append(pivot(experiment, main, sizes: sizes, variants: sweeping))
+        } else if !wide && !simulated && sizes.count >= 2 && sizes.count <= 4 && sweeping.count >= 6 {
+            tables.append(byVariant(experiment, main, sizes: sizes, variants: sweeping))
         } else {
             tables.append(long(experiment, main, title: title(experiment, main, sizes: sizes)))
         }
@@ -263,6 +265,13 @@ struct ResultTables {
         }
         for name in report.counterNames where results.contains(where: { $0.counters[name] != nil }) {
             let source = results.compactMap { $0.counters[name]?.source }.first
+            let header = "\(Self.shortName(name))/\(unit) (\(source?.rawValue ?? "?"))"
+            let values = Set(results.map { $0.counters[name].map { NumberFormat.significant($0.perElement) } ?? "—" })
+            if values.count == 1, let value = values.first {
+                // The same in every variant and size (page faults of 0): one column, folded below.
+                columns.append(.init(header: header, priority: 3, cells: sizes.map { _ in value }))
+                continue
+            }
             for variant in variants {
                 columns.append(.init(header: "\(variant) \(Self.shortName(name))/\(unit) (\(source?.rawValue ?? "?"))",
                                      priority: Self.priority(name, source) + 1,
@@ -270,6 +279,57 @@ struct ResultTables {
             }
         }
         var table = ExperimentTable(title: "\(experiment.name) · ns/\(unit) (median) by size · \(sizes.count) sizes", columns: columns)
+        if noisy { table.notes.append(Noise.legend) }
+        return table
+    }
+
+    /// Many variants at a few sizes: a row per variant, its time and its ratio at each size side
+    /// by side, then the extras measured at the largest size.
+    private func byVariant(_ experiment: RunReport.ExperimentInfo, _ results: [VariantResult], sizes: [Int], variants: [String]) -> ExperimentTable {
+        let unit = unitAbbreviation(experiment.unit)
+        func at(_ size: Int, _ variant: String) -> VariantResult? { results.first { $0.sizeBytes == size && $0.variant == variant } }
+        var columns = [ExperimentTable.Column(header: "variant", priority: 0, alignment: .left, cells: variants)]
+        var noisy = false
+        for size in sizes {
+            var column = ExperimentTable.Column(header: "\(ByteSize(rawValue: size)) ns", priority: size == sizes.last ? 0 : 2, cells: [])
+            for (row, variant) in variants.enumerated() {
+                guard let m = at(size, variant) else { column.cells.append("—"); continue }
+                var cell = NumberFormat.significant(m.nsPerElement.median)
+                if m.isNoisy { cell += Noise.marker; column.colours[row] = Self.noisyColour; noisy = true } else { cell += " " }
+                column.cells.append(cell)
+            }
+            columns.append(column)
+        }
+        // Ratios are against the baseline, except for variants with a partner of their own.
+        var exceptions: [String] = []
+        for variant in variants {
+            if let partner = results.first(where: { $0.variant == variant })?.baseline, partner != experiment.baseline {
+                exceptions.append("\(variant) against \(partner)")
+            }
+        }
+        for size in sizes {
+            let values = variants.map { at(size, $0)?.ratioToBaseline }
+            var column = ExperimentTable.Column(header: "\(ByteSize(rawValue: size)) ×\(experiment.baseline)", priority: size == sizes.last ? 0 : 1,
+                                                cells: values.map { $0.map(NumberFormat.ratio) ?? "—" })
+            for (row, value) in values.enumerated() { if let code = ratioColour(value) { column.colours[row] = code } }
+            columns.append(column)
+        }
+        var extraNames: [String] = []
+        for m in results { for extra in m.extras where !extraNames.contains(extra.name) { extraNames.append(extra.name) } }
+        let largest = sizes.max() ?? 0
+        for (index, name) in extraNames.enumerated() {
+            columns.append(.init(header: name, priority: index < 2 ? 2 : 3,
+                                 cells: variants.map { at(largest, $0)?.extra(name).map { NumberFormat.significant($0) } ?? "—" }))
+        }
+        for name in report.counterNames where results.contains(where: { $0.counters[name] != nil }) {
+            let source = results.compactMap { $0.counters[name]?.source }.first
+            columns.append(.init(header: "\(Self.shortName(name))/\(unit) (\(source?.rawValue ?? "?"))", priority: Self.priority(name, source),
+                                 cells: variants.map { at(largest, $0)?.counters[name].map { NumberFormat.significant($0.perElement) } ?? "—" }))
+        }
+        let names = sizes.map { ByteSize(rawValue: $0).description }.joined(separator: ", ")
+        var table = ExperimentTable(title: "\(experiment.name) · ns/\(unit) (median) and ratio at \(names); other columns at \(ByteSize(rawValue: largest))",
+                                    columns: columns)
+        if !exceptions.isEmpty { table.notes.append("ratios against \(experiment.baseline), except " + exceptions.joined(separator: ", ")) }
         if noisy { table.notes.append(Noise.legend) }
         return table
     }

@@ -128,4 +128,28 @@ func sweepReport(sizes: [Int] = [4096, 8192, 16384, 32768, 65536, 131072], mode:
         let old = try JSONSerialization.data(withJSONObject: root)
         #expect(try RunReport.decode(old).results[0].unavailable["PAPI_L1_DCM"] == "Event does not exist (PAPI -7) — no hardware PMU")
     }
+
+    @Test func manyVariantsAtFewSizesAreARowPerVariant() throws {
+        let variants = ["a", "b", "c", "d", "e", "f"]
+        var results: [VariantResult] = []
+        for size in [4096, 65536] {
+            for (index, variant) in variants.enumerated() {
+                results.append(VariantResult(experiment: "layout", variant: variant, sizeBytes: size, elements: 10, iterations: 1, samples: 3,
+                                             nsPerElement: Summary([Double(index + 1)]), gbPerSecond: nil, counters: [:], unavailable: [:], checksum: 1))
+            }
+        }
+        results.computeRatios(baselines: ["layout": "a"])
+        let report = RunReport(mode: "run", machine: MachineInfo.current(root: "/nonexistent-locality-root"),
+                               configuration: .init(repetitions: 3, minimumSampleNanoseconds: 1000, events: [], counterGroups: 1),
+                               results: results, notes: [String(repeating: "a long note ", count: 100)],
+                               experiments: [.init(name: "layout", summary: "flat", unit: "element", baseline: "a")])
+        let text = TextReport.render(report, style: TextStyle(width: 80))
+        let rows = text.split(separator: "\n").filter { line in variants.contains { line.hasPrefix($0 + " ") } }
+        #expect(rows.count == 6, "\(text)")
+        #expect(text.contains("4K ×a") && text.contains("64K ×a"))
+        #expect(rows.last?.contains("6.00×") == true)
+        // A long note is cut in the text, whole with --wide.
+        #expect(text.contains("… (cut here"))
+        #expect(!TextReport.render(report, style: TextStyle(width: 80, wide: true)).contains("… (cut here"))
+    }
 }
