@@ -6,6 +6,10 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "locality", targets: ["locality"]),
+        // Measuring one's own code: `Locality.main(experiments:)` and the harness it re-exports.
+        .library(name: "LocalityCLI", targets: ["LocalityCLI"]),
+        .library(name: "Harness", targets: ["Harness"]),
+        .library(name: "Reporting", targets: ["Reporting"]),
         .library(name: "Counters", targets: ["Counters"]),
     ],
     dependencies: [
@@ -41,10 +45,10 @@ let package = Package(
         // The commands (run, sim, compare, list, machine, probe) as a library, so a package's own
         // executable can offer them; `locality` is a thin main over it.
         .target(name: "LocalityCLI", dependencies: [
-            "Counters", "Harness", "Reporting", "Regression", "Experiments", "Probes", "CLocalitySupport",
+            "Counters", "Harness", "Reporting", "Regression", "Probes", "CLocalitySupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "locality", dependencies: ["LocalityCLI"]),
+        .executableTarget(name: "locality", dependencies: ["LocalityCLI", "Experiments"]),
 
         .testTarget(name: "CountersTests", dependencies: ["Counters"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),

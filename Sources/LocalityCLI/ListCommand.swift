@@ -1,5 +1,4 @@
 import ArgumentParser
-import Experiments
 import Harness
 import Reporting
 
@@ -31,7 +30,7 @@ struct ListCommand: ParsableCommand {
 
     func run() throws {
         if format == .json {
-            let entries = Suite.all.map { experiment in
+            let entries = Catalog.current.experiments.map { experiment in
                 Entry(name: experiment.name, summary: experiment.summary, unit: experiment.unit, baseline: experiment.baselineVariant,
                       sizeMeaning: experiment.sizeMeaning, defaultSizes: experiment.defaultSizes.map(\.description),
                       quickSizes: experiment.quickSizes.map(\.description), simulationSizes: experiment.simulationSizes.map(\.description),
@@ -40,7 +39,7 @@ struct ListCommand: ParsableCommand {
             try StandardOutput.write(try JSONReport.encode(entries))
             return
         }
-        for experiment in Suite.all {
+        for experiment in Catalog.current.experiments {
             print("\(experiment.name): \(experiment.summary)")
             print("  unit: one \(experiment.unit); ratios against \(experiment.baselineVariant)")
             print("  a size is \(experiment.sizeMeaning)")

@@ -19,11 +19,23 @@ public struct Locality: ParsableCommand {
     /// This binary's version, and its commit when it was built in a git checkout.
     static let build = BuildInfo.current(executable: ChildProcess.selfPath)
 
-    /// Like ArgumentParser's `main()`, but every error is one line on stderr: usage errors
-    /// exit 64, failures 1.
     public init() {}
 
-    public static func main() {
+    /// Runs the command line (`run`, `sim`, `compare`, `list`, `machine`, `probe`) over
+    /// `experiments`: what the `locality` executable does with the built-in suite, and what a
+    /// package's own executable does with its benchmarks. `sim` runs this same executable again
+    /// under valgrind, so it must call this with the same experiments.
+    public static func main(experiments: [any Experiment]) {
+        Catalog.$current.withValue(Catalog(experiments)) { runCommandLine() }
+    }
+
+    /// The command line without experiments (`machine`, `probe`, `compare`). Shadows
+    /// ArgumentParser's `main()`, whose errors are not one line.
+    public static func main() { main(experiments: []) }
+
+    /// Like ArgumentParser's `main()`, but every error is one line on stderr: usage errors
+    /// exit 64, failures 1.
+    private static func runCommandLine() {
         StandardOutput.reserveStandardDescriptors()
         do {
             var command = try parseAsRoot()
@@ -76,4 +88,18 @@ enum StandardOutput {
 struct StandardOutputError: Error, CustomStringConvertible {
     let code: Int32
     var description: String { "cannot write to stdout: \(String(cString: strerror(code)))" }
+}
+
+/// The experiments the commands know, given to `Locality.main(experiments:)` and in scope for
+/// the whole command line (its parsing too, which checks the names given).
+struct Catalog: Sendable {
+    let experiments: [any Experiment]
+
+    init(_ experiments: [any Experiment]) { self.experiments = experiments }
+
+    func experiment(named name: String) -> (any Experiment)? {
+        experiments.first { $0.name == name }
+    }
+
+    @TaskLocal static var current = Catalog([])
 }

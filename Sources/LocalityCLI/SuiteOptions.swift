@@ -1,5 +1,4 @@
 import ArgumentParser
-import Experiments
 import Foundation
 import Harness
 import Reporting
@@ -49,13 +48,13 @@ struct SuiteOptions: ParsableArguments {
             for token in sizes {
                 if let equals = token.firstIndex(of: "=") {
                     let name = String(token[..<equals])
-                    guard Suite.experiment(named: name) != nil else {
-                        throw ValidationError("--sizes: unknown experiment '\(name)' (known: \(Suite.all.map(\.name).joined(separator: ", ")))")
+                    guard Catalog.current.experiment(named: name) != nil else {
+                        throw ValidationError("--sizes: unknown experiment '\(name)' (known: \(Catalog.current.experiments.map(\.name).joined(separator: ", ")))")
                     }
                     do { choice.byExperiment[name] = try ByteSize.parseList(String(token[token.index(after: equals)...])) } catch {
                         throw ValidationError("--sizes \(name): \(error)")
                     }
-                } else if Suite.experiment(named: token) != nil {
+                } else if Catalog.current.experiment(named: token) != nil {
                     choice.experiments.append(token)
                 } else {
                     do { choice.all = (choice.all ?? []) + (try ByteSize.parseList(token)) } catch { throw ValidationError("--sizes: \(error)") }
@@ -78,8 +77,8 @@ struct SuiteOptions: ParsableArguments {
     /// Refuses an experiment name `locality list` does not know, and a `--variants` that
     /// matches none of the selected experiments' variants.
     func checkNames() throws {
-        for name in experiments where Suite.experiment(named: name) == nil {
-            throw ValidationError("unknown experiment '\(name)' (known: \(Suite.all.map(\.name).joined(separator: ", ")))")
+        for name in experiments where Catalog.current.experiment(named: name) == nil {
+            throw ValidationError("unknown experiment '\(name)' (known: \(Catalog.current.experiments.map(\.name).joined(separator: ", ")))")
         }
         if let variants {
             let filter: VariantFilter
@@ -98,7 +97,7 @@ struct SuiteOptions: ParsableArguments {
     /// The experiments named, each once, in the order given; all of them when none is named.
     var selected: [any Experiment] {
         let names = uniqueExperimentNames
-        return names.isEmpty ? Suite.all : names.compactMap(Suite.experiment(named:))
+        return names.isEmpty ? Catalog.current.experiments : names.compactMap(Catalog.current.experiment(named:))
     }
 
     var uniqueExperimentNames: [String] {

@@ -1,3 +1,4 @@
+import Experiments
 import LocalityCLI
 
-Locality.main()
+Locality.main(experiments: Suite.all)
