@@ -20,7 +20,7 @@ CHECK_CACHES ?= I1=32K:8:64,D1=32K:8:64,LL=32M:16:64
 BASELINE ?= Benchmarks/baselines/sim.json
 SIM_FLAGS = $(CHECK_EXPERIMENTS) --cache $(CHECK_CACHES)
 
-.PHONY: bench test check baseline build deps clean
+.PHONY: bench test check baseline build deps clean example
 
 deps:
 	@scripts/ensure-deps papi valgrind
@@ -51,5 +51,19 @@ baseline: deps
 	@mkdir -p $(dir $(BASELINE))
 	$(RELEASE_BIN) sim $(SIM_FLAGS) --format table --output $(BASELINE)
 
+# The example package (Examples/Lookup, README "Measure your own code"): a benchmark of one's own
+# built on the library products. Run briefly: list, a short run, sim twice and compare (the
+# simulated counts must repeat exactly).
+EXAMPLE = Examples/Lookup
+EXAMPLE_BIN = $(EXAMPLE)/.build/release/lookup
+example: deps
+	$(SWIFT) build -c release --package-path $(EXAMPLE)
+	@mkdir -p $(RESULTS)
+	$(EXAMPLE_BIN) list
+	$(EXAMPLE_BIN) run --sizes 16K,4M --repetitions 3
+	$(EXAMPLE_BIN) sim --sizes 16K,1M --format json --output $(RESULTS)/example-sim.json > /dev/null
+	$(EXAMPLE_BIN) sim --sizes 16K,1M --format table --output $(RESULTS)/example-sim-again.json
+	$(EXAMPLE_BIN) compare $(RESULTS)/example-sim.json $(RESULTS)/example-sim-again.json
+
 clean:
-	rm -rf .build $(RESULTS)
+	rm -rf .build $(EXAMPLE)/.build $(RESULTS)
