@@ -35,32 +35,9 @@ import Testing
     /// background job would start with SIGINT and SIGQUIT ignored), stdout and stderr to files
     /// unless `redirections` sends them elsewhere (`2>&-`, `>/dev/full`).
     private func spawn(_ arguments: [String], preamble: String = "", redirections: String = "") throws -> pid_t {
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in Self.terminatingSignals + [SIGPIPE] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, dir + "/stdout", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, dir + "/stderr", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         let quoted = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
         let script = "cd \"$0\" && \(preamble.isEmpty ? "" : preamble + " && ")exec \"$1\" \(quoted) \(redirections)"
-        let shell = ["/bin/sh", "-c", script, dir, CLI.binary]
-        let argv: [UnsafeMutablePointer<CChar>?] = shell.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let status = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, environ)
-        guard status == 0 else { throw POSIXError(POSIXErrorCode(rawValue: status) ?? .EIO) }
-        return pid
+        return try CLI.spawnShell(script, [dir, CLI.binary], stdout: dir + "/stdout", stderr: dir + "/stderr")
     }
 
     private func wait(_ pid: pid_t) -> Ending {
@@ -88,9 +65,6 @@ import Testing
     private func temporaries() -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasPrefix(".locality-") }
     }
-
-    static let terminatingSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGXCPU,
-                                              SIGVTALRM, SIGPWR]
 
     // MARK: stdout and stderr closed or full
 
