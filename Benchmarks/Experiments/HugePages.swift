@@ -36,8 +36,10 @@ public struct HugePages: Experiment {
     /// huge-pages --sizes 32M` shows them: 8192 pages of 4 KiB, past an L2 TLB of a few thousand
     /// entries, against 16 pages of 2 MiB (a pass is a fixed number of loads; only the setup grows).
     public var simulationSizes: [ByteSize] { [] }
-    /// 256M: four times the L2 dTLB reach of common CPUs, built in a fraction of 1G's time.
-    public var quickSizes: [ByteSize] { capped([.mib(256)], footprint: Self.footprint, memory: budget.limit).kept }
+    /// 32M: past the L2 dTLB reach of 4 KiB pages here (12M). From 64M on, the warm-up before
+    /// every sample (twice the LLC: 16 passes of ~30 ms) makes this experiment alone take
+    /// ~10 s; at 32M it takes ~3 s, at the price of a smaller difference (the buffer is L3-sized).
+    public var quickSizes: [ByteSize] { capped([.mib(32)], footprint: Self.footprint, memory: budget.limit).kept }
 
     /// One huge page: a smaller size would be measured as a whole one.
     public let minimumSize = ByteSize(rawValue: AnonymousMapping.hugePageBytes)
@@ -152,12 +154,8 @@ public struct HugePages: Experiment {
                 lines.append("\(label): no clear difference between huge and 4 KiB pages (" + detail)
             }
         }
-        let measured = Set(results.map(\.sizeBytes))
-        let missing = sizesLeftOut.filter { !measured.contains($0.rawValue) }
-        if !missing.isEmpty, let memory = budget.limit {
-            lines.append("left out of the default sizes: \(missing.map(\.description).joined(separator: ", ")) "
-                + "(two buffers of it need more than half of what \(memory.source) leaves, "
-                + "\(MemoryLimit.bytes(memory.remainingBytes)))")
+        if let leftOut = leftOutFinding(sizesLeftOut, measured: results, memory: budget.limit, what: "two buffers of it need ") {
+            lines.append(leftOut)
         }
         return lines
     }

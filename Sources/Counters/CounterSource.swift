@@ -6,6 +6,6 @@ public enum CounterSource: String, Codable, Sendable, CaseIterable {
     /// A kernel software event read through PAPI's perf_event component
     /// (`perf::PAGE-FAULTS`, `perf::TASK-CLOCK`, …): counted by the kernel, present without a PMU.
     case software = "sw"
-    /// A count from callgrind's cache simulation (`valgrind --tool=callgrind --cache-sim=yes`).
+    /// A count from a simulation under valgrind: locsim (Tools/locsim) or callgrind (`--cache-sim=yes`).
     case simulated = "sim"
 }
