@@ -20,7 +20,11 @@ public struct TLB: Experiment {
     public let unit = "load"
     public let baselineVariant = "packed"
     public let variants = [
-        Variant("page-stride", "one line per 4 KiB page (a random line of it), pages in random order"),
+        // Its buffer is not packed's, so the ratio follows the physical pages each process
+        // gets (how the lines share the physically indexed L2's sets): ten processes measured
+        // 5.02–8.07× at 8192 pages (×1.61 between them, each tight within its run). A change
+        // beyond 80% is more than placement; a doubling still fails.
+        Variant("page-stride", "one line per 4 KiB page (a random line of it), pages in random order", ratioTolerance: 0.8),
         Variant("packed", "the same number of lines back to back (64 per page), in random order: same cache footprint, 1/64 of the pages"),
     ]
     public let defaultSizes: [ByteSize] = (3...15).map { ByteSize(rawValue: (1 << $0) * pageBytes) }

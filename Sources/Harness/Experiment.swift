@@ -6,11 +6,17 @@ public struct Variant: Sendable, Equatable {
     /// way (a C twin against its Swift kernel, column against row order). Nil: the
     /// experiment's baseline variant.
     public let ratioPartner: String?
+    /// How far `locality compare` lets this variant's time ratio move between two runs (its
+    /// `ratio_tolerance` in reports), where the default does not hold: for a variant on other
+    /// memory than its partner, whose ratio follows the physical pages each process gets.
+    /// Derived from the variation measured between processes; nil: the default.
+    public let ratioTolerance: Double?
 
-    public init(_ name: String, _ summary: String, ratioPartner: String? = nil) {
+    public init(_ name: String, _ summary: String, ratioPartner: String? = nil, ratioTolerance: Double? = nil) {
         self.name = name
         self.summary = summary
         self.ratioPartner = ratioPartner
+        self.ratioTolerance = ratioTolerance
     }
 }
 

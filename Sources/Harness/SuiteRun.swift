@@ -182,6 +182,9 @@ public struct SuiteRun {
                 step += 1
             }
             results.computeRatios { _, variant in experiment.ratioPartner(of: variant) }
+            for index in results.indices where results[index].ratioToBaseline != nil {
+                results[index].ratioTolerance = experiment.variants.first { $0.name == results[index].variant }?.ratioTolerance
+            }
             let info = RunReport.ExperimentInfo(
                 name: experiment.name, summary: experiment.summary, unit: experiment.unit,
                 baseline: experiment.baselineVariant, findings: findings(of: experiment, results),
@@ -210,7 +213,7 @@ public struct SuiteRun {
         var notes = filterNotes
         let plan = runner.plan
         if runner.simulation != nil {
-            notes.append("counts are callgrind's cache simulation (sim) of one pass after a warm-up pass; "
+            notes.append("counts are callgrind's cache simulation (sim) of one pass after its warm-up; "
                 + "times under valgrind are ~50× the real ones and are not comparable with `locality run`")
         } else if plan.groups.count > 1 {
             notes.append("the requested hardware events do not fit the PMU at once: each kernel ran once per "

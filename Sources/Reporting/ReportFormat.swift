@@ -60,7 +60,7 @@ public enum TextReport {
             out += table.render(style)
         }
         for finding in experiment.findings {
-            out += markdown ? "- \(finding)\n" : wrap("→ \(finding)", style.width, maximumLines: style.wide ? nil : 4)
+            out += markdown ? "- \(finding)\n" : wrap("→ \(finding)", style.width, maximumLines: style.wide ? nil : 3)
         }
         return out + "\n"
     }
@@ -88,11 +88,13 @@ public enum TextReport {
             for reason in reasons {
                 let names = unavailable.filter { $0.reason == reason }.map(\.name)
                 out += markdown ? "- " + names.map { "`\($0)`" }.joined(separator: ", ") + ": \(reason)\n"
-                                : wrap("  " + names.joined(separator: ", ") + ": \(reason)", style.width, indent: 4)
+                                : wrap("  " + names.joined(separator: ", ") + ": \(reason)", style.width, indent: 4,
+                                       maximumLines: style.wide ? nil : 3)
             }
             out += "\n"
         }
-        for note in report.notes { out += markdown ? "> \(note)\n" : wrap("Note: \(note)", style.width, maximumLines: style.wide ? nil : 4) }
+        if !markdown && report.results.contains(where: \.isNoisy) && report.mode != "sim" { out += wrap(Noise.legend, style.width) }
+        for note in report.notes { out += markdown ? "> \(note)\n" : wrap("Note: \(note)", style.width, maximumLines: style.wide ? nil : 3) }
         return out
     }
 

@@ -100,6 +100,8 @@ struct ResultTables {
     static let slowColour = "33"  // yellow: a ratio of 1.5× or more
     static let fastColour = "32"  // green: 1/1.5 or less
     static let noisyColour = "2"  // dim: a noisy result
+    /// Under each table with a noisy row; `Noise.legend` in full closes the report.
+    static let shortLegend = "\(Noise.marker) noisy: shown, not concluded from (why: the legend and note at the end)"
 
     func tables(for experiment: RunReport.ExperimentInfo, wide: Bool) -> [ExperimentTable] {
         let results = report.results.filter { $0.experiment == experiment.name }
@@ -214,7 +216,7 @@ struct ResultTables {
                                  cells: rows.map { $0.counters[name].map { NumberFormat.significant($0.perElement) } ?? "—" }))
         }
         var table = ExperimentTable(title: title, columns: columns)
-        if !simulated && rows.contains(where: \.isNoisy) { table.notes.append(Noise.legend) }
+        if !simulated && rows.contains(where: \.isNoisy) { table.notes.append(Self.shortLegend) }
         return table
     }
 
@@ -279,7 +281,7 @@ struct ResultTables {
             }
         }
         var table = ExperimentTable(title: "\(experiment.name) · ns/\(unit) (median) by size · \(sizes.count) sizes", columns: columns)
-        if noisy { table.notes.append(Noise.legend) }
+        if noisy { table.notes.append(Self.shortLegend) }
         return table
     }
 
@@ -330,7 +332,7 @@ struct ResultTables {
         var table = ExperimentTable(title: "\(experiment.name) · ns/\(unit) (median) and ratio at \(names); other columns at \(ByteSize(rawValue: largest))",
                                     columns: columns)
         if !exceptions.isEmpty { table.notes.append("ratios against \(experiment.baseline), except " + exceptions.joined(separator: ", ")) }
-        if noisy { table.notes.append(Noise.legend) }
+        if noisy { table.notes.append(Self.shortLegend) }
         return table
     }
 

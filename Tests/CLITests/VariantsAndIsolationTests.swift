@@ -28,6 +28,15 @@ import Testing
         #expect((json["notes"] as? [String])?.contains("working-set: --variants kept sequential for the ratios") == true)
     }
 
+    @Test func aVariantOnOtherMemoryThanItsPartnerCarriesItsOwnRatioTolerance() throws {
+        let result = try CLI.run(["run", "tlb", "--sizes", "32K", "--repetitions", "1", "--events", "perf::PAGE-FAULTS", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let results = try #require(json["results"] as? [[String: Any]])
+        #expect(results.first { $0["variant"] as? String == "page-stride" }?["ratio_tolerance"] as? Double == 0.8)
+        #expect(results.first { $0["variant"] as? String == "packed" }?["ratio_tolerance"] == nil)
+    }
+
     /// The mechanism behind chase-after-stream: with a 16M cycle and an 8M simulated LL, a chase
     /// pass (4M of lines) right after a stream through the same buffer used to find the
     /// stream's lines in the LL (0.81 LL misses per load against 1.00 alone). The warm-up before
