@@ -27,7 +27,7 @@ let package = Package(
         // Machine facts: sysfs, cpuid (caches, TLBs), /proc parsers, memory limits, mappings.
         .target(name: "Platform", dependencies: ["CLocalitySupport"]),
         .target(name: "Harness", dependencies: ["Counters", "Platform", "CLocalitySupport"]),
-        .target(name: "Reporting", dependencies: ["Harness"]),
+        .target(name: "Reporting", dependencies: ["Harness", "CLocalitySupport"]),
         .target(name: "Plotting"),
         .target(name: "Regression", dependencies: ["Counters", "Harness", "Reporting"]),
         // Where a process's memory lives: /proc/self/maps, safe reads, `locality probe`.

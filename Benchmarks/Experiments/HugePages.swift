@@ -117,12 +117,8 @@ public struct HugePages: Experiment {
                 lines.append("\(label): no clear difference between huge and 4 KiB pages (" + detail)
             }
         }
-        let measured = Set(results.map(\.sizeBytes))
-        let missing = sizesLeftOut.filter { !measured.contains($0.rawValue) }
-        if !missing.isEmpty, let memory = budget.limit {
-            lines.append("left out of the default sizes: \(missing.map(\.description).joined(separator: ", ")) "
-                + "(two buffers of it need more than half of what \(memory.source) leaves, "
-                + "\(MemoryLimit.bytes(memory.remainingBytes)))")
+        if let leftOut = leftOutFinding(sizesLeftOut, measured: results, memory: budget.limit, what: "two buffers of it need ") {
+            lines.append(leftOut)
         }
         return lines
     }

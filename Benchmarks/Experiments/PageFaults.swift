@@ -35,6 +35,7 @@ public struct PageFaults: Experiment {
     // 256 MiB: a 4 KiB first-touch pass over it takes ~0.1–0.5 s here (65536 faults), and the
     // runner needs about seven passes per variant; `--sizes 1G` shows 262144 faults against 512.
     public var defaultSizes: [ByteSize] { capped([.mib(256)], footprint: { $0.rawValue }, memory: budget.limit).kept }
+    var sizesLeftOut: [ByteSize] { capped([.mib(256)], footprint: { $0.rawValue }, memory: budget.limit).left }
     /// None: first touch of a mapping large enough to mean something is slow under valgrind.
     public var simulationSizes: [ByteSize] { [] }
     public var quickSizes: [ByteSize] { capped([.mib(64)], footprint: { $0.rawValue }, memory: budget.limit).kept }
@@ -98,7 +99,8 @@ public struct PageFaults: Experiment {
     }
 
     public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] {
-        var lines: [String] = []
+        // Under a tight limit the default size goes: said, not a silent empty run.
+        var lines = leftOutFinding(sizesLeftOut, measured: results, memory: budget.limit).map { [$0] } ?? []
         for size in Array(Set(results.map(\.sizeBytes))).sorted() {
             let at = results.filter { $0.sizeBytes == size }
             func row(_ variant: String) -> VariantResult? { at.first { $0.variant == variant } }

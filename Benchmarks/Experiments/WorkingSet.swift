@@ -107,12 +107,7 @@ public struct WorkingSet: Experiment {
         lines += KneeReport.findings(xs: chase.map { Double($0.sizeBytes) }, ys: chase.map(\.nsPerElement.median),
                                      ranges: chase.map { $0.nsPerElement.min...$0.nsPerElement.max },
                                      noisy: chase.map(\.isNoisy), landmarks: landmarks, unit: "load", describe: { ByteSize(rawValue: Int($0)).approximate })
-        let measured = Set(sizes)
-        let missing = sizesLeftOut.filter { !measured.contains($0.rawValue) }
-        if !missing.isEmpty, let memory = budget.limit {
-            lines.append("left out of the default sizes: \(missing.map(\.description).joined(separator: ", ")) "
-                + "(more than half of what \(memory.source) leaves, \(MemoryLimit.bytes(memory.remainingBytes)))")
-        }
+        lines += leftOutFinding(sizesLeftOut, measured: results, memory: budget.limit).map { [$0] } ?? []
         return lines
     }
 
@@ -169,6 +164,17 @@ public enum MemoryBudget: Sendable {
         case let .given(limit): return limit
         }
     }
+}
+
+/// The finding naming the default sizes `capped` left out and not measured anyway, or nil.
+/// `what` says what of a size needs the memory ("two buffers of it need ").
+func leftOutFinding(_ leftOut: [ByteSize], measured results: [VariantResult], memory: MemoryLimit?,
+                    what: String = "") -> String? {
+    let measured = Set(results.map(\.sizeBytes))
+    let missing = leftOut.filter { !measured.contains($0.rawValue) }
+    guard !missing.isEmpty, let memory else { return nil }
+    return "left out of the default sizes: \(missing.map(\.description).joined(separator: ", ")) "
+        + "(\(what)more than half of what \(memory.source) leaves, \(MemoryLimit.bytes(memory.remainingBytes)))"
 }
 
 /// Splits `sizes` into those whose footprint fits in half of `memory` and those left out.

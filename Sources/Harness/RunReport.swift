@@ -14,11 +14,15 @@ public struct RunReport: Codable, Equatable, Sendable {
     public var notes: [String]
     /// Experiment name → what it shows, its unit and baseline variant, in run order.
     public var experiments: [ExperimentInfo]
+    /// false when the run was interrupted and holds only what was measured before (`"complete":
+    /// false`, with `interruption` saying why); absent from a complete report.
+    public var complete: Bool?
+    public var interruption: String?
     /// When, where and how the run was made (nil in reports written before it was recorded).
     public var context: RunContext?
 
     enum CodingKeys: String, CodingKey {
-        case schema, mode, machine, configuration, results, notes, experiments, context
+        case schema, mode, machine, configuration, results, notes, experiments, context, complete, interruption
         case unavailableReasons = "unavailable_reasons"
     }
 
@@ -35,6 +39,8 @@ public struct RunReport: Codable, Equatable, Sendable {
         notes = try c.decode([String].self, forKey: .notes)
         experiments = try c.decode([ExperimentInfo].self, forKey: .experiments)
         context = try c.decodeIfPresent(RunContext.self, forKey: .context)
+        complete = try c.decodeIfPresent(Bool.self, forKey: .complete)
+        interruption = try c.decodeIfPresent(String.self, forKey: .interruption)
         if let reasons = try c.decodeIfPresent([String: String].self, forKey: .unavailableReasons) {
             for index in results.indices {
                 results[index].unavailable = results[index].unavailable.mapValues { reasons[$0] ?? $0 }
@@ -51,6 +57,8 @@ public struct RunReport: Codable, Equatable, Sendable {
         try c.encode(notes, forKey: .notes)
         try c.encode(experiments, forKey: .experiments)
         try c.encodeIfPresent(context, forKey: .context)
+        try c.encodeIfPresent(complete, forKey: .complete)
+        try c.encodeIfPresent(interruption, forKey: .interruption)
         let ids = unavailableReasonIDs
         var encoded = results
         for index in encoded.indices { encoded[index].unavailable = encoded[index].unavailable.mapValues { ids[$0] ?? $0 } }
@@ -141,10 +149,15 @@ public struct RunReport: Codable, Equatable, Sendable {
     }
 
     /// The events named in the results, in the order they were requested.
+    /// Linear in the results: a set remembers the names seen (a 100k-result report asks this once).
     public var counterNames: [String] {
         var names = configuration.events
+        var seen = Set(names)
         for result in results {
-            for name in result.counters.keys.sorted() where !names.contains(name) { names.append(name) }
+            for name in result.counters.keys.sorted() where !seen.contains(name) {
+                seen.insert(name)
+                names.append(name)
+            }
         }
         return names
     }

@@ -31,6 +31,10 @@ public struct ChecksumMismatch: Error, CustomStringConvertible {
     }
 }
 
+/// The measurement was stopped before it finished (`Runner.shouldStop`): the variants of the
+/// size being measured have no result.
+public struct MeasurementStopped: Error {}
+
 /// Measures workloads: check the checksum, calibrate, warm up, then `repetitions` timed samples
 /// per variant, interleaved across variants, each bracketed whole by the counters (never single
 /// passes), once per counter group. Before every sample, untimed passes of the variant about to
@@ -45,12 +49,22 @@ public struct Runner {
     /// Told the variant about to be calibrated or sampled (for a progress line).
     public var onVariant: ((String) -> Void)?
 
+    /// Asked before every pass and sample: true stops the measurement (`MeasurementStopped`),
+    /// e.g. once a terminating signal has come. Nil never stops.
+    public var shouldStop: (() -> Bool)?
+
     public init(configuration: RunConfiguration, plan: CounterPlan, library: PAPILibrary?,
-                simulation: CallgrindSession? = nil) {
+                simulation: CallgrindSession? = nil, shouldStop: (() -> Bool)? = nil) {
         self.configuration = configuration
         self.plan = plan
         self.library = library
         self.simulation = simulation
+        self.shouldStop = shouldStop
+    }
+
+    /// Throws `MeasurementStopped` when `shouldStop` says so: nothing new is started.
+    func checkStop() throws {
+        if let shouldStop, shouldStop() { throw MeasurementStopped() }
     }
 
     /// The kernel's CPU time of this process, which tells a sample that waited for the CPU.
@@ -72,6 +86,7 @@ public struct Runner {
         var checksums: [Double] = []
         var iterations: [Int] = []
         for workload in workloads {
+            try checkStop()
             onVariant?(workload.variant)
             let checksum = workload.pass()
             if let expected = workload.expectedChecksum, expected != checksum {
@@ -118,6 +133,7 @@ public struct Runner {
                 let set = sets.isEmpty ? nil : sets[groupIndex]
                 for _ in 0..<configuration.repetitions {
                     for (index, workload) in workloads.enumerated() {
+                        try checkStop()
                         onVariant?(workload.variant)
                         warmUp(workload)
                         let result = try measuredSample(workload, iterations: iterations[index], eventSet: set, callgrindLabel: nil)

@@ -77,8 +77,59 @@ public struct SuiteRun {
         self.progress = progress
     }
 
+    /// The sizes given, else the experiment's defaults (simulation's under valgrind), before
+    /// any trimming to the memory limits (see `plannedSizes`).
     public func sizes(for experiment: any Experiment) -> [ByteSize] {
         sizesByExperiment[experiment.name] ?? sizes ?? (runner.simulation != nil ? experiment.simulationSizes : experiment.defaultSizes)
+    }
+
+    /// Whether `experiment`'s sizes were chosen (`--sizes`, per experiment, `--quick`) rather
+    /// than its defaults, which are trimmed to the memory limits instead of refused.
+    func sizesGiven(for experiment: any Experiment) -> Bool {
+        sizes != nil || sizesByExperiment[experiment.name] != nil
+    }
+
+    /// The limits the memory check applies: `memoryLimits`, else this process's.
+    func currentLimits() -> MemoryLimits {
+        memoryLimits ?? MemoryLimits.current(memAvailable: machine.memAvailableBytes)
+    }
+
+    /// The sizes each experiment will measure, and the default sizes left out because a memory
+    /// limit refuses them, each with the limit that does. Sizes given by `--sizes` are never
+    /// left out (`validateMemory` refuses them instead), nor under valgrind (its parent checked).
+    public func plannedSizes(limits: MemoryLimits?) -> (sizes: [String: [ByteSize]], leftOut: [InsufficientMemory]) {
+        var planned: [String: [ByteSize]] = [:]
+        var leftOut: [InsufficientMemory] = []
+        for experiment in experiments {
+            var kept: [ByteSize] = []
+            for size in sizes(for: experiment) {
+                if !sizesGiven(for: experiment), runner.simulation == nil, let limits,
+                   let (limit, needed) = limits.refusing(footprint: experiment.footprint(of: size),
+                                                         addressSpace: experiment.addressSpace(of: size)) {
+                    leftOut.append(InsufficientMemory(experiment: experiment.name, size: size, footprint: needed, limit: limit))
+                } else {
+                    kept.append(size)
+                }
+            }
+            planned[experiment.name] = kept
+        }
+        return (planned, leftOut)
+    }
+
+    /// One note per experiment whose default sizes a memory limit cut: which, and why.
+    static func leftOutNotes(_ leftOut: [InsufficientMemory]) -> [String] {
+        var byExperiment: [(String, [InsufficientMemory])] = []
+        for entry in leftOut {
+            if let index = byExperiment.firstIndex(where: { $0.0 == entry.experiment }) {
+                byExperiment[index].1.append(entry)
+            } else {
+                byExperiment.append((entry.experiment, [entry]))
+            }
+        }
+        return byExperiment.map { name, entries in
+            "\(name): default size(s) \(entries.map(\.size.description).joined(separator: ", ")) left out under the memory "
+                + "limits (the first: \(entries[0].description))"
+        }
     }
 
     /// Refuses, before anything is allocated, a size whose footprint exceeds what any limit
@@ -86,8 +137,8 @@ public struct SuiteRun {
     /// space the experiment maps) RLIMIT_AS less the current VmSize and, under strict
     /// overcommit, CommitLimit less Committed_AS. The tightest limit that refuses is named.
     public func validateMemory() throws {
-        let limits = memoryLimits ?? MemoryLimits.current(memAvailable: machine.memAvailableBytes)
-        for experiment in experiments {
+        let limits = currentLimits()
+        for experiment in experiments where sizesGiven(for: experiment) || runner.simulation != nil {
             for size in sizes(for: experiment) {
                 if let (limit, needed) = limits.refusing(footprint: experiment.footprint(of: size),
                                                          addressSpace: experiment.addressSpace(of: size)) {
@@ -161,26 +212,37 @@ public struct SuiteRun {
         // it), and the process's VmSize is valgrind's. Reading the limits there would also move
         // glibc's heap, and with it the simulated counts of heap-placed kernels.
         if runner.simulation == nil { try validateMemory() }
-        var filterNotes: [String] = []
-        var soFar = report(results: [], experiments: [], simulatedCaches: simulatedCaches, filterNotes: [])
-        let steps = experiments.reduce(0) { $0 + sizes(for: $1).count }
+        // Default sizes that a limit refuses are left out, with a note naming them.
+        let (planned, leftOut) = plannedSizes(limits: runner.simulation == nil ? currentLimits() : nil)
+        var filterNotes = runner.simulation == nil ? Self.leftOutNotes(leftOut) : []
+        var soFar = report(results: [], experiments: [], simulatedCaches: simulatedCaches, filterNotes: filterNotes)
+        let steps = experiments.reduce(0) { $0 + (planned[$1.name]?.count ?? 0) }
         var step = 0
         let start = locality_monotonic_ns()
+        // Where the runner's `shouldStop` stopped the run: the sizes measured before are kept.
+        var stoppedAt: String?
         for experiment in experiments {
             let kept = variantFilter?.selected(in: experiment) ?? experiment.variants.map(\.name)
             guard !kept.isEmpty else { continue }
             filterNotes += variantFilter?.remarks(for: experiment) ?? []
             var results: [VariantResult] = []
-            for size in sizes(for: experiment) {
+            for size in planned[experiment.name] ?? [] {
                 var measuring = runner
                 let elapsed = Double(locality_monotonic_ns() &- start) / 1e9
                 let here = ProgressStep(experiment: experiment.name, size: size, step: step, steps: steps, elapsed: elapsed)
-                progress?(here)
-                if let progress { measuring.onVariant = { variant in var now = here; now.variant = variant; progress(now) } }
-                let workloads = try experiment.prepare(size: size, context: ExperimentContext(machine: machine, options: options)).filter { kept.contains($0.variant) }
-                results += try measuring.measure(workloads, experiment: experiment.name, size: size)
+                do {
+                    try runner.checkStop()
+                    progress?(here)
+                    if let progress { measuring.onVariant = { variant in var now = here; now.variant = variant; progress(now) } }
+                    let workloads = try experiment.prepare(size: size, context: ExperimentContext(machine: machine, options: options)).filter { kept.contains($0.variant) }
+                    results += try measuring.measure(workloads, experiment: experiment.name, size: size)
+                } catch is MeasurementStopped {
+                    stoppedAt = "\(experiment.name) \(size)"
+                    break
+                }
                 step += 1
             }
+            if stoppedAt != nil && results.isEmpty { break }
             results.computeRatios { _, variant in experiment.ratioPartner(of: variant) }
             for index in results.indices where results[index].ratioToBaseline != nil {
                 results[index].ratioTolerance = experiment.variants.first { $0.name == results[index].variant }?.ratioTolerance
@@ -192,6 +254,12 @@ public struct SuiteRun {
             soFar = report(results: soFar.results + results, experiments: soFar.experiments + [info],
                            simulatedCaches: simulatedCaches, filterNotes: filterNotes)
             try finished?(soFar, info)
+            if stoppedAt != nil { break }
+        }
+        if let stoppedAt {
+            soFar.complete = false
+            soFar.interruption = "stopped before \(stoppedAt); the \(soFar.results.count) result(s) measured before are kept "
+                + "(\(soFar.experiments.count) of \(experiments.count) experiment(s))"
         }
         return soFar
     }

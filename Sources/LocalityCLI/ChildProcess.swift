@@ -3,11 +3,36 @@ import Foundation
 
 /// Running other programs, and this one again: `sim` under valgrind, `probe` for a second
 /// address-space layout.
+///
+/// Children start through fork + execve (`locality_run_child`), not Foundation's Process:
+/// Process needs a dispatch thread, an eventfd and a descriptor sweep, so under a low
+/// `ulimit -n` it crashed (SIGILL) or failed with a raw NSPOSIXErrorDomain message; here a child
+/// costs one pipe. The child dies with this process (PR_SET_PDEATHSIG), so a SIGKILL of
+/// `locality sim` leaves no valgrind running.
 enum ChildProcess {
     struct Outcome {
         var status: Int32
         var killedBySignal: Bool
         var stdout: Data
+    }
+
+    /// A child that could not be started or read: the program and the C library's reason.
+    struct Failure: Error, CustomStringConvertible {
+        var program: String
+        var code: Int32
+        var description: String {
+            let reason = String(cString: strerror(code))
+            return code == EMFILE || code == ENFILE
+                ? "cannot run \(program): \(reason) (the descriptor limit, ulimit -n, is \(ChildProcess.descriptorLimit))"
+                : "cannot run \(program): \(reason)"
+        }
+    }
+
+    /// RLIMIT_NOFILE's soft limit, as `ulimit -n` prints it.
+    static var descriptorLimit: String {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return "unknown" }
+        return limit.rlim_cur == rlim_t.max ? "unlimited" : String(limit.rlim_cur)
     }
 
     /// This executable (/proc/self/exe), to run again.
@@ -22,66 +47,39 @@ enum ChildProcess {
     }
 
     /// Runs `executable` to its end and returns its stdout. The child inherits stderr unless
-    /// `silenceStderr`, and this environment and working directory unless `environment` and
-    /// `directory` replace them.
+    /// `stderr` names a file for it (/dev/null silences it), and this environment and working directory unless `environment` and
+    /// `directory` replace them. Throws `Interrupted` when a terminating signal has come
+    /// (before, or while the child ran: it was passed on to the child).
     static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                    directory: String? = nil, silenceStderr: Bool = false) throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory, isDirectory: true) }
-        if silenceStderr { process.standardError = FileHandle.nullDevice }
-        let stdout = Pipe()
-        process.standardOutput = stdout
+                    directory: String? = nil, stderr: String? = nil) throws -> Outcome {
         if let signal = pendingSignal { throw Interrupted(signal: signal) }
-        try process.run()
-        forwarding[0] = process.processIdentifier
-        // A signal that came while the child was being started did not reach it.
-        if let signal = pendingSignal { kill(process.processIdentifier, signalForChild(signal)) }
-        let data = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        forwarding[0] = 0
+        let name = URL(fileURLWithPath: executable).lastPathComponent
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let envp = environment.map { $0.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+        defer { envp?.forEach { free($0) } }
+        var outcome = locality_child_outcome()
+        let error: Int32 = argv.withUnsafeBufferPointer { argvBuffer in
+            let argvPointer = UnsafePointer(argvBuffer.baseAddress!)
+            if let envp {
+                return envp.withUnsafeBufferPointer { envpBuffer in
+                    locality_run_child(executable, argvPointer, UnsafePointer(envpBuffer.baseAddress!), directory,
+                                       stderr, &outcome)
+                }
+            }
+            return locality_run_child(executable, argvPointer, nil, directory, stderr, &outcome)
+        }
+        defer { free(outcome.output) }
         if let signal = pendingSignal { throw Interrupted(signal: signal) }
-        return Outcome(status: process.terminationStatus, killedBySignal: process.terminationReason == .uncaughtSignal,
-                       stdout: data)
+        if error != 0 { throw Failure(program: name, code: error) }
+        if outcome.exec_errno != 0 { throw Failure(program: name, code: outcome.exec_errno) }
+        let stdout = outcome.output.map { Data(bytes: $0, count: outcome.output_length) } ?? Data()
+        return Outcome(status: outcome.status, killedBySignal: outcome.signaled != 0, stdout: stdout)
     }
 }
 
-// Passing SIGINT, SIGTERM, SIGHUP and SIGQUIT on to a child. Foundation's Process starts the
-// child in a process group of its own, so a Ctrl-C at the terminal (or a kill of this process)
-// would leave it running, reparented to init, and skip this process's cleanup.
-//
-// The handler shares two aligned Int32s with the code that starts and waits for children, as
-// C's `volatile sig_atomic_t`, and calls only kill(2), which is async-signal-safe. They are
-// reached through a pointer, not as Swift globals, whose accesses are checked for exclusivity
-// (a handler's write during a read would stop the program). Not Synchronization's Atomic
-// either: importing it makes libswiftSynchronization.so one of this binary's own (DT_NEEDED)
-// libraries, a change to the start-up of the child under valgrind.
-
-/// [0]: the child `ChildProcess.run` is waiting for, or 0; [1]: the first forwarded signal
-/// received, or 0. Set up (once) before a handler is installed.
-nonisolated(unsafe) private let forwarding: UnsafeMutablePointer<Int32> = {
-    let state = UnsafeMutablePointer<Int32>.allocate(capacity: 2)
-    state.initialize(repeating: 0, count: 2)
-    return state
-}()
-
-private func passSignalOn(_ signal: Int32) {
-    // kill(2) may set errno, which the interrupted code may be about to read.
-    let savedErrno = errno
-    if forwarding[1] == 0 { forwarding[1] = signal }
-    let child = forwarding[0]
-    if child > 0 { kill(child, signalForChild(signal)) }
-    errno = savedErrno
-}
-
-/// SIGQUIT would make the Swift runtime in the child print a crash report: the child is
-/// stopped plainly (SIGTERM) instead. The others go on as they came.
-private func signalForChild(_ signal: Int32) -> Int32 { signal == SIGQUIT ? SIGTERM : signal }
-
 extension ChildProcess {
-    /// A forwarded signal arrived: the child it was passed to has ended.
+    /// A terminating signal arrived: the child it was passed to has ended.
     struct Interrupted: Error {
         var signal: Int32
 
@@ -89,43 +87,20 @@ extension ChildProcess {
         /// is done: a shell loop stops on a child killed by SIGINT, not on one that exited 130
         /// (it takes that as a child that handled the signal). `$?` reads 128 + the signal.
         func endProcess() -> Never {
-            locality_end_by_signal(signal)
-            exit(128 + signal)  // only if the signal did not end the process
+            TerminationSignals.end(by: signal)
         }
     }
 
-    static let forwardedSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
+    fileprivate static var pendingSignal: Int32? { TerminationSignals.received }
 
-    fileprivate static var pendingSignal: Int32? {
-        let signal = forwarding[1]
-        return signal == 0 ? nil : signal
-    }
-
-    /// Runs `body` with SIGINT, SIGTERM, SIGHUP and SIGQUIT caught rather than fatal: each is passed to
-    /// the child `run` is waiting for, and that `run` throws `Interrupted` once the child has
+    /// Runs `body` with terminating signals deferred rather than fatal: each is passed to the
+    /// child `run` is waiting for, and that `run` throws `Interrupted` once the child has
     /// ended, as does any later `run` without starting its child, so `body` unwinds through
     /// its cleanup. If a signal came at all, this throws `Interrupted` after `body`, whatever
-    /// `body` returned or threw. A signal ignored when this is called (nohup) stays ignored.
+    /// `body` returned or threw.
     static func forwardingSignals<T>(_ body: () throws -> T) throws -> T {
-        forwarding[1] = 0
-        var previous: [(signal: Int32, action: sigaction)] = []
-        for signal in forwardedSignals {
-            var old = sigaction()
-            guard sigaction(signal, nil, &old) == 0,
-                  unsafeBitCast(old.__sigaction_handler, to: Int.self) != unsafeBitCast(SIG_IGN, to: Int.self)
-            else { continue }
-            var action = sigaction()
-            action.__sigaction_handler.sa_handler = passSignalOn
-            sigemptyset(&action.sa_mask)
-            action.sa_flags = SA_RESTART
-            if sigaction(signal, &action, nil) == 0 { previous.append((signal, old)) }
-        }
-        let outcome = Result { try body() }
-        for var entry in previous { sigaction(entry.signal, &entry.action, nil) }
-        if let signal = pendingSignal {
-            forwarding[1] = 0
-            throw Interrupted(signal: signal)
-        }
+        let outcome = TerminationSignals.deferring { Result { try body() } }
+        if let signal = pendingSignal { throw Interrupted(signal: signal) }
         return try outcome.get()
     }
 }

@@ -64,7 +64,7 @@ struct CompareCommand: ParsableCommand {
             if let ratioTolerance { tolerances.ratio = ratioTolerance }
             comparison = try Comparison(baseline: try Self.load(baseline), current: try Self.load(current), tolerances: tolerances)
         } catch {
-            FileHandle.standardError.write(Data("locality: error: \(error)\n".utf8))
+            StandardError.write("locality: error: \(error)\n")
             throw ExitCode(2)
         }
         try StandardOutput.write(format == .json ? try JSONReport.encode(ComparisonDocument(comparison))
@@ -72,25 +72,54 @@ struct CompareCommand: ParsableCommand {
         if !comparison.passed { throw ExitCode(1) }
     }
 
+    /// Reads and checks a report. Every refusal names the file and the place in it, in words:
+    /// no DecodingError debug text reaches the user.
     static func load(_ path: String) throws -> RunReport {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CompareInputError(path: path, reason: "cannot read the file")
         }
+        let report: RunReport
         do {
-            return try RunReport.decode(data)
+            report = try RunReport.decode(data)
         } catch let error as ReportError {
             throw CompareInputError(path: path, reason: "\(error)")
         } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
             // Valid JSON with an impossible value at a known place ("source": "xyz").
-            throw CompareInputError(path: path, reason: "not a Locality report: \(context.debugDescription) at \(Self.path(context))")
-        } catch let DecodingError.dataCorrupted(context) {
-            throw CompareInputError(path: path, reason: "not valid JSON (\(context.debugDescription))")
+            throw CompareInputError(path: path, reason: "not a Locality report: impossible value at \(Self.path(context))")
+        } catch DecodingError.dataCorrupted {
+            // JSONDecoder says "not valid JSON", with no place, also of a number its field
+            // cannot hold (1.5 or 1e30 elements): look for one before believing it.
+            if let misfit = JSONNumberCheck.firstMisfit(in: data) {
+                throw CompareInputError(path: path, reason: "not a Locality report: \(misfit)")
+            }
+            throw CompareInputError(path: path, reason: "not valid JSON")
         } catch let DecodingError.keyNotFound(key, context) {
             throw CompareInputError(path: path, reason: "not a Locality report: '\(key.stringValue)' missing at \(Self.path(context))")
-        } catch let DecodingError.typeMismatch(_, context) {
-            throw CompareInputError(path: path, reason: "not a Locality report: wrong type at \(Self.path(context))")
+        } catch let DecodingError.typeMismatch(type, context) {
+            throw CompareInputError(path: path, reason: "not a Locality report: \(Self.expected(type)) expected at \(Self.path(context))")
+        } catch let DecodingError.valueNotFound(type, context) {
+            throw CompareInputError(path: path, reason: "not a Locality report: \(Self.expected(type)) expected, null found at \(Self.path(context))")
         } catch {
-            throw CompareInputError(path: path, reason: "not a Locality report (\(error))")
+            throw CompareInputError(path: path, reason: "not a Locality report")
+        }
+        do {
+            try report.checkedForComparison()
+        } catch {
+            throw CompareInputError(path: path, reason: "not a Locality report: \(error)")
+        }
+        return report
+    }
+
+    /// What a decoder wanted, in JSON's words.
+    private static func expected(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: return "a string"
+        case is Bool.Type: return "true or false"
+        case is Double.Type, is Float.Type: return "a number"
+        case is Int.Type, is Int32.Type, is Int64.Type, is UInt64.Type, is UInt32.Type: return "a whole number"
+        default:
+            let name = "\(type)"
+            return name.hasPrefix("Array") ? "an array" : name.hasPrefix("Dictionary") ? "an object" : "a \(name) value"
         }
     }
 

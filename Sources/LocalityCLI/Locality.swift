@@ -1,4 +1,5 @@
 import ArgumentParser
+import Counters
 import Foundation
 import Harness
 import Reporting
@@ -37,28 +38,64 @@ public struct Locality: ParsableCommand {
     /// exit 64, failures 1.
     private static func runCommandLine() {
         StandardOutput.reserveStandardDescriptors()
+        if ProcessInfo.processInfo.environment[SimCommand.outputEnvironment] == nil { TerminationSignals.start() }
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(joiningNegativeValues(Array(CommandLine.arguments.dropFirst())))
             try command.run()
             try StandardOutput.flushPrinted()
         } catch let error as StandardOutputError {
             // A reader that went away (`| head -1`) needs no message, as SIGPIPE would give none.
-            if error.code != EPIPE { FileHandle.standardError.write(Data("locality: error: \(error)\n".utf8)) }
-            Foundation.exit(1)
+            if error.code != EPIPE { StandardError.write("locality: error: \(error)\n") }
+            // compare's 1 means "regressed": a report it could not print is bad environment (2).
+            Foundation.exit(isCompare ? 2 : 1)
         } catch let code as ExitCode {
             // The command has already said what went wrong.
             Foundation.exit(code.rawValue)
         } catch {
             var code = exitCode(for: error)
             if code == .success { exit(withError: error) }
+            // An event name that does not exist is bad usage, as an unknown experiment is.
+            if case CounterError.unknownEvent? = error as? CounterError { code = .validationFailure }
             // compare promises 0 (no regression), 1 (regression) and 2 (bad input) to CI scripts.
-            if CommandLine.arguments.dropFirst().first == "compare" { code = ExitCode(2) }
+            if isCompare { code = ExitCode(2) }
             let message = message(for: error)
                 .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
                 .filter { !$0.isEmpty }.joined(separator: " ")
-            FileHandle.standardError.write(Data("locality: error: \(message)\n".utf8))
+            StandardError.write("locality: error: \(message)\n")
             Foundation.exit(code.rawValue)
         }
+    }
+}
+
+/// `--sizes -1` as `--sizes=-1`: ArgumentParser reads a value that starts with "-" as an
+/// option, and would say "Missing value" instead of what is wrong with the value.
+func joiningNegativeValues(_ arguments: [String]) -> [String] {
+    var joined: [String] = []
+    var index = 0
+    while index < arguments.count {
+        let argument = arguments[index]
+        if argument == "--" { joined += arguments[index...]; break }
+        if argument.hasPrefix("--"), !argument.contains("="), index + 1 < arguments.count,
+           let next = arguments[index + 1].dropFirst().first, arguments[index + 1].hasPrefix("-"), next.isNumber || next == "." {
+            joined.append(argument + "=" + arguments[index + 1])
+            index += 2
+            continue
+        }
+        joined.append(argument)
+        index += 1
+    }
+    return joined
+}
+
+/// compare promises 0 (no regression), 1 (regression) and 2 (bad input or environment).
+private var isCompare: Bool { CommandLine.arguments.dropFirst().first == "compare" }
+
+/// stderr, written with write(2) and never checked: with stderr closed (`2>&-`) or full
+/// (`2>/dev/full`) the message is lost, but the exit code must stay the documented one.
+/// (FileHandle.write raises an uncatchable Objective-C style error there: SIGILL, exit 132.)
+enum StandardError {
+    static func write(_ text: String) {
+        _ = AtomicFile.writeAll(Data(text.utf8), to: STDERR_FILENO)
     }
 }
 

@@ -33,9 +33,7 @@ struct ProbeCommand: ParsableCommand {
 
     func validate() throws {
         let pageSize = AddressSpaceFacts.current().pageSize
-        for range in ranges {
-            do { _ = try AddressScan.pageCount(range, pageSize: pageSize) } catch { throw ValidationError(error.description) }
-        }
+        do { _ = try AddressScan.totalPageCount(ranges, pageSize: pageSize) } catch { throw ValidationError(error.description) }
     }
 
     func run() throws {
@@ -54,7 +52,7 @@ struct ProbeCommand: ParsableCommand {
     static func secondRunAddresses() -> (addresses: [String: Address]?, note: String?) {
         do {
             let child = try ChildProcess.run(ChildProcess.selfPath, ["probe", "--no-second-run", "--format", "json"],
-                                             silenceStderr: true)
+                                             stderr: "/dev/null")
             guard child.status == 0 else {
                 return (nil, "the second run (re-executed to compare addresses) exited with \(child.status)")
             }

@@ -36,6 +36,9 @@ struct SimCommand: ParsableCommand {
     func validate() throws {
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
         if let cache {
+            guard !cache.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ValidationError("--cache: no cache given (e.g. --cache L1=32K:8:64,LL=32M:16:64)")
+            }
             do { _ = try CacheGeometry.fallback.overridden(by: cache) } catch { throw ValidationError("--cache: \(error)") }
         }
     }
@@ -97,39 +100,70 @@ struct SimCommand: ParsableCommand {
         // moves everything allocated after it (seen: malloc-each's L1 misses 823–827 from three
         // directories). So: no ASLR, a minimal environment with deterministic hashing, and a
         // temporary directory whose name has a fixed length, which is also the working directory.
-        var template = Array("/tmp/locality-sim-XXXXXX".utf8CString)
-        guard let created = mkdtemp(&template) else { throw SimError.temporaryDirectory(String(cString: strerror(errno))) }
-        let directory = String(cString: created)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let scratch = try SimScratchDirectory()
+        defer { scratch.remove() }
+        let directory = scratch.path
         let outputBase = directory + "/callgrind.out"
         let log = directory + "/valgrind.log"
-        let executable = Self.withoutDebugInfo(ChildProcess.selfPath, in: directory)
+        // The child's own stderr goes to a file too, so that its failure (a loader that cannot
+        // map a library, a locality error) is reported here as one line.
+        let childErrors = directory + "/stderr"
+        let stripped = try Self.withoutDebugInfo(ChildProcess.selfPath, in: directory)
         _ = locality_disable_aslr_for_children()
 
         let child = try ChildProcess.run(
             valgrind,
             ["--tool=callgrind", "--cache-sim=yes", "--collect-atstart=no", "-q",
-             "--log-file=\(log)", "--callgrind-out-file=\(outputBase)"] + geometry.valgrindArguments + [executable] + childArguments,
+             "--log-file=\(log)", "--callgrind-out-file=\(outputBase)"] + geometry.valgrindArguments
+                + [stripped.executable] + childArguments,
             environment: [Self.outputEnvironment: outputBase, Self.geometryEnvironment: geometry.description,
                           "SWIFT_DETERMINISTIC_HASHING": "1"],
-            directory: directory)
-        if child.killedBySignal {
-            FileHandle.standardError.write(Data("locality: error: valgrind was killed by signal \(child.status)\n".utf8))
-            throw ExitCode(1)
+            directory: directory, stderr: childErrors)
+        if child.killedBySignal || child.status != 0 {
+            throw SimError.valgrindFailed(Self.failure(of: child, log: log, childErrors: childErrors,
+                                                       objcopyProblem: stripped.problem))
         }
-        if child.status != 0 {
-            // valgrind's own failure (a bad option, unreadable debug info, an unsupported
-            // instruction) is in its log; a failure of locality inside it was already printed.
-            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            let problems = text.split(separator: "\n").filter { !$0.contains("warning:") && $0.count > 12 }
-            if let line = problems.first {
-                FileHandle.standardError.write(Data("locality: error: valgrind failed: \(line)\n".utf8))
-            }
-            throw ExitCode(child.status)
+        do {
+            return try RunReport.decode(child.stdout)
+        } catch {
+            throw SimError.valgrindFailed("the simulated run printed no report (\(child.stdout.count) bytes on stdout)")
         }
-        return try RunReport.decode(child.stdout)
     }
 
+    /// One line saying what failed under valgrind: valgrind itself (its log), the locality
+    /// inside it (its stderr: the loader, or its own error) or a signal; with the limits that
+    /// likely caused it.
+    static func failure(of child: ChildProcess.Outcome, log: String, childErrors: String, objcopyProblem: String?) -> String {
+        func lines(_ path: String) -> [String] {
+            ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n")
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        let errorPrefix = "locality: error: "
+        var what: String
+        if let own = lines(childErrors).first(where: { $0.hasPrefix(errorPrefix) }) {
+            what = "the simulated run failed: " + own.dropFirst(errorPrefix.count)
+        } else if let problem = lines(log).first(where: { !$0.contains("warning:") && $0.count > 12 }) {
+            what = "valgrind failed: " + problem.replacingOccurrences(of: #"^==\d+== "#, with: "", options: .regularExpression)
+        } else if let other = lines(childErrors).last {
+            what = "valgrind failed: " + other
+        } else if child.killedBySignal {
+            what = "valgrind was killed by signal \(child.status) (\(TerminationSignals.name(child.status)))"
+        } else {
+            what = "valgrind exited with status \(child.status) and said nothing"
+        }
+        if !child.killedBySignal { what += " (exit status \(child.status))" }
+        var limits: [String] = []
+        var limit = rlimit()
+        if getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < 256 {
+            limits.append("ulimit -n is \(limit.rlim_cur)")
+        }
+        if getrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max {
+            limits.append("ulimit -v is \(limit.rlim_cur / 1024) KiB")
+        }
+        if !limits.isEmpty { what += "; valgrind may need more than this process's limits allow (\(limits.joined(separator: ", ")))" }
+        if let objcopyProblem { what += "; \(objcopyProblem)" }
+        return what
+    }
     /// What the child under valgrind is told: only what defines the measurement, in one
     /// canonical form, and JSON on stdout. Output options stay with this process, since every
     /// byte of the child's arguments moves its stack and so its cache sets.
@@ -169,12 +203,69 @@ struct SimCommand: ParsableCommand {
     }
 
     /// A copy of `path` without debug info (`objcopy --strip-debug`): valgrind 3.19 cannot read
-    /// the DWARF 5 that Swift's clang writes and gives up. Falls back to `path` itself.
-    static func withoutDebugInfo(_ path: String, in directory: String) -> String {
-        guard let objcopy = ChildProcess.find("objcopy") else { return path }
+    /// the DWARF 5 that Swift's clang writes and gives up. Falls back to `path` itself, with
+    /// what went wrong with objcopy, for the error should valgrind then fail.
+    static func withoutDebugInfo(_ path: String, in directory: String) throws -> (executable: String, problem: String?) {
+        guard let objcopy = ChildProcess.find("objcopy") else {
+            return (path, "objcopy is not installed (binutils), so valgrind read locality's own debug info")
+        }
         let copy = directory + "/locality"
-        let outcome = try? ChildProcess.run(objcopy, ["--strip-debug", path, copy])
-        return outcome?.status == 0 ? copy : path
+        do {
+            let outcome = try ChildProcess.run(objcopy, ["--strip-debug", path, copy], stderr: "/dev/null")
+            if outcome.status == 0 && !outcome.killedBySignal { return (copy, nil) }
+            return (path, "objcopy --strip-debug failed (\(outcome.killedBySignal ? "signal" : "exit status") \(outcome.status)), "
+                + "so valgrind read locality's own debug info")
+        } catch let interrupted as ChildProcess.Interrupted {
+            throw interrupted  // the temporary directory is removed on the way out
+        } catch {
+            return (path, "objcopy failed (\(error)), so valgrind read locality's own debug info")
+        }
+    }
+}
+
+/// The temporary directory of one `locality sim`: /tmp/locality-sim-XXXXXX, holding a
+/// `.lock` this process keeps locked (flock) while it lives. One left behind by a process that
+/// was killed (SIGKILL gives no chance to clean up) is unlocked, and removed by the next run.
+struct SimScratchDirectory {
+    let path: String
+    private let lock: Int32
+
+    static let prefix = "locality-sim-"
+
+    init() throws {
+        Self.removeStale()
+        var template = Array(("/tmp/" + Self.prefix + "XXXXXX").utf8CString)
+        guard let created = mkdtemp(&template) else { throw SimError.temporaryDirectory(String(cString: strerror(errno))) }
+        path = String(cString: created)
+        // Locked under another name, then renamed: a cleaner never sees an unlocked `.lock`.
+        let fresh = path + "/.lock-new"
+        let fd = open(fresh, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0, flock(fd, LOCK_EX) == 0, rename(fresh, path + "/.lock") == 0 else {
+            let reason = String(cString: strerror(errno))
+            if fd >= 0 { close(fd) }
+            try? FileManager.default.removeItem(atPath: path)
+            throw SimError.temporaryDirectory(reason + (errno == EMFILE ? " (ulimit -n is \(ChildProcess.descriptorLimit))" : ""))
+        }
+        lock = fd
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(atPath: path)
+        close(lock)
+    }
+
+    /// Removes this user's /tmp/locality-sim-* whose `.lock` nobody holds.
+    static func removeStale() {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/tmp") else { return }
+        for entry in entries where entry.hasPrefix(prefix) && entry.count == prefix.count + 6 {
+            let directory = "/tmp/" + entry
+            var info = stat()
+            guard lstat(directory, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_uid == getuid() else { continue }
+            let fd = open(directory + "/.lock", O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+            guard fd >= 0 else { continue }  // not ours, or being set up
+            if flock(fd, LOCK_EX | LOCK_NB) == 0 { try? FileManager.default.removeItem(atPath: directory) }
+            close(fd)
+        }
     }
 }
 
@@ -184,6 +275,7 @@ enum SimError: Error, CustomStringConvertible {
     case temporaryDirectory(String)
     case builtWithoutCallgrind
     case unsimulatableCaches(GeometryError)
+    case valgrindFailed(String)
 
     var description: String {
         switch self {
@@ -198,6 +290,8 @@ enum SimError: Error, CustomStringConvertible {
         case let .unsimulatableCaches(error):
             return "valgrind cannot simulate this machine's caches as sysfs describes them: \(error); "
                 + "give them with --cache (e.g. --cache I1=32K:8:64,D1=32K:8:64,LL=32M:16:64)"
+        case let .valgrindFailed(what):
+            return what
         case let .temporaryDirectory(reason):
             return "cannot create a temporary directory in /tmp: \(reason)"
         }

@@ -22,8 +22,17 @@ struct SuiteOptions: ParsableArguments {
 
     @OptionGroup var report: ReportOptions
 
-    @Option(help: "Seed for the shuffles of experiments that shuffle (same seed, same permutations).")
+    @Option(help: "Seed for the shuffles of experiments that shuffle (same seed, same permutations).",
+            transform: SuiteOptions.seed)
     var seed: UInt64 = RunOptions.defaultSeed
+
+    /// A whole number from 0 to 2⁶⁴ − 1, and a message saying so otherwise ("-5" is not one).
+    static func seed(_ text: String) throws -> UInt64 {
+        guard let value = UInt64(text) else {
+            throw ValidationError("seed '\(text)' is not a whole number from 0 to \(UInt64.max)")
+        }
+        return value
+    }
 
     @Flag(help: "Fewer sizes and samples: the whole suite in seconds, every experiment still run.")
     var quick = false
@@ -146,7 +155,7 @@ struct SuiteOptions: ParsableArguments {
             if let variant = step.variant { line += " \(variant)" }
             line += String(format: " · %.0f s", step.elapsed)
             if let remaining = step.remaining { line += String(format: ", ~%.0f s left", remaining) }
-            FileHandle.standardError.write(Data("\u{1B}[2K\r\(line)".utf8))
+            StandardError.write("\u{1B}[2K\r\(line)")
         }
     }
 
@@ -154,7 +163,7 @@ struct SuiteOptions: ParsableArguments {
     /// on stderr per finished experiment when stderr is no terminal.
     func finished(_ soFar: RunReport, _ experiment: RunReport.ExperimentInfo, of total: Int, elapsed: Double) throws {
         let terminal = isatty(STDERR_FILENO) != 0
-        if !quiet && terminal { FileHandle.standardError.write(Data("\u{1B}[2K\r".utf8)) }
+        if !quiet && terminal { StandardError.write("\u{1B}[2K\r") }
         if report.format.streams {
             var style = self.style
             style.markdown = report.format == .markdown
@@ -164,14 +173,14 @@ struct SuiteOptions: ParsableArguments {
             let count = soFar.results.filter { $0.experiment == experiment.name }.count
             let line = "locality: [\(soFar.experiments.count)/\(total)] \(experiment.name) done (\(count) results, "
                 + String(format: "%.1f s)\n", elapsed)
-            FileHandle.standardError.write(Data(line.utf8))
+            StandardError.write(line)
         }
     }
 
     /// Prints what is left of the report in `--format` (the closing part when the experiments
     /// streamed, else all of it) and writes `files` (plots), then `--output`, atomically.
     func emit(_ run: RunReport, clearingProgress: Bool, writingFirst files: [OutputFile] = [], streamed: Bool = true) throws {
-        if clearingProgress && !quiet && isatty(STDERR_FILENO) != 0 { FileHandle.standardError.write(Data("\u{1B}[2K\r".utf8)) }
+        if clearingProgress && !quiet && isatty(STDERR_FILENO) != 0 { StandardError.write("\u{1B}[2K\r") }
         var style = self.style
         style.markdown = report.format == .markdown
         let streamed = streamed && report.format.streams

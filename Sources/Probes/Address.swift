@@ -91,6 +91,7 @@ public enum AddressError: Error, Equatable, Sendable, CustomStringConvertible {
     case notARange(String)
     case emptyRange(String)
     case rangeTooLarge(String, pages: UInt64, limit: UInt64)
+    case scansTooLarge(ranges: Int, pages: UInt64, limit: UInt64)
 
     public var description: String {
         switch self {
@@ -100,6 +101,8 @@ public enum AddressError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .emptyRange(text): return "address range '\(text)' is empty: its end must come after its start"
         case let .rangeTooLarge(text, pages, limit):
             return "address range '\(text)' spans \(pages) pages; scan at most \(limit) pages at once"
+        case let .scansTooLarge(ranges, pages, limit):
+            return "the \(ranges) --scan ranges span \(pages)+ pages together; scan at most \(limit) pages per command"
         }
     }
 }

@@ -62,6 +62,17 @@ public struct AddressScan: Equatable, Sendable, Codable {
         return pages
     }
 
+    /// The pages all `ranges` touch together: the cap holds for a whole command, not for each
+    /// range (ten ranges of a million pages each are ten million system calls).
+    public static func totalPageCount(_ ranges: [AddressRange], pageSize: UInt64) throws(AddressError) -> UInt64 {
+        var total: UInt64 = 0
+        for range in ranges {
+            total += try pageCount(range, pageSize: pageSize)
+            guard total <= maximumPages else { throw .scansTooLarge(ranges: ranges.count, pages: total, limit: maximumPages) }
+        }
+        return total
+    }
+
     public init(_ range: AddressRange, reader: SafeReader, map: MemoryMap, facts: AddressSpaceFacts) throws(AddressError) {
         let page = facts.pageSize
         let firstPage = range.start.rawValue / page, lastPage = range.last.rawValue / page

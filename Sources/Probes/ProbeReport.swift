@@ -125,8 +125,11 @@ public struct ProbeReport: Equatable, Sendable, Codable {
     }
 
     static func scanFinding(_ scan: AddressScan) -> String {
-        let classic = scan.range == classicScan ? "the classic scan of " : "scan of "
-        var line = "\(classic)addresses \(scan.range.start.rawValue)..<\(scan.range.end.rawValue) "
+        // Addresses in hex, as everywhere else; the classic scan keeps its decimal name beside.
+        let range = scan.range == classicScan
+            ? "the classic scan of addresses \(scan.range.start.rawValue)..<\(scan.range.end.rawValue) (\(scan.range))"
+            : "scan of addresses \(scan.range)"
+        var line = "\(range) "
             + "(\(scan.addresses) addresses, \(scan.pagesProbed) pages probed): \(scan.readableAddresses) readable"
         if scan.readableAddresses == 0 {
             line += ", no crash — dereferencing them would have been a segmentation fault"

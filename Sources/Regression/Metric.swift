@@ -41,6 +41,7 @@ public struct Metric: Equatable, Sendable {
     /// Every metric of a report, in report order.
     public static func all(in report: RunReport) -> [Metric] {
         var metrics: [Metric] = []
+        let counterNames = report.counterNames  // once: it reads every result
         // Each ratio's partner, found in one lookup (reports may hold thousands of results).
         let byPlace = Dictionary(report.results.map { (Place(experiment: $0.experiment, variant: $0.variant, size: $0.sizeBytes), $0) },
                                  uniquingKeysWith: { first, _ in first })
@@ -65,7 +66,7 @@ public struct Metric: Equatable, Sendable {
                 }
                 metrics.append(metric)
             }
-            for name in report.counterNames {
+            for name in counterNames {
                 guard let counter = result.counters[name] else { continue }
                 metrics.append(Metric(experiment: result.experiment, subject: subject, name: "\(name)/elem", kind: Metric.kind(of: name, source: counter.source),
                                       value: counter.perElement, count: counter.value, tolerance: counter.tolerance))

@@ -1,3 +1,4 @@
+import CLocalitySupport
 import Foundation
 
 /// Writes a file so that readers see either the old file or the whole new one: the bytes go
@@ -123,7 +124,7 @@ public enum AtomicFile {
     }
 
     /// `dirname(3)` without its static buffer: "." for a bare name, "/" for a file in the root.
-    static func directoryName(of path: String) -> String {
+    public static func directoryName(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         let directory = path[..<slash]
         return directory.isEmpty ? "/" : String(directory)
@@ -150,7 +151,9 @@ public enum AtomicFile {
         // O_EXCL | O_NOFOLLOW: never open a file or link someone else put at the name.
         for _ in 0..<100 {
             temporary = directory + "/.locality-\(randomName()).tmp"
-            fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
+            // Created under the signal thread's lock, which removes it if a terminating signal
+            // ends the process before the rename.
+            fd = locality_create_temporary(temporary, 0o666)
             if fd >= 0 || errno != EEXIST { break }
         }
         guard fd >= 0 else { throw AtomicFileError(path: path, reason: errorMessage(errno)) }
@@ -161,9 +164,12 @@ public enum AtomicFile {
         if error == nil && fsync(fd) != 0 { error = errno }
         // close can report a write the kernel could not complete (NFS, quotas).
         if close(fd) != 0 && error == nil { error = errno }
-        if error == nil && rename(temporary, target) != 0 { error = errno }
+        if error == nil {
+            if locality_rename_temporary(temporary, target) != 0 { error = errno }
+        } else {
+            locality_discard_temporary(temporary)
+        }
         if let error {
-            unlink(temporary)
             throw AtomicFileError(path: path, reason: errorMessage(error))
         }
     }

@@ -13,7 +13,7 @@ final class RecordingExperiment: Experiment, @unchecked Sendable {
     let unit = "element"
     let variants = [Variant("only", "the only one")]
     let baselineVariant = "only"
-    let defaultSizes: [ByteSize] = [.kib(4)]
+    var defaultSizes: [ByteSize] = [.kib(4)]
     let minimumSize: ByteSize
     let mapsMoreThanItTouches: Bool
     var prepared = 0
@@ -64,6 +64,16 @@ final class RecordingExperiment: Experiment, @unchecked Sendable {
         #expect(error?.limit == Self.addressSpace)
         #expect(error?.description == "size 200M for recorder needs 1.95G of address space, more than the 1.14G left "
             + "under the address-space limit (ulimit -v 1.43G, of which the process's VmSize uses 300M)")
+    }
+
+    @Test func defaultSizesBeyondALimitAreLeftOutWithANoteNotAFailure() throws {
+        let experiment = RecordingExperiment()
+        experiment.defaultSizes = [.kib(4), .mib(200), .mib(300)]
+        let report = try suite(experiment, sizes: nil, limits: [Self.memAvailable, Self.addressSpace]).run()
+        #expect(experiment.prepared == 1)
+        #expect(report.results.map(\.sizeBytes) == [4096])
+        #expect(report.notes.contains { $0.hasPrefix("recorder: default size(s) 200M, 300M left out under the memory limits "
+            + "(the first: size 200M for recorder needs 1.95G of address space") }, "\(report.notes)")
     }
 
     @Test func theTightestLimitThatRefusesIsNamed() throws {

@@ -44,6 +44,43 @@ int locality_disable_aslr_for_children(void);
 /// the signal did not end the process.
 void locality_end_by_signal(int signal);
 
+/// Terminating signals (SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1/2, SIGALRM, SIGVTALRM, SIGPROF,
+/// SIGXCPU, SIGXFSZ, SIGPWR, SIGSTKFLT, SIGIO; not those ignored at start, as under nohup):
+/// blocked in the calling thread, which must be the only one, and taken by one thread of
+/// their own (sigwaitinfo). By default a signal removes the temporary file being written (see
+/// below) and ends the process by itself; while deferring, the first one is only recorded
+/// (and passed on to the running child), for the program to stop at its next check. Returns 0
+/// or an errno.
+int locality_signals_start(void);
+void locality_signals_defer(int on);
+/// The first terminating signal received, or 0.
+int locality_signals_received(void);
+
+/// A temporary file that a terminating signal removes: created (O_EXCL, O_NOFOLLOW, O_CLOEXEC)
+/// and renamed (or, on failure, removed) under one lock with the signal thread, so a signal
+/// never leaves it behind nor removes what the rename put in place. -1 and errno on failure.
+int locality_create_temporary(const char *path, int mode);
+int locality_rename_temporary(const char *path, const char *target);
+void locality_discard_temporary(const char *path);
+
+/// How a child run by `locality_run_child` ended and what it wrote on stdout (malloc'd; free it).
+struct locality_child_outcome {
+    int status;       ///< exit status, or the signal when `signaled`
+    int signaled;
+    int exec_errno;   ///< why execve failed (the child then exits 127), or 0
+    char *output;
+    size_t output_length;
+};
+
+/// Runs `path` to its end with fork + execve, stdout read through a pipe: in a process group of
+/// its own, its signals at their defaults and unblocked, dying with this process
+/// (PR_SET_PDEATHSIG, SIGKILL); terminating signals this process receives meanwhile are passed
+/// on to it (SIGQUIT as SIGTERM). `envp` NULL keeps this environment, `directory` NULL this
+/// working directory, `stderr_path` NULL this stderr (else the file is created or truncated).
+/// Returns 0, or the errno that kept it from running or being read.
+int locality_run_child(const char *path, char *const argv[], char *const envp[], const char *directory,
+                       const char *stderr_path, struct locality_child_outcome *outcome);
+
 /// True when this library was built with <valgrind/callgrind.h>, so its client requests work.
 int locality_have_callgrind(void);
 

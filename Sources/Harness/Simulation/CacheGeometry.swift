@@ -1,3 +1,4 @@
+import Foundation
 /// One simulated cache: size, associativity and line size, as valgrind's `--D1=size,assoc,line`.
 public struct CacheShape: Equatable, Codable, Sendable, CustomStringConvertible {
     public let sizeBytes: Int
@@ -134,7 +135,9 @@ public struct CacheGeometry: Equatable, Codable, Sendable, CustomStringConvertib
     /// `CacheShape.valgrindSmallestLine` so that it reads nothing more before it measures.
     public func overridden(by text: String, minimumLineBytes: Int? = nil) throws(GeometryError) -> CacheGeometry {
         var result = self
-        for part in text.split(separator: ",") {
+        guard !text.isEmpty else { return self }  // nothing overridden
+        var given: Set<String> = []  // I1, D1, LL: each at most once (L1 is both I1 and D1)
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let pieces = part.split(separator: "=", maxSplits: 1).map(String.init)
             guard pieces.count == 2 else { throw .malformed(String(part)) }
             let level = pieces[0].uppercased()
@@ -146,6 +149,9 @@ public struct CacheGeometry: Equatable, Codable, Sendable, CustomStringConvertib
             guard fields.count == 3, let size = try? ByteSize(parsing: fields[0]),
                   let ways = Int(fields[1]), ways > 0, let line = Int(fields[2]), line > 0
             else { throw .malformed(String(part)) }
+            for covered in level == "L1" ? ["I1", "D1"] : [level] where !given.insert(covered).inserted {
+                throw .repeatedLevel(covered)
+            }
             let shape = CacheShape(sizeBytes: size.rawValue, ways: ways, lineBytes: line)
             try shape.checkForValgrind(as: String(part), minimumLineBytes: minimumLineBytes ?? CacheShape.valgrindMinimumLineBytes)
             switch level {
@@ -154,6 +160,11 @@ public struct CacheGeometry: Equatable, Codable, Sendable, CustomStringConvertib
             case "D1": result.d1 = shape
             default: result.ll = shape
             }
+        }
+        // An LL given smaller than L1 is a slip (valgrind would simulate it); L1 alone may be set
+        // beyond the default LL to probe valgrind's limits.
+        if given.contains("LL"), result.ll.sizeBytes < max(result.i1.sizeBytes, result.d1.sizeBytes) {
+            throw .lastLevelSmallerThanL1(ll: result.ll.description, l1: max(result.i1.sizeBytes, result.d1.sizeBytes))
         }
         return result
     }
@@ -184,6 +195,8 @@ public enum GeometryError: Error, Equatable, CustomStringConvertible {
     case impossible(String)
     case unknownLevel(String)
     case unsimulatable(String, reason: String)
+    case repeatedLevel(String)
+    case lastLevelSmallerThanL1(ll: String, l1: Int)
 
     public var description: String {
         switch self {
@@ -191,6 +204,9 @@ public enum GeometryError: Error, Equatable, CustomStringConvertible {
         case let .impossible(part): return "cache '\(part)' is impossible: the line must be a power of two, SIZE larger than a line and a multiple of WAYS × LINE"
         case let .unknownLevel(level): return "unknown cache level '\(level)' (use L1, I1, D1 or LL)"
         case let .unsimulatable(part, reason): return "cache '\(part)' cannot be simulated: \(reason)"
+        case let .repeatedLevel(level): return "cache level \(level) given twice (L1 sets both I1 and D1)"
+        case let .lastLevelSmallerThanL1(ll, l1):
+            return "the last-level cache LL=\(ll) is smaller than L1 (\(ByteSize(rawValue: l1))): LL holds at least what L1 does"
         }
     }
 }
