@@ -235,14 +235,8 @@ struct ResultTables {
         var columns = sizeCells(experiment, keys, repeatEach: true)
         var noisy = false
         for variant in variants {
-            var column = ExperimentTable.Column(header: variant, priority: variant.hasSuffix("-c") ? 1 : 0, cells: [])
-            for (row, size) in sizes.enumerated() {
-                guard let m = at(size, variant) else { column.cells.append("—"); continue }
-                var cell = NumberFormat.significant(m.nsPerElement.median)
-                if m.isNoisy { cell += Noise.marker; column.colours[row] = Self.noisyColour; noisy = true } else { cell += " " }
-                column.cells.append(cell)
-            }
-            columns.append(column)
+            columns.append(timeColumn(header: variant, priority: variant.hasSuffix("-c") ? 1 : 0,
+                                      results: sizes.map { at($0, variant) }, noisy: &noisy))
         }
         for variant in variants {
             let values = sizes.map { at($0, variant)?.ratioToBaseline }
@@ -285,6 +279,19 @@ struct ResultTables {
         return table
     }
 
+    /// Median times, one cell per result (— where none), a noisy one marked and dimmed;
+    /// `noisy` becomes true when one is.
+    private func timeColumn(header: String, priority: Int, results: [VariantResult?], noisy: inout Bool) -> ExperimentTable.Column {
+        var column = ExperimentTable.Column(header: header, priority: priority, cells: [])
+        for (row, m) in results.enumerated() {
+            guard let m else { column.cells.append("—"); continue }
+            let cell = NumberFormat.significant(m.nsPerElement.median)
+            if m.isNoisy { column.colours[row] = Self.noisyColour; noisy = true }
+            column.cells.append(cell + (m.isNoisy ? Noise.marker : " "))
+        }
+        return column
+    }
+
     /// Many variants at a few sizes: a row per variant, its time and its ratio at each size side
     /// by side, then the extras measured at the largest size.
     private func byVariant(_ experiment: RunReport.ExperimentInfo, _ results: [VariantResult], sizes: [Int], variants: [String]) -> ExperimentTable {
@@ -293,14 +300,8 @@ struct ResultTables {
         var columns = [ExperimentTable.Column(header: "variant", priority: 0, alignment: .left, cells: variants)]
         var noisy = false
         for size in sizes {
-            var column = ExperimentTable.Column(header: "\(ByteSize(rawValue: size)) ns", priority: size == sizes.last ? 0 : 2, cells: [])
-            for (row, variant) in variants.enumerated() {
-                guard let m = at(size, variant) else { column.cells.append("—"); continue }
-                var cell = NumberFormat.significant(m.nsPerElement.median)
-                if m.isNoisy { cell += Noise.marker; column.colours[row] = Self.noisyColour; noisy = true } else { cell += " " }
-                column.cells.append(cell)
-            }
-            columns.append(column)
+            columns.append(timeColumn(header: "\(ByteSize(rawValue: size)) ns", priority: size == sizes.last ? 0 : 2,
+                                      results: variants.map { at(size, $0) }, noisy: &noisy))
         }
         // Ratios are against the baseline, except for variants with a partner of their own.
         var exceptions: [String] = []
