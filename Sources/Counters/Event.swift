@@ -47,8 +47,18 @@ public struct Event: Hashable, Sendable {
     public static let perfPrefixes = ["perf::", "perf_event::"]
 
     /// The events `locality run` counts unless `--events` says otherwise.
-    public static let defaultNames = [
-        "PAPI_L1_DCM", "PAPI_L2_DCM", "PAPI_TLB_DM", "PAPI_TOT_CYC", "PAPI_TOT_INS",
-        "perf::PAGE-FAULTS", "perf::TASK-CLOCK",
-    ]
+    public static let defaultNames = WellKnownEvent.allCases.map(\.rawValue)
+}
+
+/// The events Locality counts by default and refers to by name (tables, findings, the noise
+/// check), each named once here; the raw value is PAPI's name, as reports key counters.
+public enum WellKnownEvent: String, CaseIterable, Sendable {
+    case l1DataMisses = "PAPI_L1_DCM"
+    case l2DataMisses = "PAPI_L2_DCM"
+    case tlbDataMisses = "PAPI_TLB_DM"
+    case cycles = "PAPI_TOT_CYC"
+    case instructions = "PAPI_TOT_INS"
+    case pageFaults = "perf::PAGE-FAULTS"
+    /// The kernel's CPU time of this process, which tells a sample that waited for the CPU.
+    case taskClock = "perf::TASK-CLOCK"
 }

@@ -17,7 +17,7 @@ public struct Benchmark<State>: Experiment {
     public let variants: [Variant]
     public let defaultSizes: [ByteSize]
     private let simulationSizesGiven: [ByteSize]?
-    private let setUp: @Sendable (ByteSize, RunOptions) throws -> State
+    private let setUp: @Sendable (ByteSize, ExperimentContext) throws -> State
     private let units: @Sendable (State) -> Int
     private let kernels: [Kernel<State>]
     private let bytesOccupied: @Sendable (ByteSize) -> Int
@@ -31,14 +31,15 @@ public struct Benchmark<State>: Experiment {
     ///     smallest size when none is).
     ///   - footprint: bytes the working set occupies at a size, checked against the memory
     ///     limits before anything is allocated; the size itself by default.
-    ///   - setUp: builds the working set for a size (the seed in `RunOptions` for shuffles).
+    ///   - setUp: builds the working set for a size; the context has the machine (caches, page
+    ///     size) and the options (the seed for shuffles).
     ///   - units: units of work one pass of a kernel does over that working set.
     ///   - checksum: what every pass must return; by default each variant what the first one does.
     ///   - variants: the kernels; ratios are taken against the first, unless one names a partner.
     public init(_ name: String, summary: String = "", unit: String = "element", sizes: [ByteSize],
                 simulationSizes: [ByteSize]? = nil, sizeMeaning: String = "the working set's bytes",
                 footprint: @escaping @Sendable (ByteSize) -> Int = { $0.rawValue },
-                setUp: @escaping @Sendable (ByteSize, RunOptions) throws -> State,
+                setUp: @escaping @Sendable (ByteSize, ExperimentContext) throws -> State,
                 units: @escaping @Sendable (State) -> Int,
                 checksum: ChecksumRule<State> = .sameAsFirstVariant,
                 variants: [Kernel<State>]) {
@@ -79,8 +80,8 @@ public struct Benchmark<State>: Experiment {
 
     public func footprint(of size: ByteSize) -> Int { bytesOccupied(size) }
 
-    public func prepare(size: ByteSize, options: RunOptions) throws -> [Workload] {
-        let state = try setUp(size, options)
+    public func prepare(size: ByteSize, context: ExperimentContext) throws -> [Workload] {
+        let state = try setUp(size, context)
         let count = units(state)
         let expected: Double?
         switch checksum {

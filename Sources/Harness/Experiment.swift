@@ -53,7 +53,11 @@ public protocol Experiment: Sendable {
     /// another size than the one measured. A smaller `--sizes` is refused up front.
     var minimumSize: ByteSize { get }
     /// Allocates and fills the working set for `size`, outside any timing, and returns one
-    /// workload per variant.
+    /// workload per variant. The runner calls this one, with the machine it read once and the
+    /// run's options; an experiment implements it or `prepare(size:options:)` (each defaults
+    /// to the other).
+    func prepare(size: ByteSize, context: ExperimentContext) throws -> [Workload]
+    /// The same with the options alone (the machine read again when the experiment wants it).
     func prepare(size: ByteSize, options: RunOptions) throws -> [Workload]
     /// One-line conclusions drawn from this experiment's results (knees of a curve, what a
     /// demonstration showed), printed under its tables and kept in the JSON.
@@ -76,6 +80,12 @@ extension Experiment {
 
     public func addressSpace(of size: ByteSize) -> Int { footprint(of: size) }
     public var minimumSize: ByteSize { ByteSize(rawValue: 1) }
+    public func prepare(size: ByteSize, context: ExperimentContext) throws -> [Workload] {
+        try prepare(size: size, options: context.options)
+    }
+    public func prepare(size: ByteSize, options: RunOptions) throws -> [Workload] {
+        try prepare(size: size, context: ExperimentContext(machine: .current(), options: options))
+    }
     public var simulationSizes: [ByteSize] { defaultSizes.filter { $0 <= .mib(4) } }
     /// The smallest, middle and largest default sizes.
     public var quickSizes: [ByteSize] {
@@ -100,6 +110,18 @@ public struct RunOptions: Sendable {
 
     public init(seed: UInt64 = RunOptions.defaultSeed) {
         self.seed = seed
+    }
+}
+
+/// What an experiment is given to prepare a size: the machine the run read once (caches, TLBs,
+/// page size, THP mode, memory) and the user's choices, so it need not read them again.
+public struct ExperimentContext: Sendable {
+    public var machine: MachineInfo
+    public var options: RunOptions
+
+    public init(machine: MachineInfo, options: RunOptions) {
+        self.machine = machine
+        self.options = options
     }
 }
 

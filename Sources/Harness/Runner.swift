@@ -68,7 +68,7 @@ public struct Runner {
     }
 
     /// The kernel's CPU time of this process, which tells a sample that waited for the CPU.
-    public static let taskClock = "perf::TASK-CLOCK"
+    public static let taskClock = WellKnownEvent.taskClock.rawValue
 
     /// The counter names this runner reports, in column order.
     public var counterNames: [String] {

@@ -235,7 +235,7 @@ public struct SuiteRun {
                     try runner.checkStop()
                     progress?(here)
                     if let progress { measuring.onVariant = { variant in var now = here; now.variant = variant; progress(now) } }
-                    let workloads = try experiment.prepare(size: size, options: options).filter { kept.contains($0.variant) }
+                    let workloads = try experiment.prepare(size: size, context: ExperimentContext(machine: machine, options: options)).filter { kept.contains($0.variant) }
                     results += try measuring.measure(workloads, experiment: experiment.name, size: size)
                 } catch is MeasurementStopped {
                     stoppedAt = "\(experiment.name) \(size)"

@@ -200,7 +200,7 @@ struct SimCommand: ParsableCommand {
         } else {
             what = "valgrind exited with status \(child.status) and said nothing"
         }
-        if !child.killedBySignal { what += " (exit status \(child.status))" }
+        if !child.killedBySignal && !what.hasPrefix("valgrind exited") { what += " (exit status \(child.status))" }
         var limits: [String] = []
         var limit = rlimit()
         if getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < 256 {

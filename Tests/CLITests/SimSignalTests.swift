@@ -45,6 +45,72 @@ import Testing
         return nil
     }
 
+    /// valgrind started by `pid` (its own process group), with its log in the run's temporary
+    /// directory: its pid and that directory, once it runs (nil if it never does).
+    private func valgrind(startedBy pid: pid_t) -> (pid: pid_t, directory: String)? {
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            for process in processes() where process.parent == pid && process.commandLine.contains("--tool=") {
+                if let range = process.commandLine.range(of: "--log-file=/tmp/locality-sim-") {
+                    let path = process.commandLine[range.upperBound...].prefix { $0 != "/" }
+                    return (process.pid, "/tmp/locality-sim-" + path)
+                }
+            }
+            usleep(50_000)
+        }
+        return nil
+    }
+
+    /// SIGKILL gives locality no chance to clean up: valgrind dies with it (PR_SET_PDEATHSIG) and
+    /// the next `locality sim` removes the directory left behind.
+    @Test func aKilledSimTakesValgrindWithItAndTheNextRunRemovesItsDirectory() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("locality-kill-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let pid = try spawn(["sim", "loop-order", "layout", "working-set", "--sizes", "4M"], in: scratch,
+                            stdout: scratch + "/stdout", stderr: scratch + "/stderr")
+        guard let valgrind = valgrind(startedBy: pid) else {
+            kill(pid, SIGKILL)
+            _ = wait(pid, seconds: 10)
+            Issue.record("valgrind did not start under locality \(pid): \(read(scratch + "/stderr"))")
+            return
+        }
+        defer {
+            if processes().contains(where: { $0.pid == valgrind.pid }) { kill(valgrind.pid, SIGKILL) }
+            try? FileManager.default.removeItem(atPath: valgrind.directory)
+        }
+        kill(pid, SIGKILL)
+        #expect(wait(pid, seconds: 30).map { $0 & 0x7f } == SIGKILL)
+        // The kernel sends valgrind its SIGKILL as locality dies; it is gone once reaped by init.
+        var running = true
+        for _ in 0..<200 where running {
+            let entry = processes().first { $0.pid == valgrind.pid }
+            running = entry != nil && !read("/proc/\(valgrind.pid)/stat").contains(") Z ")
+            if running { usleep(50_000) }
+        }
+        #expect(!running, "valgrind \(valgrind.pid) outlived its parent")
+        #expect(FileManager.default.fileExists(atPath: valgrind.directory))
+        let next = try CLI.run(["sim", "loop-order", "--sizes", "4K"])
+        #expect(next.status == 0, "\(next.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: valgrind.directory), "\(valgrind.directory) was left behind")
+    }
+
+    /// valgrind failing without a word (here a stand-in that exits 3) is one line and exit 1,
+    /// not its status passed through in silence.
+    @Test func aSilentValgrindFailureIsOneLineAndExitOne() throws {
+        let bin = FileManager.default.temporaryDirectory.appendingPathComponent("locality-fake-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: bin) }
+        try "#!/bin/sh\nexit 3\n".write(toFile: bin + "/valgrind", atomically: true, encoding: .utf8)
+        chmod(bin + "/valgrind", 0o755)
+        var environment = ProcessInfo.processInfo.environment
+        environment["PATH"] = bin + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        let result = try CLI.run(["sim", "loop-order", "--sizes", "4K"], environment: environment)
+        #expect(result.status == 1)
+        #expect(result.stderr == "locality: error: valgrind exited with status 3 and said nothing\n",
+                "\(result.stderr)")
+    }
+
     @Test(arguments: [SIGINT, SIGTERM, SIGHUP, SIGQUIT])
     func aSignalStopsValgrindRemovesTheTemporaryDirectoryAndEndsLocalityByIt(signal: Int32) throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("locality-signal-\(UUID())").path
@@ -62,19 +128,7 @@ import Testing
         let pid = try spawn(["sim", "loop-order", "layout", "working-set", "--sizes", "4M"], in: scratch,
                             stdout: scratch + "/stdout", stderr: scratch + "/stderr")
 
-        // valgrind is started (its own process group) with a log in the run's temporary directory.
-        var valgrind: (pid: pid_t, directory: String)?
-        let deadline = Date().addingTimeInterval(60)
-        while valgrind == nil && Date() < deadline {
-            for process in processes() where process.parent == pid && process.commandLine.contains("--tool=") {
-                if let range = process.commandLine.range(of: "--log-file=/tmp/locality-sim-") {
-                    let path = process.commandLine[range.upperBound...].prefix { $0 != "/" }
-                    valgrind = (process.pid, "/tmp/locality-sim-" + path)
-                }
-            }
-            if valgrind == nil { usleep(50_000) }
-        }
-        guard let valgrind else {
+        guard let valgrind = valgrind(startedBy: pid) else {
             kill(pid, SIGKILL)
             _ = wait(pid, seconds: 10)
             Issue.record("valgrind did not start under locality \(pid): \(read(scratch + "/stderr"))")

@@ -18,6 +18,14 @@ import Testing
         #expect(Event.source(ofName: name) == source)
     }
 
+    /// The default events, in the order reports show them, and their sources: the two the
+    /// kernel counts are `sw`, the presets `hw` (JSON and tables key counters by these names).
+    @Test func wellKnownEventsAreTheDefaultsWithTheirSources() {
+        #expect(Event.defaultNames == ["PAPI_L1_DCM", "PAPI_L2_DCM", "PAPI_TLB_DM", "PAPI_TOT_CYC", "PAPI_TOT_INS",
+                                       "perf::PAGE-FAULTS", "perf::TASK-CLOCK"])
+        #expect(WellKnownEvent.allCases.filter { Event.source(ofName: $0.rawValue) == .software } == [.pageFaults, .taskClock])
+    }
+
     @Test func explainsAMissingPMUUnderAHypervisor() throws {
         _ = try PAPILibrary()  // PAPI_strerror has its texts only once the library is initialised
         let environment = CountingEnvironment(hasHardwarePMU: false, perfEventParanoid: 2, hypervisor: "KVM")

@@ -61,6 +61,20 @@ import Testing
         }
     }
 
+    /// The suite gives prepare the machine it read once: here a page size no machine has.
+    @Test func setUpSeesTheRunsMachineAndOptions() throws {
+        var machine = MachineInfo.current(root: "/nonexistent-locality-root")
+        machine.pageSizeBytes = 1234
+        machine.memAvailableBytes = 1 << 30
+        let pages = Benchmark("pages", sizes: [.kib(4)],
+                              setUp: { _, context in Array(repeating: Int(context.options.seed), count: context.machine.pageSizeBytes) },
+                              units: { $0.count }, variants: [Kernel("sum") { Double($0.reduce(0, &+)) }])
+        let suite = SuiteRun(experiments: [pages], sizes: nil, runner: runner, machine: machine, options: RunOptions(seed: 3))
+        let report = try suite.run()
+        #expect(report.results.map(\.elements) == [1234])
+        #expect(report.results.map(\.checksum) == [3702])
+    }
+
     @Test func checksumRulesGiveTheExpectedValue() throws {
         let given = try sums(checksum: .expected { Double($0.count) }).prepare(size: .kib(8), options: RunOptions())
         #expect(given.map(\.expectedChecksum) == [1024, 1024])
