@@ -53,12 +53,8 @@ public protocol Experiment: Sendable {
     /// another size than the one measured. A smaller `--sizes` is refused up front.
     var minimumSize: ByteSize { get }
     /// Allocates and fills the working set for `size`, outside any timing, and returns one
-    /// workload per variant. The runner calls this one, with the machine it read once and the
-    /// run's options; an experiment implements it or `prepare(size:options:)` (each defaults
-    /// to the other).
+    /// workload per variant, given the machine the run read once and the run's options.
     func prepare(size: ByteSize, context: ExperimentContext) throws -> [Workload]
-    /// The same with the options alone (the machine read again when the experiment wants it).
-    func prepare(size: ByteSize, options: RunOptions) throws -> [Workload]
     /// One-line conclusions drawn from this experiment's results (knees of a curve, what a
     /// demonstration showed), printed under its tables and kept in the JSON.
     func findings(from results: [VariantResult], machine: MachineInfo) -> [String]
@@ -80,9 +76,7 @@ extension Experiment {
 
     public func addressSpace(of size: ByteSize) -> Int { footprint(of: size) }
     public var minimumSize: ByteSize { ByteSize(rawValue: 1) }
-    public func prepare(size: ByteSize, context: ExperimentContext) throws -> [Workload] {
-        try prepare(size: size, options: context.options)
-    }
+    /// `prepare(size:context:)` on the machine read now: for tests and one-off callers.
     public func prepare(size: ByteSize, options: RunOptions) throws -> [Workload] {
         try prepare(size: size, context: ExperimentContext(machine: .current(), options: options))
     }

@@ -95,7 +95,7 @@ import Testing
         for workload in workloads {
             #expect(workload.pass() == workload.expectedChecksum, "\(workload.variant) at \(bytes)")
         }
-        #expect(workloads[0].units == WorkingSet.loadsPerPass)
+        #expect(workloads[0].units == ChaseBuffer.defaultLoadsPerPass)
         #expect(workloads[2].bytesPerPass == bytes / 64 * 64)
     }
 

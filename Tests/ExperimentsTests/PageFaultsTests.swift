@@ -29,7 +29,7 @@ import Testing
         let small = try VirtualMemoryDemo.firstTouch(bytes: 64 * Self.mib, advice: .noHugePages)
         #expect(small.rssGrowth > 48 * Self.mib)
         #expect(small.anonHugePages == 0)
-        guard HugePages.unavailability(thpMode: MachineInfo.current().transparentHugePages) == nil else { return }
+        guard TransparentHugePages.unavailability(thpMode: MachineInfo.current().transparentHugePages) == nil else { return }
         let huge = try VirtualMemoryDemo.firstTouch(bytes: 64 * Self.mib, advice: .hugePages)
         #expect(huge.anonHugePages > 0, "MADV_HUGEPAGE got no huge page")
         #expect(huge.anonHugePages % (2 * Self.mib) == 0)
@@ -47,9 +47,9 @@ import Testing
     }
 
     @Test func hugePagesAreSkippedWhenTHPIsOff() {
-        #expect(HugePages.unavailability(thpMode: "never") != nil)
-        #expect(HugePages.unavailability(thpMode: nil) != nil)
-        #expect(HugePages.unavailability(thpMode: "madvise") == nil)
+        #expect(TransparentHugePages.unavailability(thpMode: "never") != nil)
+        #expect(TransparentHugePages.unavailability(thpMode: nil) != nil)
+        #expect(TransparentHugePages.unavailability(thpMode: "madvise") == nil)
         var machine = MachineInfo.current(root: "/nonexistent")
         machine.transparentHugePages = "never"
         let findings = HugePages(memory: .given(nil)).findings(from: [], machine: machine)
@@ -64,7 +64,7 @@ import Testing
     @Test func hugePagesWorkloadsFollowTheSameCycleAndFindingsQuoteEachRound() throws {
         let experiment = HugePages(memory: .given(nil))
         let machine = MachineInfo.current()
-        guard HugePages.unavailability(thpMode: machine.transparentHugePages) == nil else {
+        guard TransparentHugePages.unavailability(thpMode: machine.transparentHugePages) == nil else {
             #expect(try experiment.prepare(size: .mib(4), options: RunOptions()).isEmpty)
             return
         }

@@ -26,7 +26,7 @@ final class RecordingExperiment: Experiment, @unchecked Sendable {
     func footprint(of size: ByteSize) -> Int { size.rawValue * 10 }
     func addressSpace(of size: ByteSize) -> Int { size.rawValue * (mapsMoreThanItTouches ? 1000 : 10) }
 
-    func prepare(size: ByteSize, options: RunOptions) throws -> [Workload] {
+    func prepare(size: ByteSize, context: ExperimentContext) throws -> [Workload] {
         prepared += 1
         return [Workload(variant: "only", units: 1, bytesPerPass: nil, expectedChecksum: 1) { 1 }]
     }

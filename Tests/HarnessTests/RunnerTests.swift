@@ -16,7 +16,7 @@ struct ToyExperiment: Experiment {
 
     func footprint(of size: ByteSize) -> Int { size.rawValue * 10 }
 
-    func prepare(size: ByteSize, options: RunOptions) throws -> [Workload] {
+    func prepare(size: ByteSize, context: ExperimentContext) throws -> [Workload] {
         let values = (0..<size.rawValue / 8).map(Double.init)
         let expected = values.reduce(0, +)
         return [

@@ -102,7 +102,7 @@ import Testing
                         Variant("other", "", ratioPartner: "other"), Variant("other-c", "", ratioPartner: "other")]
         let defaultSizes: [ByteSize] = [.kib(4)]
         func footprint(of size: ByteSize) -> Int { 0 }
-        func prepare(size: ByteSize, options: RunOptions) throws -> [Workload] { [] }
+        func prepare(size: ByteSize, context: ExperimentContext) throws -> [Workload] { [] }
     }
 
     @Test func globsSelectAndKeepEachVariantsRatioPartner() throws {

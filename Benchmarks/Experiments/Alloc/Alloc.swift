@@ -72,7 +72,7 @@ public struct Alloc: Experiment {
     /// Address space: the whole block, mapped by every call (from 32 MiB each its own mmap).
     public func addressSpace(of size: ByteSize) -> Int { size.rawValue + Self.bufferBytes(size.rawValue) }
 
-    public func prepare(size: ByteSize, options: RunOptions) throws -> [Workload] {
+    public func prepare(size: ByteSize, context: ExperimentContext) throws -> [Workload] {
         let bytes = size.rawValue
         let timer = CycleTimer.shared
         let calls = Self.callsPerPass

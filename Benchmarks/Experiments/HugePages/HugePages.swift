@@ -54,24 +54,15 @@ public struct HugePages: Experiment {
     static func footprint(_ size: ByteSize) -> Int { lines(size) * (2 * ChaseLayout.lineBytes + MemoryLayout<UInt32>.stride) }
     public func footprint(of size: ByteSize) -> Int { Self.footprint(size) }
 
-    /// Why huge pages cannot be asked for here, or nil when they can.
-    static func unavailability(thpMode: String?) -> String? {
-        switch thpMode {
-        case nil: return "transparent huge pages are unavailable (no /sys/kernel/mm/transparent_hugepage/enabled)"
-        case "never": return "transparent huge pages are 'never' (/sys/kernel/mm/transparent_hugepage/enabled)"
-        default: return nil
-        }
-    }
-
-    public func prepare(size: ByteSize, options: RunOptions) throws -> [Workload] {
-        if Self.unavailability(thpMode: MachineInfo.current().transparentHugePages) != nil { return [] }
+    public func prepare(size: ByteSize, context: ExperimentContext) throws -> [Workload] {
+        if TransparentHugePages.unavailability(thpMode: context.machine.transparentHugePages) != nil { return [] }
         let lines = Self.lines(size)
-        let successors = ChaseCycle.successors(count: lines, seed: options.seed)
+        let successors = ChaseCycle.successors(count: lines, seed: context.options.seed)
         // The huge buffer first, while free memory is least fragmented.
         let huge = try ChaseBuffer(layout: .lines(lines), successors: successors, advice: .hugePages,
-                                   loadsPerPass: WorkingSet.loadsPerPass)
+                                   loadsPerPass: ChaseBuffer.defaultLoadsPerPass)
         let small = try ChaseBuffer(layout: .lines(lines), successors: successors, advice: .noHugePages,
-                                    loadsPerPass: WorkingSet.loadsPerPass)
+                                    loadsPerPass: ChaseBuffer.defaultLoadsPerPass)
         func extras(_ buffer: ChaseBuffer) -> [Extra] {
             let bytes = ProcessMemory.anonHugePagesBytes(of: buffer.mapping) ?? 0
             return [Extra("AnonHugePages MiB", Double(bytes) / 1_048_576),
@@ -117,7 +108,7 @@ public struct HugePages: Experiment {
     }
 
     public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] {
-        if let reason = Self.unavailability(thpMode: machine.transparentHugePages) {
+        if let reason = TransparentHugePages.unavailability(thpMode: machine.transparentHugePages) {
             return ["skipped: \(reason); nothing was measured"]
         }
         var lines: [String] = []

@@ -56,12 +56,12 @@ public struct Layout: Experiment {
         return overflow ? .max : bytes
     }
 
-    public func prepare(size: ByteSize, options: RunOptions) throws -> [Workload] {
+    public func prepare(size: ByteSize, context: ExperimentContext) throws -> [Workload] {
         // Most of the bytes are class instances and Swift arrays, whose allocation traps when
         // memory runs out: one probe of the whole bound first turns that into an error.
         try HeapAllocation.probe(bytes: footprint(of: size), for: "layout at \(size) (all its structures together)")
-        let structures = try LayoutStructures(building: LayoutData.count(fitting: size.rawValue), seed: options.seed,
-                                              pageSize: Int(sysconf(Int32(_SC_PAGESIZE))))
+        let structures = try LayoutStructures(building: LayoutData.count(fitting: size.rawValue), seed: context.options.seed,
+                                              pageSize: context.machine.pageSizeBytes)
         let count = structures.count
         let expected = LayoutData.checksum(LayoutData.expectedSum(count: count))
         func workload(_ variant: String, _ shape: LayoutShape, _ pass: @escaping () -> UInt64) -> Workload {

@@ -37,7 +37,7 @@ public struct LoopOrder: Experiment {
         return n * n * MemoryLayout<Double>.stride
     }
 
-    public func prepare(size: ByteSize, options: RunOptions) throws -> [Workload] {
+    public func prepare(size: ByteSize, context: ExperimentContext) throws -> [Workload] {
         let n = Matrix.squareSide(fitting: size.rawValue)
         let matrix = try Matrix(allocatingRows: n, cols: n)
         let expected = matrix.expectedSum

@@ -56,7 +56,7 @@ public struct PageFaults: Experiment {
     /// The overcommit demo's reservation: 4 × MemTotal (64 GiB when MemTotal is unknown).
     var overcommitReservation: Int { 4 * (memTotal ?? (16 << 30)) }
 
-    public func prepare(size: ByteSize, options: RunOptions) throws -> [Workload] {
+    public func prepare(size: ByteSize, context: ExperimentContext) throws -> [Workload] {
         let pages = Self.pages(size)
         let bytes = pages * Self.pageBytes
         let mib = { (b: Int) in Extra("RSS +MiB", Double(b) / 1_048_576) }
@@ -80,7 +80,7 @@ public struct PageFaults: Experiment {
 
         var workloads = [try firstTouch("first-touch-4k", .noHugePages)]
         // Without transparent huge pages there is nothing to compare; the findings say why.
-        if HugePages.unavailability(thpMode: MachineInfo.current().transparentHugePages) == nil {
+        if TransparentHugePages.unavailability(thpMode: context.machine.transparentHugePages) == nil {
             workloads.append(try firstTouch("first-touch-huge", .hugePages))
         }
         workloads.append(readZero)
@@ -114,7 +114,7 @@ public struct PageFaults: Experiment {
                     + (hugeMiB < Double(size >> 20) ? " — fewer huge pages than asked for" : ""))
             }
             if row("first-touch-4k") != nil, row("first-touch-huge") == nil,
-               let reason = HugePages.unavailability(thpMode: machine.transparentHugePages) {
+               let reason = TransparentHugePages.unavailability(thpMode: machine.transparentHugePages) {
                 lines.append("first touch with huge pages: skipped — \(reason)")
             }
             if let zero = row("read-zero-page") {

@@ -79,6 +79,10 @@ final class ChaseBuffer: @unchecked Sendable {
     /// Where a pass of `loadsPerPass` loads from slot 0 ends, as a byte offset.
     let expectedEndOffset: Int
     let loadsPerPass: Int
+    /// The loads of one pass for the chases that go on where the last pass stopped
+    /// (working-set, tlb, huge-pages): a sample over 1 GiB lasts milliseconds, not the ~2 s
+    /// one lap of 16 Mi lines would take.
+    static let defaultLoadsPerPass = 1 << 16
 
     /// Maps the buffer with `advice` (before any page is touched) and links the slots in the
     /// order `successors` gives; the writes go in address order, so building is quick.

@@ -44,12 +44,12 @@ public struct TLB: Experiment {
             + pages * MemoryLayout<UInt32>.stride  // the cycle's successor indices
     }
 
-    public func prepare(size: ByteSize, options: RunOptions) throws -> [Workload] {
+    public func prepare(size: ByteSize, context: ExperimentContext) throws -> [Workload] {
         let pages = Self.pages(size)
-        let successors = ChaseCycle.successors(count: pages, seed: options.seed)
-        let loads = WorkingSet.loadsPerPass
+        let successors = ChaseCycle.successors(count: pages, seed: context.options.seed)
+        let loads = ChaseBuffer.defaultLoadsPerPass
         // 4 KiB pages even where THP is `always`: a 2 MiB page would hide what is measured.
-        let strided = try ChaseBuffer(layout: .pages(pages, seed: options.seed), successors: successors,
+        let strided = try ChaseBuffer(layout: .pages(pages, seed: context.options.seed), successors: successors,
                                       advice: .noHugePages, loadsPerPass: loads)
         let packed = try ChaseBuffer(layout: .lines(pages), successors: successors, advice: .noHugePages, loadsPerPass: loads)
         let packedPages = (pages * ChaseLayout.lineBytes + Self.pageBytes - 1) / Self.pageBytes

@@ -10,11 +10,10 @@ import Plotting
 /// the latency of the level that holds the buffer (L1d, L2, L3, memory), plus a page walk
 /// once the buffer outgrows the TLB's reach. The sequential read streams the same buffer.
 ///
-/// A chase pass is a fixed number of loads (`loadsPerPass`) whatever the size, going on where
+/// A chase pass is a fixed number of loads (`ChaseBuffer.defaultLoadsPerPass`) whatever the size, going on where
 /// the previous pass stopped: successive passes lap the whole cycle, yet a sample over 1 GiB
 /// lasts milliseconds rather than the ~2 s one lap of 16 Mi lines would take.
 public struct WorkingSet: Experiment {
-    static let loadsPerPass = 1 << 16
     static let fullDefaultSizes: [ByteSize] = [
         .kib(4), .kib(16), .kib(32), .kib(64), .kib(256), .kib(400), .mib(1), .mib(4), .mib(16), .mib(64), .mib(256), .gib(1),
     ]
@@ -55,13 +54,13 @@ public struct WorkingSet: Experiment {
 
     public func footprint(of size: ByteSize) -> Int { Self.footprint(size) }
 
-    public func prepare(size: ByteSize, options: RunOptions) throws -> [Workload] {
+    public func prepare(size: ByteSize, context: ExperimentContext) throws -> [Workload] {
         let lines = Self.lines(size)
         let layout = ChaseLayout.lines(lines)
         // 4 KiB pages whatever the THP mode, so the curve is the same on every machine; the
         // huge-pages experiment shows what 2 MiB pages change.
-        let buffer = try ChaseBuffer(layout: layout, successors: ChaseCycle.successors(count: lines, seed: options.seed),
-                                     advice: .noHugePages, loadsPerPass: Self.loadsPerPass)
+        let buffer = try ChaseBuffer(layout: layout, successors: ChaseCycle.successors(count: lines, seed: context.options.seed),
+                                     advice: .noHugePages, loadsPerPass: ChaseBuffer.defaultLoadsPerPass)
         let words = UnsafePointer<UInt64>(buffer.mapping.base.assumingMemoryBound(to: UInt64.self))
         let wordCount = lines * ChaseLayout.lineBytes / 8
         // Word 0 of each line holds the address of a line, every line once; the rest is zero.
@@ -144,41 +143,4 @@ public struct WorkingSet: Experiment {
         }
         return plots
     }
-}
-
-/// What the largest default sizes must fit in half of.
-public enum MemoryBudget: Sendable {
-    /// The tightest limit on the memory this process may take (MemAvailable, `ulimit -v`, the
-    /// cgroup's, the commit limit), read once, when first needed. Not before: the process
-    /// `locality sim` runs under valgrind must not read files whose lengths change from run to
-    /// run (a cgroup's memory.current), since every allocation moves the heap it measures.
-    case current
-    /// A given limit (tests); nil for none.
-    case given(MemoryLimit?)
-
-    static let currentLimit: MemoryLimit? = MemoryLimits.current(memAvailable: MachineInfo.current().memAvailableBytes).tightest
-
-    public var limit: MemoryLimit? {
-        switch self {
-        case .current: return Self.currentLimit
-        case let .given(limit): return limit
-        }
-    }
-}
-
-/// The finding naming the default sizes `capped` left out and not measured anyway, or nil.
-/// `what` says what of a size needs the memory ("two buffers of it need ").
-func leftOutFinding(_ leftOut: [ByteSize], measured results: [VariantResult], memory: MemoryLimit?,
-                    what: String = "") -> String? {
-    let measured = Set(results.map(\.sizeBytes))
-    let missing = leftOut.filter { !measured.contains($0.rawValue) }
-    guard !missing.isEmpty, let memory else { return nil }
-    return "left out of the default sizes: \(missing.map(\.description).joined(separator: ", ")) "
-        + "(\(what)more than half of what \(memory.source) leaves, \(MemoryLimit.bytes(memory.remainingBytes)))"
-}
-
-/// Splits `sizes` into those whose footprint fits in half of `memory` and those left out.
-func capped(_ sizes: [ByteSize], footprint: (ByteSize) -> Int, memory: MemoryLimit?) -> (kept: [ByteSize], left: [ByteSize]) {
-    guard let budget = memory.map({ $0.remainingBytes / 2 }) else { return (sizes, []) }
-    return (sizes.filter { footprint($0) <= budget }, sizes.filter { footprint($0) > budget })
 }
