@@ -61,24 +61,35 @@ import Testing
         return nil
     }
 
-    /// SIGKILL gives locality no chance to clean up: valgrind dies with it (PR_SET_PDEATHSIG) and
-    /// the next `locality sim` removes the directory left behind.
-    @Test func aKilledSimTakesValgrindWithItAndTheNextRunRemovesItsDirectory() throws {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("locality-kill-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+    /// Starts a long `locality sim` (three experiments at 4M: tens of seconds under valgrind) in
+    /// `scratch`, and waits for its valgrind: locality's pid and valgrind's pid and directory,
+    /// or nil (locality then killed, the failure recorded).
+    private func startSim(in scratch: String) throws -> (locality: pid_t, valgrind: (pid: pid_t, directory: String))? {
         let pid = try spawn(["sim", "loop-order", "layout", "working-set", "--sizes", "4M"], in: scratch,
                             stdout: scratch + "/stdout", stderr: scratch + "/stderr")
         guard let valgrind = valgrind(startedBy: pid) else {
             kill(pid, SIGKILL)
             _ = wait(pid, seconds: 10)
             Issue.record("valgrind did not start under locality \(pid): \(read(scratch + "/stderr"))")
-            return
+            return nil
         }
-        defer {
-            if processes().contains(where: { $0.pid == valgrind.pid }) { kill(valgrind.pid, SIGKILL) }
-            try? FileManager.default.removeItem(atPath: valgrind.directory)
-        }
+        return (pid, valgrind)
+    }
+
+    /// Kills what a failed test left running and removes valgrind's directory.
+    private func cleanUp(_ valgrind: (pid: pid_t, directory: String)) {
+        if processes().contains(where: { $0.pid == valgrind.pid }) { kill(valgrind.pid, SIGKILL) }
+        try? FileManager.default.removeItem(atPath: valgrind.directory)
+    }
+
+    /// SIGKILL gives locality no chance to clean up: valgrind dies with it (PR_SET_PDEATHSIG) and
+    /// the next `locality sim` removes the directory left behind.
+    @Test func aKilledSimTakesValgrindWithItAndTheNextRunRemovesItsDirectory() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("locality-kill-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        guard let (pid, valgrind) = try startSim(in: scratch) else { return }
+        defer { cleanUp(valgrind) }
         kill(pid, SIGKILL)
         #expect(wait(pid, seconds: 30).map { $0 & 0x7f } == SIGKILL)
         // The kernel sends valgrind its SIGKILL as locality dies; it is gone once reaped by init.
@@ -116,8 +127,7 @@ import Testing
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("locality-signal-\(UUID())").path
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        // Three experiments at 4M: tens of seconds under valgrind, so the signal, sent a second
-        // after valgrind starts, surely comes while it runs.
+        // The signal, sent a second after valgrind starts, surely comes while it runs.
         // Cores allowed, so that a SIGQUIT that dumped one would show (0x80 in the status).
         var cores = rlimit()
         getrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &cores)
@@ -125,20 +135,9 @@ import Testing
         cores.rlim_cur = cores.rlim_max
         setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &cores)
         defer { var restore = previous; setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &restore) }
-        let pid = try spawn(["sim", "loop-order", "layout", "working-set", "--sizes", "4M"], in: scratch,
-                            stdout: scratch + "/stdout", stderr: scratch + "/stderr")
-
-        guard let valgrind = valgrind(startedBy: pid) else {
-            kill(pid, SIGKILL)
-            _ = wait(pid, seconds: 10)
-            Issue.record("valgrind did not start under locality \(pid): \(read(scratch + "/stderr"))")
-            return
-        }
+        guard let (pid, valgrind) = try startSim(in: scratch) else { return }
         // Left behind only if the test fails; removed so that a failure leaves nothing running.
-        defer {
-            if processes().contains(where: { $0.pid == valgrind.pid }) { kill(valgrind.pid, SIGKILL) }
-            try? FileManager.default.removeItem(atPath: valgrind.directory)
-        }
+        defer { cleanUp(valgrind) }
         #expect(FileManager.default.fileExists(atPath: valgrind.directory))
         usleep(1_000_000)  // well into the simulation
 
