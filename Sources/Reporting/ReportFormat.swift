@@ -94,7 +94,8 @@ public enum TextReport {
             out += "\n"
         }
         if !markdown && report.results.contains(where: \.isNoisy) && report.mode != "sim" { out += wrap(Noise.legend, style.width) }
-        for note in report.notes { out += markdown ? "> \(note)\n" : wrap("Note: \(note)", style.width, maximumLines: style.wide ? nil : 3) }
+        // Notes are never cut: the noisy note must name every result not to trust.
+        for note in report.notes { out += markdown ? "> \(note)\n" : wrap("Note: \(note)", style.width) }
         return out
     }
 
