@@ -53,16 +53,18 @@ public struct Metric: Equatable, Sendable {
                 metrics.append(Metric(experiment: result.experiment, subject: subject, name: "ns/elem", kind: .time, value: time.median,
                                       count: nil, tolerance: nil, range: time.min...max(time.min, time.max), noisy: result.isNoisy))
             }
-            if report.mode != "sim", let ratio = result.ratioToBaseline, let baseline = result.baseline, baseline != result.variant {
+            if report.mode != "sim", let stored = result.ratioToBaseline, let baseline = result.baseline, baseline != result.variant {
                 let partner = byPlace[Place(experiment: result.experiment, variant: baseline, size: result.sizeBytes)]
+                // The ratio is derived from the two medians wherever the partner is in the
+                // report: a stored ratio that disagrees with its times cannot hide a change.
+                let other = partner.map(\.nsPerElement).flatMap { $0.min > 0 ? $0 : nil }
+                let ratio = other.map { time.median / $0.median } ?? stored
                 var metric = Metric(experiment: result.experiment, subject: subject, name: "time ×\(baseline)", kind: .ratio, value: ratio,
                                     count: nil, tolerance: result.ratioTolerance, noisy: result.isNoisy || partner?.isNoisy == true)
                 // The interval the samples allow: this result's fastest over the partner's
-                // slowest up to its slowest over the partner's fastest, about the median ratio.
-                if let other = partner?.nsPerElement, other.min > 0, time.median > 0 {
-                    let low = ratio * (time.min / time.median) * (other.median / other.max)
-                    let high = ratio * (time.max / time.median) * (other.median / other.min)
-                    metric.range = min(low, ratio)...max(high, ratio)
+                // slowest up to its slowest over the partner's fastest.
+                if let other {
+                    metric.range = min(time.min / other.max, ratio)...max(time.max / other.min, ratio)
                 }
                 metrics.append(metric)
             }

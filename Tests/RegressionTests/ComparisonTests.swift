@@ -15,7 +15,9 @@ func report(mode: String = "sim", rowMisses: Double = 32768, columnMisses: Doubl
                                                       source: mode == "sim" ? .simulated : .software)],
                       unavailable: [:], ratioToBaseline: ratio, baseline: "row-major", checksum: 1)
     }
-    var results = [result("row-major", misses: rowMisses, ns: 0.3, ratio: 1)]
+    // The row walk's time follows from the column walk's and their ratio: compare derives the
+    // ratio it judges from the two times.
+    var results = [result("row-major", misses: rowMisses, ns: columnTime / columnRatio, ratio: 1)]
     if column { results.append(result("column-major", misses: columnMisses, ns: columnTime, ratio: columnRatio)) }
     return RunReport(mode: mode, machine: MachineInfo.current(root: "/nonexistent-locality-root"),
                      configuration: .init(repetitions: 1, minimumSampleNanoseconds: 0, events: ["D1mr"], counterGroups: 0),
@@ -70,7 +72,7 @@ func report(mode: String = "sim", rowMisses: Double = 32768, columnMisses: Doubl
 
     @Test func timeRatiosAreJudgedWidelyAndAbsoluteTimesNotAtAll() throws {
         let wide = try Comparison(baseline: report(mode: "run"), current: report(mode: "run", columnRatio: 9.5, columnTime: 9))
-        #expect(wide.passed)  // +19% ratio, 3.6× absolute time: within ±25%, and times are not judged
+        #expect(wide.passed)  // +19% ratio, 3.6× absolute times: within ±25%, and times are not judged
         let worse = try Comparison(baseline: report(mode: "run"), current: report(mode: "run", columnRatio: 11))
         #expect(worse.regressions.map(\.key) == ["loop-order/column-major/2M time ×row-major"])
     }
@@ -192,6 +194,20 @@ func report(mode: String = "sim", rowMisses: Double = 32768, columnMisses: Doubl
         #expect(comparison.regressions.map(\.key) == [ratioKey])
         let line = try #require(comparison.lines.first { $0.key == ratioKey })
         #expect(try #require(line.baselineRange).upperBound < (try #require(line.currentRange)).lowerBound)
+    }
+
+    /// A time doubled in a copy of a report, its stored ratio left as it was: the ratio compare
+    /// judges is derived from the two times, so the change shows.
+    @Test func aDoubledTimeRegressesWhateverRatioTheReportStores() throws {
+        var current = timed(column: [2.4, 2.5, 2.6])
+        current.results[1] = VariantResult(experiment: "loop-order", variant: "column-major", sizeBytes: 2 << 20, elements: 1, iterations: 1,
+                                           samples: 3, nsPerElement: Summary([4.8, 5.0, 5.2]), gbPerSecond: nil, counters: [:],
+                                           unavailable: [:], ratioToBaseline: current.results[1].ratioToBaseline, baseline: "row-major",
+                                           checksum: 1)
+        let comparison = try Comparison(baseline: timed(column: [2.4, 2.5, 2.6]), current: current)
+        #expect(comparison.regressions.map(\.key) == [ratioKey])
+        let line = try #require(comparison.lines.first { $0.key == ratioKey })
+        #expect(abs(try #require(line.change) - 1) < 0.01)
     }
 
     @Test func aNoisyResultInEitherRunIsReportedNotJudged() throws {
