@@ -57,7 +57,12 @@ struct SimCommand: ParsableCommand {
             guard !cache.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw ValidationError("--cache: no cache given (e.g. --cache L1=32K:8:64,LL=32M:16:64)")
             }
-            do { _ = try CacheGeometry.fallback.overridden(by: cache) } catch { throw ValidationError("--cache: \(error)") }
+            do {
+                let given = try CacheGeometry.fallback.overridden(by: cache)
+                if simulator == .callgrind && given.l2 != nil {
+                    throw ValidationError("--cache: L2 needs --simulator locsim: callgrind simulates D1 and LL only")
+                }
+            } catch let error as ValidationError { throw error } catch { throw ValidationError("--cache: \(error)") }
         }
         if let tlb {
             do { _ = try TLBGeometry.parse(tlb, over: TLBGeometry(l1: .init(entries: 1, ways: nil), l2: .init(entries: 1, ways: nil))) }
@@ -87,7 +92,10 @@ struct SimCommand: ParsableCommand {
         // simulatable where it can be (sets, size), else refused here, before valgrind says so.
         let geometry: CacheGeometry
         do {
-            geometry = try CacheGeometry(machine: machine).overridden(by: cache ?? "").simulatable.checkedForValgrind()
+            var simulated = try CacheGeometry(machine: machine).overridden(by: cache ?? "").simulatable.checkedForValgrind()
+            // callgrind simulates D1 and LL only: the report must not name an L2 it never had.
+            if simulator == .callgrind { simulated.l2 = nil }
+            geometry = simulated
         } catch {
             throw SimError.unsimulatableCaches(error)
         }
@@ -127,7 +135,7 @@ struct SimCommand: ParsableCommand {
         }
         // Read here, not in the child: every byte read under valgrind moves its heap.
         report.context = RunContext.current(machine: machine, build: Locality.build, commandLine: CommandLine.arguments,
-                                            seed: suite.seed, repetitions: 1, quick: suite.quick)
+                                            seed: suite.seed, repetitions: repetitions, quick: suite.quick)
         // Nothing streamed from the child (its stdout is JSON): the whole report goes out now.
         try suite.emit(report, clearingProgress: false, streamed: false)
     }
@@ -321,10 +329,11 @@ struct SimScratchDirectory {
         let fresh = path + "/.lock-new"
         let fd = open(fresh, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0, flock(fd, LOCK_EX) == 0, rename(fresh, path + "/.lock") == 0 else {
-            let reason = String(cString: strerror(errno))
+            let failure = errno  // before close and the removal can change it
             if fd >= 0 { close(fd) }
             try? FileManager.default.removeItem(atPath: path)
-            throw SimError.temporaryDirectory(reason + (errno == EMFILE ? " (ulimit -n is \(ChildProcess.descriptorLimit))" : ""))
+            throw SimError.temporaryDirectory(String(cString: strerror(failure))
+                                              + (failure == EMFILE ? " (ulimit -n is \(ChildProcess.descriptorLimit))" : ""))
         }
         lock = fd
     }

@@ -115,11 +115,13 @@ struct SuiteOptions: ParsableArguments {
         return (experiments + trailing).filter { seen.insert($0).inserted }
     }
 
-    /// The suite's sizes: `--sizes`, else `--quick`'s, else each experiment's defaults.
+    /// The suite's sizes: `--sizes`, else `--quick`'s, else each experiment's defaults. Under
+    /// simulation the simulation sizes stand: they are already small, and `--quick`'s are picked
+    /// from the timed defaults (64M and more), which valgrind would take minutes over.
     func configure(_ run: inout SuiteRun) throws {
         let choice = try sizeChoice
         run.sizesByExperiment = choice.byExperiment
-        if choice.all == nil && quick {
+        if choice.all == nil && quick && run.runner.simulation == nil {
             for experiment in run.experiments where choice.byExperiment[experiment.name] == nil {
                 run.sizesByExperiment[experiment.name] = experiment.quickSizes
             }
