@@ -32,9 +32,14 @@ public struct VariantFilter: Sendable, Equatable {
         let excluded = Set(names.filter { name in exclusions.contains { Self.matches($0, name) } })
         let matched = patterns.isEmpty ? Set(names) : Set(names.filter { name in patterns.contains { Self.matches($0, name) } })
         guard !matched.subtracting(excluded).isEmpty else { return [] }
-        // Each kept variant's ratio partner (the baseline by default) is measured too, unless excluded.
+        // Each kept variant's ratio partner (the baseline by default) is measured too, unless
+        // excluded, and so is the partner's own partner (class-instances → malloc-each → batched).
         var kept = matched.subtracting(excluded)
-        for name in kept { let partner = experiment.ratioPartner(of: name); if !excluded.contains(partner) { kept.insert(partner) } }
+        var added = kept
+        while !added.isEmpty {
+            added = Set(added.map { experiment.ratioPartner(of: $0) }).subtracting(kept).subtracting(excluded)
+            kept.formUnion(added)
+        }
         return names.filter { kept.contains($0) }
     }
 

@@ -99,7 +99,8 @@ import Testing
         let unit = "element"
         let baselineVariant = "base"
         let variants = [Variant("base", ""), Variant("base-c", "", ratioPartner: "base"),
-                        Variant("other", "", ratioPartner: "other"), Variant("other-c", "", ratioPartner: "other")]
+                        Variant("other", "", ratioPartner: "other"), Variant("other-c", "", ratioPartner: "other"),
+                        Variant("other-fast", "", ratioPartner: "other-c")]
         let defaultSizes: [ByteSize] = [.kib(4)]
         func footprint(of size: ByteSize) -> Int { 0 }
         func prepare(size: ByteSize, context: ExperimentContext) throws -> [Workload] { [] }
@@ -112,6 +113,8 @@ import Testing
         #expect(try VariantFilter(parsing: "base-c,!base").selected(in: Toy()) == ["base-c"])
         #expect(try VariantFilter(parsing: "!other*").selected(in: Toy()) == ["base", "base-c"])
         #expect(try VariantFilter(parsing: "nothing").selected(in: Toy()).isEmpty)
+        // A partner's partner is kept too, so the partner's own ratio has its divisor.
+        #expect(try VariantFilter(parsing: "other-fast").selected(in: Toy()) == ["other", "other-c", "other-fast"])
     }
 
     @Test func theReportSaysWhatTheFilterKeptOrExcluded() throws {
