@@ -72,7 +72,10 @@ public struct RunReport: Codable, Equatable, Sendable {
     /// Each distinct reason → its id (`r1`, `r2`, … in the order the events were requested).
     public var unavailableReasonIDs: [String: String] {
         var ids: [String: String] = [:]
-        for name in counterNames + results.flatMap({ $0.unavailable.keys.sorted() }) {
+        // Each name once: the list holds it once per result that could not count it.
+        var seen: Set<String> = []
+        let names = (counterNames + results.flatMap { $0.unavailable.keys.sorted() }).filter { seen.insert($0).inserted }
+        for name in names {
             for result in results {
                 if let reason = result.unavailable[name], ids[reason] == nil { ids[reason] = "r\(ids.count + 1)" }
             }
