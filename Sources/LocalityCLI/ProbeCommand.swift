@@ -53,6 +53,9 @@ struct ProbeCommand: ParsableCommand {
         do {
             let child = try ChildProcess.run(ChildProcess.selfPath, ["probe", "--no-second-run", "--format", "json"],
                                              stderr: "/dev/null")
+            guard !child.killedBySignal else {
+                return (nil, "the second run (re-executed to compare addresses) was killed by signal \(child.status)")
+            }
             guard child.status == 0 else {
                 return (nil, "the second run (re-executed to compare addresses) exited with \(child.status)")
             }
