@@ -8,10 +8,11 @@ SIZES   ?=
 EVENTS  ?=
 FORMAT  ?= table
 REPETITIONS ?=
+QUICK ?=
 
 RELEASE_BIN = .build/release/locality
 RUN_FLAGS = $(if $(SIZES),--sizes $(SIZES)) $(if $(EVENTS),--events $(EVENTS)) \
-            $(if $(REPETITIONS),--repetitions $(REPETITIONS)) --format $(FORMAT)
+            $(if $(REPETITIONS),--repetitions $(REPETITIONS)) $(if $(QUICK),--quick) --format $(FORMAT)
 
 # The simulated regression check over every experiment (CHECK_EXPERIMENTS narrows it), on a
 # fixed cache and TLB geometry (this lab machine's), so every machine simulates the same.
@@ -37,10 +38,13 @@ VG_PLATFORM_DEFINES = -DVGA_$(firstword $(subst -, ,$(VG_PLATFORM)))=1 -DVGO_lin
 TOOL_DIR = .build/locsim
 TOOL = $(TOOL_DIR)/locsim-$(VG_PLATFORM)
 TOOL_SOURCES = Tools/locsim/locsim.c Tools/locsim/locsim.h
+# The installed valgrind's pkg-config file: an upgraded valgrind (a new libcoregrind and libvex)
+# relinks the tool. Empty before valgrind is installed (ensure-deps installs it in the recipe).
+VALGRIND_PC := $(wildcard $(shell pkg-config --variable=pcfiledir valgrind 2>/dev/null)/valgrind.pc)
 
 tool: $(TOOL)
 
-$(TOOL): $(TOOL_SOURCES)
+$(TOOL): $(TOOL_SOURCES) $(VALGRIND_PC)
 	@scripts/ensure-deps valgrind-tool
 	@mkdir -p $(TOOL_DIR)
 	cc -O2 -g0 -Wall -std=gnu11 $$(pkg-config --cflags valgrind) $(VG_PLATFORM_DEFINES) \
