@@ -4,7 +4,8 @@ import Harness
 
 /// The one or two lines that sum an experiment up at the end of a run: its main ratio with the
 /// sizes it holds at, the counters that explain it where they were counted, a marked noisy
-/// result. Experiments may give their own (`Experiment.headline`); this is the generic one.
+/// result. One rule for every experiment, drawn from the report alone (the JSON), so a saved
+/// report renders the same headline.
 public enum Headline {
     /// A variant repeated for another round (`huge-pages-2`) or the C twin of a Swift kernel
     /// (`flat-c`) says nothing new about the question.
@@ -24,8 +25,11 @@ public enum Headline {
             isMainVariant($0.variant, baseline: baseline) && $0.ratioToBaseline != nil && $0.baseline != $0.variant
         }
         var lines: [String] = []
-        // The biggest effect at the largest size that has one.
-        let atSize = candidates.filter { $0.sizeBytes == (candidates.map(\.sizeBytes).max() ?? largest) }
+        // The biggest effect at the largest size that has one, among the quiet results where
+        // there are any: a noisy outlier is the largest effect too often.
+        let quiet = candidates.filter { !$0.isNoisy }
+        let pool = quiet.isEmpty ? candidates : quiet
+        let atSize = pool.filter { $0.sizeBytes == (pool.map(\.sizeBytes).max() ?? largest) }
         // The largest effect either way: 9.6× slower, or 6× faster.
         if let main = atSize.max(by: { abs(log($0.ratioToBaseline!)) < abs(log($1.ratioToBaseline!)) }) {
             lines.append(sentence(main, baseline: baseline, unit: unit, results: results))

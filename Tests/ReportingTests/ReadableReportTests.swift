@@ -80,6 +80,17 @@ func sweepReport(sizes: [Int] = [4096, 8192, 16384, 32768, 65536, 131072], mode:
         #expect(sweep.contains("packed 1.0 ns/load at 4K → 1.0 at 128K (1.00×)"), "\(sweep)")
     }
 
+    @Test func theHeadlineIsDrawnFromQuietResultsWhereThereAreAny() throws {
+        var report = sweepReport()
+        // A noisy outlier at the largest size: 9× against the quiet 2× everywhere else.
+        let index = try #require(report.results.firstIndex { $0.variant == "chase" && $0.sizeBytes == 131072 })
+        report.results[index].ratioToBaseline = 9
+        report.results[index].noisy = Noise(reasons: [NoiseReason(kind: .descheduled, value: 0.5, limit: 0.9)])
+        let text = TextReport.render(report, style: .plain)
+        #expect(text.contains("tlb  chase 2.00× packed at 64K"), "\(text)")
+        #expect(!text.contains("9.00× packed"), "\(text)")
+    }
+
     @Test func csvHeadersAreSnakeCase() {
         #expect(CSVReport.snakeCase("perf::PAGE-FAULTS") == "perf_page_faults")
         #expect(CSVReport.snakeCase("PAPI_L1_DCM") == "papi_l1_dcm")
