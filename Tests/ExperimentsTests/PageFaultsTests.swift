@@ -90,6 +90,11 @@ import Testing
                           checksum: 0, extras: r.extras)
         }
         #expect(experiment.findings(from: threeMiB, machine: machine).first?.contains("huge-pages buffer 4 MiB of 4 MiB (100%)") == true)
+        // One noisy round: the rounds are quoted, no speed-up is concluded.
+        var noisy = results
+        noisy[3].noisy = Noise(reasons: [NoiseReason(kind: .descheduled, value: 0.5, limit: 0.9)])
+        let unconcluded = experiment.findings(from: noisy, machine: machine).first ?? ""
+        #expect(unconcluded.hasPrefix("4M: no conclusion — a round is noisy (!) (3 alternated rounds: 1.50×"), "\(unconcluded)")
     }
 
     @Test func hugePagesBuffersAreRoundedToWholeHugePages() {

@@ -127,18 +127,23 @@ public struct HugePages: Experiment {
                 continue
             }
             // One ratio per round, each between neighbouring measurements; their median is the figure.
+            var noisy = false
             let pairs = (1...Self.rounds).compactMap { round -> (Double, Double)? in
                 let suffix = round == 1 ? "" : "-\(round)"
                 guard let a = results.first(where: { $0.sizeBytes == size && $0.variant == "4k-pages" + suffix }),
                       let b = results.first(where: { $0.sizeBytes == size && $0.variant == "huge-pages" + suffix }) else { return nil }
+                noisy = noisy || a.isNoisy || b.isNoisy
                 return (a.nsPerElement.median, b.nsPerElement.median)
             }
             let ratios = pairs.map { $0.0 / $0.1 }
             let rounds = pairs.map { "\(KneeReport.format($0.0)) → \(KneeReport.format($0.1))" }.joined(separator: ", ")
             let detail = "\(ratios.count) alternated rounds: \(ratios.map { String(format: "%.2f×", $0) }.joined(separator: ", ")); "
                 + "ns/load 4k → huge: \(rounds)); \(smaps)"
-            // A speed-up is claimed only when every round shows one; otherwise it is noise.
-            if ratios.allSatisfy({ $0 > 1.05 }) {
+            // A speed-up is claimed only when every round shows one, from quiet samples;
+            // otherwise it is noise.
+            if noisy {
+                lines.append("\(label): no conclusion — a round is noisy (\(Noise.marker)) (" + detail)
+            } else if ratios.allSatisfy({ $0 > 1.05 }) {
                 lines.append("\(label): huge pages make a dependent random load \(String(format: "%.2f", Summary(ratios).median))× as fast "
                     + "(median of " + detail)
             } else {

@@ -110,7 +110,9 @@ public struct PageFaults: Experiment {
                 let hugeMiB = huge.extra("AnonHugePages MiB") ?? 0
                 lines.append("first touch of \(label): 4 KiB pages \(faults(small, pages: pages)), "
                     + "\(micro(small)) µs/page; huge pages \(faults(huge, pages: pages)), \(micro(huge)) µs/page "
-                    + "(AnonHugePages \(Int(hugeMiB)) MiB): \(String(format: "%.1f", small.nsPerElement.median / huge.nsPerElement.median))× as fast"
+                    + "(AnonHugePages \(Int(hugeMiB)) MiB): "
+                    + (small.isNoisy || huge.isNoisy ? "no speed concluded, a result is noisy (\(Noise.marker))"
+                        : "\(String(format: "%.1f", small.nsPerElement.median / huge.nsPerElement.median))× as fast")
                     + (hugeMiB < Double(size >> 20) ? " — fewer huge pages than asked for" : ""))
             }
             if row("first-touch-4k") != nil, row("first-touch-huge") == nil,
