@@ -4,6 +4,11 @@ import Testing
 
 /// Runs the built `locality` executable, as a user would.
 struct CLI {
+    /// Held by the tests that leave a `/tmp/locality-sim-*` directory behind on purpose (a
+    /// SIGKILLed sim) and by those that assert no run of theirs left one: tests run in
+    /// parallel, and one's deliberate leftover must not count as the other's.
+    static let simDirectories = NSLock()
+
     struct Result {
         var status: Int32
         var stdout: String

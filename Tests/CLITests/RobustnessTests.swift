@@ -114,6 +114,8 @@ import Testing
     }
 
     @Test func fewDescriptorsGiveAResultOrOneLineNamingTheLimit() throws {
+        CLI.simDirectories.lock()
+        defer { CLI.simDirectories.unlock() }
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let before = abandonedSimDirectories()
         // probe re-executes itself for its second run: a child costs one pipe, not a dispatch thread.

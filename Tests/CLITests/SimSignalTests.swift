@@ -85,6 +85,8 @@ import Testing
     /// SIGKILL gives locality no chance to clean up: valgrind dies with it (PR_SET_PDEATHSIG) and
     /// the next `locality sim` removes the directory left behind.
     @Test func aKilledSimTakesValgrindWithItAndTheNextRunRemovesItsDirectory() throws {
+        CLI.simDirectories.lock()
+        defer { CLI.simDirectories.unlock() }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("locality-kill-\(UUID())").path
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
