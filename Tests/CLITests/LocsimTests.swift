@@ -132,6 +132,30 @@ import Testing
         #expect(try perElement("list-in-order", "DTLB2m") < 0.02)
     }
 
+    /// huge-pages at 32M (8192 4 KiB pages, past the 3072-entry L2 TLB; 16 huge pages): a buffer
+    /// the kernel backed with 2 MiB pages is declared to locsim, whose 2 MiB entries then cover
+    /// it (no page walks), while the same chase on 4 KiB pages walks on most loads.
+    @Test func declaredHugePagesCutThePageWalks() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let run = try simulate("huge-pages", ["huge-pages", "--sizes", "32M", "--tlb", "L1=72,L2=3072:8,L1-2M=72,L2-2M=3072:6"])
+        let results = try #require(run.json["results"] as? [[String: Any]])
+        // Without transparent huge pages the experiment measures nothing, and says why.
+        guard !results.isEmpty else { return }
+        func share(_ result: [String: Any]) -> Double {
+            ((result["extras"] as? [[String: Any]]) ?? []).first { $0["name"] as? String == "huge %" }?["value"] as? Double ?? 0
+        }
+        for suffix in ["", "-2", "-3"] {
+            let small = try #require(run.rows["huge-pages/4k-pages\(suffix)/\(32 << 20)"])
+            let huge = try #require(run.rows["huge-pages/huge-pages\(suffix)/\(32 << 20)"])
+            #expect(try #require(small.counters["DTLB2m"]) / small.elements > 0.3, "round \(suffix)")
+            let hugeResult = try #require(results.first { $0["variant"] as? String == "huge-pages\(suffix)" })
+            // Only a buffer the kernel really backed with huge pages is declared.
+            if share(hugeResult) == 100 {
+                #expect(try #require(huge.counters["DTLB2m"]) == 0, "round \(suffix)")
+            }
+        }
+    }
+
     @Test func badTLBSpecsAreRefusedWithOneLine() throws {
         for (spec, message) in [("L1=72:5", "WAYS dividing ENTRIES"), ("L3=64", "unknown TLB level"), ("L1=none", "must be given")] {
             let result = try CLI.run(["sim", "tlb", "--tlb", spec])

@@ -407,15 +407,30 @@ static void dump(const HChar* trigger) {
 
 /* ---------------------------------------------------------------- client requests */
 
+/* [start, start + length) is no longer on 2 MiB pages. A range it overlaps keeps its whole
+   2 MiB pages on either side (the kernel splits only the huge pages the unmap touches), so a
+   partial munmap or an overlapping declaration leaves the rest of a range on 2 MiB pages. */
 static void forget_huge(Addr start, SizeT length) {
+   const Addr huge = 2UL << 20;
    Addr end = start + length;
+   Addr left_end = start & ~(huge - 1);
+   Addr right_start = (end + huge - 1) & ~(huge - 1);
    UInt kept = 0;
+   Addr split_start = 0, split_end = 0;   /* a right remainder that found no free slot yet */
    for (UInt i = 0; i < n_huge; i++) {
-      if (huge_end[i] <= start || huge_start[i] >= end) {
-         huge_start[kept] = huge_start[i]; huge_end[kept] = huge_end[i]; kept++;
+      Addr s = huge_start[i], e = huge_end[i];
+      if (e <= start || s >= end) { huge_start[kept] = s; huge_end[kept] = e; kept++; continue; }
+      if (s < left_end) { huge_start[kept] = s; huge_end[kept] = left_end; kept++; }
+      if (e > right_start) { split_start = right_start; split_end = e; }
+      if (split_end != 0 && kept <= i) {   /* a slot freed by this loop holds it */
+         huge_start[kept] = split_start; huge_end[kept] = split_end; kept++; split_end = 0;
       }
    }
    n_huge = kept;
+   if (split_end != 0) {
+      if (n_huge < MAX_HUGE_RANGES) { huge_start[n_huge] = split_start; huge_end[n_huge] = split_end; n_huge++; }
+      else VG_(umsg)("locsim: more than %d 2 MiB-page ranges; a remainder stays on 4 KiB pages\n", MAX_HUGE_RANGES);
+   }
 }
 
 static void declare_huge(Addr start, SizeT length) {
