@@ -114,7 +114,7 @@ struct ResultTables {
         for result in results where !variants.contains(result.variant) { variants.append(result.variant) }
         let sweeping = variants.filter { v in results.filter { $0.variant == v }.count == sizes.count || sizes.count == 1 }
         let apart = variants.filter { !sweeping.contains($0) }
-        let simulated = report.mode == "sim"
+        let simulated = report.mode == .sim
         var tables: [ExperimentTable] = []
         let main = results.filter { sweeping.contains($0.variant) }
         if !wide && !simulated && sizes.count >= 5 && sweeping.count <= 4 {
@@ -127,10 +127,10 @@ struct ResultTables {
         if !apart.isEmpty {
             let rest = results.filter { apart.contains($0.variant) }
             let restSizes = Array(Set(rest.map(\.sizeBytes))).sorted()
-            var rows = rest
-            // The baseline measured beside them, so their ratios have their reference in the table.
-            for size in restSizes {
-                if let base = results.first(where: { $0.sizeBytes == size && $0.variant == experiment.baseline }) { rows.insert(base, at: 0) }
+            // At each size the baseline measured beside them first, so their ratios have their
+            // reference in the table and the rows of one size stay together.
+            let rows = restSizes.flatMap { size in
+                results.filter { $0.sizeBytes == size && $0.variant == experiment.baseline } + rest.filter { $0.sizeBytes == size }
             }
             tables.append(long(experiment, rows, title: title(experiment, rows, sizes: restSizes)))
         }
@@ -175,7 +175,7 @@ struct ResultTables {
     private func long(_ experiment: RunReport.ExperimentInfo, _ rows: [VariantResult], title: String) -> ExperimentTable {
         let unit = unitAbbreviation(experiment.unit)
         let counterNames = report.counterNames.filter { name in rows.contains { $0.counters[name] != nil } }
-        let simulated = report.mode == "sim"
+        let simulated = report.mode == .sim
         var columns: [ExperimentTable.Column] = []
         if Set(rows.map(\.sizeBytes)).count > 1 { columns += sizeCells(experiment, rows, repeatEach: false) }
         var variant = ExperimentTable.Column(header: "variant", priority: 0, alignment: .left, cells: rows.map(\.variant))
