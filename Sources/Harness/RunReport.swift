@@ -1,12 +1,20 @@
 import Foundation
 
+/// The subcommand a report comes from, as its JSON `mode` names it.
+public enum RunMode: String, Codable, Sendable {
+    /// Timed samples with PAPI counters (`hw`, `sw`).
+    case run
+    /// Counts from a cache and TLB simulator (`sim`), no times.
+    case sim
+}
+
 /// Everything one `locality run` produced: the JSON document of schema `locality/1`.
 public struct RunReport: Codable, Equatable, Sendable {
     public static let schemaName = "locality/1"
 
     public var schema: String
-    /// The subcommand that produced it: `run` (timed, PAPI counters) or `sim` (callgrind).
-    public var mode: String
+    /// The subcommand that produced it: `run` (timed, PAPI counters) or `sim` (simulated counts).
+    public var mode: RunMode
     public var machine: MachineInfo
     public var configuration: Configuration
     public var results: [VariantResult]
@@ -32,7 +40,7 @@ public struct RunReport: Codable, Equatable, Sendable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         schema = try c.decode(String.self, forKey: .schema)
-        mode = try c.decode(String.self, forKey: .mode)
+        mode = try c.decode(RunMode.self, forKey: .mode)
         machine = try c.decode(MachineInfo.self, forKey: .machine)
         configuration = try c.decode(Configuration.self, forKey: .configuration)
         results = try c.decode([VariantResult].self, forKey: .results)
@@ -66,7 +74,7 @@ public struct RunReport: Codable, Equatable, Sendable {
             try c.encode(Dictionary(ids.map { ($0.value, $0.key) }) { first, _ in first }, forKey: .unavailableReasons)
         }
         // Under simulation the times are valgrind's: a `sim` report holds counts, not times.
-        try c.encode(encoded.map { VariantResult.Encoded(result: $0, timed: mode != "sim") }, forKey: .results)
+        try c.encode(encoded.map { VariantResult.Encoded(result: $0, timed: mode != .sim) }, forKey: .results)
     }
 
     /// Each distinct reason → its id (`r1`, `r2`, … in the order the events were requested).
@@ -136,7 +144,7 @@ public struct RunReport: Codable, Equatable, Sendable {
         }
     }
 
-    public init(mode: String, machine: MachineInfo, configuration: Configuration, results: [VariantResult],
+    public init(mode: RunMode, machine: MachineInfo, configuration: Configuration, results: [VariantResult],
                 notes: [String], experiments: [ExperimentInfo], context: RunContext? = nil) {
         self.schema = Self.schemaName
         self.mode = mode

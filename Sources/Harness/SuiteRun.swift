@@ -303,7 +303,7 @@ public struct SuiteRun {
             notes += Self.noisyNote(results)
         }
         return RunReport(
-            mode: runner.simulation != nil ? "sim" : "run", machine: machine,
+            mode: runner.simulation != nil ? .sim : .run, machine: machine,
             configuration: .init(repetitions: runner.configuration.repetitions,
                                  minimumSampleNanoseconds: runner.configuration.minimumSampleNanoseconds,
                                  events: runner.counterNames, counterGroups: plan.groups.count,

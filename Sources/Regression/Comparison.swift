@@ -88,7 +88,7 @@ public struct Comparison: Sendable {
     /// - Throws: `ComparisonError` when the reports cannot be compared at all.
     public init(baseline: RunReport, current: RunReport, tolerances: Tolerances = Tolerances()) throws(ComparisonError) {
         guard baseline.mode == current.mode else {
-            throw .mismatched("baseline is a `\(baseline.mode)` report, current a `\(current.mode)` report")
+            throw .mismatched("baseline is a `\(baseline.mode.rawValue)` report, current a `\(current.mode.rawValue)` report")
         }
         if let a = baseline.configuration.simulatedCaches, let b = current.configuration.simulatedCaches, a != b {
             throw .mismatched("simulated caches differ: baseline \(a), current \(b) (pass the baseline's with --cache, or refresh it)")

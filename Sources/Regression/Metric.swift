@@ -49,11 +49,11 @@ public struct Metric: Equatable, Sendable {
             let subject = "\(result.experiment)/\(result.variant)/\(ByteSize(rawValue: result.sizeBytes))"
             let time = result.nsPerElement
             // A simulated report holds no times (valgrind's would mean nothing).
-            if report.mode != "sim" {
+            if report.mode != .sim {
                 metrics.append(Metric(experiment: result.experiment, subject: subject, name: "ns/elem", kind: .time, value: time.median,
                                       count: nil, tolerance: nil, range: time.min...max(time.min, time.max), noisy: result.isNoisy))
             }
-            if report.mode != "sim", let stored = result.ratioToBaseline, let baseline = result.baseline, baseline != result.variant {
+            if report.mode != .sim, let stored = result.ratioToBaseline, let baseline = result.baseline, baseline != result.variant {
                 let partner = byPlace[Place(experiment: result.experiment, variant: baseline, size: result.sizeBytes)]
                 // The ratio is derived from the two medians wherever the partner is in the
                 // report: a stored ratio that disagrees with its times cannot hide a change.

@@ -93,7 +93,7 @@ public enum TextReport {
             }
             out += "\n"
         }
-        if !markdown && report.results.contains(where: \.isNoisy) && report.mode != "sim" { out += wrap(Noise.legend, style.width) }
+        if !markdown && report.results.contains(where: \.isNoisy) && report.mode != .sim { out += wrap(Noise.legend, style.width) }
         // Notes are never cut: the noisy note must name every result not to trust.
         for note in report.notes { out += markdown ? "> \(note)\n" : wrap("Note: \(note)", style.width) }
         return out
@@ -126,7 +126,7 @@ public enum TextReport {
 
     /// Each experiment's headline lines, in run order (a simulated run's ratios are of misses).
     static func headline(_ report: RunReport) -> [(String, String)] {
-        guard report.mode != "sim" else { return [] }
+        guard report.mode != .sim else { return [] }
         var lines: [(String, String)] = []
         for experiment in report.experiments {
             let results = report.results.filter { $0.experiment == experiment.name }
@@ -146,7 +146,7 @@ enum CSVReport {
     static func render(_ report: RunReport, separator: Character = ",") -> String {
         let names = report.counterNames
         let unavailableNames = Set(report.results.flatMap(\.unavailable.keys))
-        let timed = report.mode != "sim"
+        let timed = report.mode != .sim
         var extraNames: [String] = []
         for m in report.results { for e in m.extras where !extraNames.contains(e.name) { extraNames.append(e.name) } }
         var header = ["experiment", "variant", "size_bytes", "elements", "iterations", "samples"]

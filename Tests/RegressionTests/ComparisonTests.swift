@@ -5,14 +5,14 @@ import Foundation
 import Testing
 
 /// A small sim-like report: two variants, one counter each, plus times.
-func report(mode: String = "sim", rowMisses: Double = 32768, columnMisses: Double = 262_144, columnRatio: Double = 8,
+func report(mode: RunMode = .sim, rowMisses: Double = 32768, columnMisses: Double = 262_144, columnRatio: Double = 8,
             columnTime: Double = 2.5, include column: Bool = true) -> RunReport {
     let elements = 262_144.0
     func result(_ variant: String, misses: Double, ns: Double, ratio: Double) -> VariantResult {
         VariantResult(experiment: "loop-order", variant: variant, sizeBytes: 2 << 20, elements: Int(elements), iterations: 1,
                       samples: 1, nsPerElement: Summary([ns]), gbPerSecond: nil,
                       counters: ["D1mr": CounterValue(value: misses, perElement: misses / elements,
-                                                      source: mode == "sim" ? .simulated : .software)],
+                                                      source: mode == .sim ? .simulated : .software)],
                       unavailable: [:], ratioToBaseline: ratio, baseline: "row-major", checksum: 1)
     }
     // The row walk's time follows from the column walk's and their ratio: compare derives the
@@ -55,12 +55,12 @@ func report(mode: String = "sim", rowMisses: Double = 32768, columnMisses: Doubl
         #expect(try !Comparison(baseline: report(), current: report(rowMisses: 32768 + 3000)).passed)
         #expect(try !Comparison(baseline: report(rowMisses: 60), current: report(rowMisses: 3000)).passed)
         // … and measured counts have only the two-event floor: ±10% of a small count is judged.
-        #expect(try !Comparison(baseline: report(mode: "run", rowMisses: 60), current: report(mode: "run", rowMisses: 720)).passed)
+        #expect(try !Comparison(baseline: report(mode: .run, rowMisses: 60), current: report(mode: .run, rowMisses: 720)).passed)
     }
 
     @Test func softwareCountsAreJudgedWithinTenPercent() throws {
-        #expect(try Comparison(baseline: report(mode: "run", rowMisses: 1000), current: report(mode: "run", rowMisses: 1090)).passed)
-        let worse = try Comparison(baseline: report(mode: "run", rowMisses: 1000), current: report(mode: "run", rowMisses: 1200))
+        #expect(try Comparison(baseline: report(mode: .run, rowMisses: 1000), current: report(mode: .run, rowMisses: 1090)).passed)
+        let worse = try Comparison(baseline: report(mode: .run, rowMisses: 1000), current: report(mode: .run, rowMisses: 1200))
         #expect(worse.regressions.map(\.key) == ["loop-order/row-major/2M D1mr/elem"])
     }
 
@@ -71,9 +71,9 @@ func report(mode: String = "sim", rowMisses: Double = 32768, columnMisses: Doubl
     }
 
     @Test func timeRatiosAreJudgedWidelyAndAbsoluteTimesNotAtAll() throws {
-        let wide = try Comparison(baseline: report(mode: "run"), current: report(mode: "run", columnRatio: 9.5, columnTime: 9))
+        let wide = try Comparison(baseline: report(mode: .run), current: report(mode: .run, columnRatio: 9.5, columnTime: 9))
         #expect(wide.passed)  // +19% ratio, 3.6× absolute times: within ±25%, and times are not judged
-        let worse = try Comparison(baseline: report(mode: "run"), current: report(mode: "run", columnRatio: 11))
+        let worse = try Comparison(baseline: report(mode: .run), current: report(mode: .run, columnRatio: 11))
         #expect(worse.regressions.map(\.key) == ["loop-order/column-major/2M time ×row-major"])
     }
 
@@ -90,7 +90,7 @@ func report(mode: String = "sim", rowMisses: Double = 32768, columnMisses: Doubl
         var negativeTolerance = report()
         negativeTolerance.results[1].counters["D1mr"]?.tolerance = -0.5
         #expect(throws: ComparisonError.self) { try Comparison(baseline: negativeTolerance, current: report()) }
-        #expect(throws: ComparisonError.self) { try Comparison(baseline: report(mode: "run"), current: report(mode: "run", columnRatio: -1)) }
+        #expect(throws: ComparisonError.self) { try Comparison(baseline: report(mode: .run), current: report(mode: .run, columnRatio: -1)) }
     }
 
     @Test func aMissingVariantFailsAndANewOneDoesNot() throws {
@@ -102,16 +102,16 @@ func report(mode: String = "sim", rowMisses: Double = 32768, columnMisses: Doubl
     }
 
     @Test func aBaselineRatioToleranceOverridesTheKinds() throws {
-        var baseline = report(mode: "run")
+        var baseline = report(mode: .run)
         baseline.results[1].ratioTolerance = 0.5
         // +37.5% on the column/row time ratio: beyond the default ±25%, within the baseline's ±50%.
-        #expect(try !Comparison(baseline: report(mode: "run"), current: report(mode: "run", columnRatio: 11)).passed)
-        #expect(try Comparison(baseline: baseline, current: report(mode: "run", columnRatio: 11)).passed)
+        #expect(try !Comparison(baseline: report(mode: .run), current: report(mode: .run, columnRatio: 11)).passed)
+        #expect(try Comparison(baseline: baseline, current: report(mode: .run, columnRatio: 11)).passed)
     }
 
     @Test func clockCountersAreReportedLikeTimesNeverJudged() throws {
         func clockReport(_ value: Double) -> RunReport {
-            var r = report(mode: "run")
+            var r = report(mode: .run)
             for index in r.results.indices {
                 r.results[index].counters = ["perf::TASK-CLOCK": CounterValue(value: value, perElement: value / 262_144, source: .software)]
             }
@@ -132,7 +132,7 @@ func report(mode: String = "sim", rowMisses: Double = 32768, columnMisses: Doubl
     }
 
     @Test func mismatchedReportsCannotBeCompared() {
-        #expect(throws: ComparisonError.self) { try Comparison(baseline: report(mode: "sim"), current: report(mode: "run")) }
+        #expect(throws: ComparisonError.self) { try Comparison(baseline: report(mode: .sim), current: report(mode: .run)) }
         var other = report()
         other.results = other.results.map { r in
             VariantResult(experiment: "other", variant: r.variant, sizeBytes: r.sizeBytes, elements: r.elements, iterations: 1,
@@ -165,7 +165,7 @@ func report(mode: String = "sim", rowMisses: Double = 32768, columnMisses: Doubl
 @Suite struct NoiseAwareComparisonTests {
     /// A run report whose column-major result has samples `column` (ns) against row-major's `row`.
     func timed(column: [Double], row: [Double] = [0.30, 0.31, 0.32], noisy: Bool = false) -> RunReport {
-        var r = report(mode: "run")
+        var r = report(mode: .run)
         let rowTime = Summary(row), columnTime = Summary(column)
         r.results[0] = VariantResult(experiment: "loop-order", variant: "row-major", sizeBytes: 2 << 20, elements: 1, iterations: 1,
                                      samples: row.count, nsPerElement: rowTime, gbPerSecond: nil, counters: [:], unavailable: [:],

@@ -6,7 +6,7 @@ import Testing
 
 /// A sweep: `sizes` × (chase, packed), chase twice as slow as packed from the third size on,
 /// page faults 0 everywhere, a task clock that tracks the time.
-func sweepReport(sizes: [Int] = [4096, 8192, 16384, 32768, 65536, 131072], mode: String = "run") -> RunReport {
+func sweepReport(sizes: [Int] = [4096, 8192, 16384, 32768, 65536, 131072], mode: RunMode = .run) -> RunReport {
     var results: [VariantResult] = []
     for (index, size) in sizes.enumerated() {
         for variant in ["chase", "packed"] {
@@ -115,14 +115,14 @@ func sweepReport(sizes: [Int] = [4096, 8192, 16384, 32768, 65536, 131072], mode:
     }
 
     @Test func aSimulatedReportHoldsCountsNotTimes() throws {
-        let json = try ReportFormat.json.render(sweepReport(mode: "sim"))
+        let json = try ReportFormat.json.render(sweepReport(mode: .sim))
         #expect(!json.contains("ns_per_element"))
         #expect(!json.contains("gb_per_s"))
         #expect(!json.contains("ratio_to_baseline"))
         #expect(json.contains("\"D1mr\""))
         let back = try RunReport.decode(Data(json.utf8))
-        #expect(back.results.map(\.counters) == sweepReport(mode: "sim").results.map(\.counters))
-        let csv = try ReportFormat.csv.render(sweepReport(mode: "sim"))
+        #expect(back.results.map(\.counters) == sweepReport(mode: .sim).results.map(\.counters))
+        let csv = try ReportFormat.csv.render(sweepReport(mode: .sim))
         #expect(!csv.contains("ns_per_element"))
         #expect(!csv.contains("gb_per_s"))
     }
@@ -150,7 +150,7 @@ func sweepReport(sizes: [Int] = [4096, 8192, 16384, 32768, 65536, 131072], mode:
             }
         }
         results.computeRatios(baselines: ["layout": "a"])
-        let report = RunReport(mode: "run", machine: MachineInfo.current(root: "/nonexistent-locality-root"),
+        let report = RunReport(mode: .run, machine: MachineInfo.current(root: "/nonexistent-locality-root"),
                                configuration: .init(repetitions: 3, minimumSampleNanoseconds: 1000, events: [], counterGroups: 1),
                                results: results, notes: [String(repeating: "a long note ", count: 100)],
                                experiments: [.init(name: "layout", summary: "flat", unit: "element", baseline: "a")])

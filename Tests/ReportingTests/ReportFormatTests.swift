@@ -14,7 +14,7 @@ func sampleReport() -> RunReport {
                     ratioToBaseline: ratio, baseline: "row-major", checksum: 12345)
     }
     return RunReport(
-        mode: "run", machine: machine,
+        mode: .run, machine: machine,
         configuration: .init(repetitions: 3, minimumSampleNanoseconds: 1000, events: ["PAPI_L1_DCM", "perf::PAGE-FAULTS"], counterGroups: 1),
         results: [m("row-major", 0.5, ratio: 1), m("column-major", 2.0, ratio: 4)], notes: ["a note, with a comma"],
         experiments: [.init(name: "loop-order", summary: "rows against columns", unit: "element", baseline: "row-major")])
@@ -78,7 +78,7 @@ func sampleReport() -> RunReport {
                           unavailable: [:], ratioToBaseline: 1, baseline: "chase", checksum: 1)
         }
         let report = RunReport(
-            mode: "sim", machine: MachineInfo.current(root: "/nonexistent-locality-root"),
+            mode: .sim, machine: MachineInfo.current(root: "/nonexistent-locality-root"),
             configuration: .init(repetitions: 1, minimumSampleNanoseconds: 0, events: ["D1mr"], counterGroups: 0),
             results: [m("chase", units: 1000, misses: 100), m("sequential", units: 4000, misses: 200)], notes: [],
             experiments: [.init(name: "working-set", summary: "latency", unit: "load", baseline: "chase")])
