@@ -165,7 +165,7 @@ public struct Runner {
                 experiment: experiment, variant: workload.variant, sizeBytes: size.rawValue,
                 elements: workload.units, iterations: iterations[index], samples: configuration.repetitions,
                 nsPerElement: perElement, gbPerSecond: gbPerSecond, counters: counters,
-                unavailable: simulation == nil ? plan.unavailable.mapValues { $0.description } : [:],
+                unavailable: simulation?.unavailable ?? plan.unavailable.mapValues { $0.description },
                 checksum: checksums[index], extras: workload.extras,
                 // Under valgrind the times are valgrind's: nothing to judge.
                 noisy: simulation == nil ? Noise.assess(time: perElement, cpuTime: counters[Self.taskClock]?.perElement) : nil)

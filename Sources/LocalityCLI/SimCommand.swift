@@ -252,7 +252,8 @@ struct SimCommand: ParsableCommand {
         let runner = Runner(configuration: RunConfiguration(repetitions: repetitions, lastLevelCacheBytes: simulatedCaches?.ll.sizeBytes),
                             plan: CounterPlan(requested: [], groups: [], unavailable: [:]), library: nil,
                             simulation: CallgrindSession(outputBase: outputBase,
-                                                         reportedEvents: simulator.reportedEvents(caches: simulatedCaches)))
+                                                         reportedEvents: simulator.reportedEvents(caches: simulatedCaches),
+                                                         unavailable: simulator.unsimulatedEvents(caches: simulatedCaches)))
         var run = SuiteRun(experiments: suite.selected, sizes: try suite.sizeChoice.all, runner: runner, machine: machine,
                            options: RunOptions(seed: suite.seed))
         try suite.configure(&run)

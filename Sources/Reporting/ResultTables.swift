@@ -356,6 +356,9 @@ struct ResultTables {
     var unavailable: [(name: String, reason: String)] {
         var seen: [String: String] = [:]
         for result in report.results { seen.merge(result.unavailable) { first, _ in first } }
-        return report.counterNames.compactMap { name in seen[name].map { (name, $0) } }
+        // Requested events in their order, then those no one requested that the simulator
+        // cannot count (callgrind's missing TLB).
+        let names = report.counterNames + seen.keys.filter { !report.counterNames.contains($0) }.sorted()
+        return names.compactMap { name in seen[name].map { (name, $0) } }
     }
 }

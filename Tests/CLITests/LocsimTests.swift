@@ -68,6 +68,16 @@ import Testing
         let anyRow = try #require(locsim.rows.values.first)
         #expect(anyRow.counters["L2m"] == nil && anyRow.counters["DTLB1m"] != nil && anyRow.source["DTLB1m"] == "sim")
         #expect(reference.rows.values.first?.counters["DTLB1m"] == nil)
+        // What a simulator does not count is shown unavailable with the reason, not left out.
+        func reason(_ run: [String: Any], _ event: String) -> String? {
+            let first = (run["results"] as? [[String: Any]])?.first
+            guard let id = (first?["unavailable"] as? [String: String])?[event] else { return nil }
+            return (run["unavailable_reasons"] as? [String: String])?[id] ?? id
+        }
+        #expect(reason(reference.json, "DTLB2m")?.hasPrefix("callgrind simulates no TLB") == true)
+        #expect(reason(reference.json, "L2m")?.hasPrefix("callgrind simulates D1 and LL only") == true)
+        #expect(reason(locsim.json, "L2m")?.hasPrefix("no L2 simulated") == true)
+        #expect(reason(locsim.json, "DTLB1m") == nil)
     }
 
     /// The tlb experiment's knees sit at the simulated TLB's entries; loop-order's column walk

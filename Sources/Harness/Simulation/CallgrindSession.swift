@@ -9,11 +9,14 @@ public final class CallgrindSession {
     public let outputBase: String
     /// The events each dump must have, in table order (`Simulator.reportedEvents`).
     public let reportedEvents: [String]
+    /// Events the simulator does not count, each with why (`Simulator.unsimulatedEvents`).
+    public let unavailable: [String: String]
     private var seen: Set<String> = []
 
-    public init(outputBase: String, reportedEvents: [String] = CallgrindDump.reportedEvents) {
+    public init(outputBase: String, reportedEvents: [String] = CallgrindDump.reportedEvents, unavailable: [String: String] = [:]) {
         self.outputBase = outputBase
         self.reportedEvents = reportedEvents
+        self.unavailable = unavailable
     }
 
     /// True when this process runs under valgrind.

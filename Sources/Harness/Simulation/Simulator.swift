@@ -19,6 +19,22 @@ public enum Simulator: String, Codable, Sendable, CaseIterable {
         }
     }
 
+    /// The events locsim can count that this simulator, on `caches`, does not, each with why:
+    /// shown unavailable with the reason, as a PAPI event the machine lacks is, never left out
+    /// in silence.
+    public func unsimulatedEvents(caches: CacheGeometry?) -> [String: String] {
+        let counted = Set(reportedEvents(caches: caches))
+        var reasons: [String: String] = [:]
+        for name in ["L2m", "DTLB1m", "DTLB2m"] where !counted.contains(name) {
+            switch (self, name) {
+            case (.callgrind, "L2m"): reasons[name] = "callgrind simulates D1 and LL only (--simulator locsim counts L2 misses)"
+            case (.callgrind, _): reasons[name] = "callgrind simulates no TLB (--simulator locsim counts dTLB misses and page walks)"
+            default: reasons[name] = "no L2 simulated (--cache L2=none, or the machine reports no level between L1d and the last)"
+            }
+        }
+        return reasons
+    }
+
     /// The reported events that count misses rather than accesses.
     public static let missEvents: Set<String> = CallgrindDump.missEvents.union(["L2m", "DTLB1m", "DTLB2m"])
 }
