@@ -33,14 +33,21 @@ public struct Event: Hashable, Sendable {
     /// unprefixed name in every PMU, so `PAGE-FAULTS` is the kernel's event too. `hw` for
     /// presets, for names under any other PMU and for everything else.
     public static func source(ofName name: String) -> CounterSource {
+        softwareEventBase(ofName: name) == nil ? .hardware : .software
+    }
+
+    /// The kernel software event a name means, upper-cased, without PMU prefix or modifiers
+    /// (`perf::TASK-CLOCK:u` → `TASK-CLOCK`, `perf_event::PERF_COUNT_SW_TASK_CLOCK` →
+    /// `PERF_COUNT_SW_TASK_CLOCK`); nil for every other event.
+    public static func softwareEventBase(ofName name: String) -> String? {
         var rest = Substring(name)
         if let prefix = perfPrefixes.first(where: { rest.hasPrefix($0) }) {
             rest = rest.dropFirst(prefix.count)
         } else if rest.contains("::") {
-            return .hardware
+            return nil
         }
         let base = (rest.split(separator: ":", maxSplits: 1).first.map(String.init) ?? "").uppercased()
-        return kernelSoftwareEvents.contains(base) || base.hasPrefix("PERF_COUNT_SW_") ? .software : .hardware
+        return kernelSoftwareEvents.contains(base) || base.hasPrefix("PERF_COUNT_SW_") ? base : nil
     }
 
     /// The PMU names under which libpfm4 lists Linux's generic perf events.
@@ -61,4 +68,10 @@ public enum WellKnownEvent: String, CaseIterable, Sendable {
     case pageFaults = "perf::PAGE-FAULTS"
     /// The kernel's CPU time of this process, which tells a sample that waited for the CPU.
     case taskClock = "perf::TASK-CLOCK"
+
+    /// Whether `name` is the task clock under any of its names (`TASK-CLOCK`,
+    /// `perf_event::TASK-CLOCK:u`, `perf::PERF_COUNT_SW_TASK_CLOCK`), as `--events` may give it.
+    public static func isTaskClock(_ name: String) -> Bool {
+        ["TASK-CLOCK", "PERF_COUNT_SW_TASK_CLOCK"].contains(Event.softwareEventBase(ofName: name) ?? "")
+    }
 }

@@ -67,9 +67,6 @@ public struct Runner {
         if let shouldStop, shouldStop() { throw MeasurementStopped() }
     }
 
-    /// The kernel's CPU time of this process, which tells a sample that waited for the CPU.
-    public static let taskClock = WellKnownEvent.taskClock.rawValue
-
     /// The counter names this runner reports, in column order.
     public var counterNames: [String] {
         simulation?.reportedEvents ?? plan.requested
@@ -168,7 +165,8 @@ public struct Runner {
                 unavailable: simulation?.unavailable ?? plan.unavailable.mapValues { $0.description },
                 checksum: checksums[index], extras: workload.extras,
                 // Under valgrind the times are valgrind's: nothing to judge.
-                noisy: simulation == nil ? Noise.assess(time: perElement, cpuTime: counters[Self.taskClock]?.perElement) : nil)
+                noisy: simulation == nil
+                    ? Noise.assess(time: perElement, cpuTime: counters.first { WellKnownEvent.isTaskClock($0.key) }?.value.perElement) : nil)
         }
     }
 

@@ -68,7 +68,7 @@ public enum Headline {
     /// the variant and its baseline: "PAGE-FAULTS 1.00 → 0.002/page (sw)".
     static func explanation(_ main: VariantResult, _ base: VariantResult, unit: String) -> String {
         var parts: [String] = []
-        for name in main.counters.keys.sorted() where name != WellKnownEvent.taskClock.rawValue {
+        for name in main.counters.keys.sorted() where !WellKnownEvent.isTaskClock(name) {
             guard let a = base.counters[name], let b = main.counters[name] else { continue }
             let high = max(a.perElement, b.perElement), low = min(a.perElement, b.perElement)
             guard high > 0.001, low == 0 || high / low >= 2 else { continue }

@@ -223,7 +223,7 @@ struct ResultTables {
     /// hw and sim counts explain results: kept longest; sw next; the task clock (which tracks
     /// the time column) first to go.
     static func priority(_ name: String, _ source: CounterSource?) -> Int {
-        if name == WellKnownEvent.taskClock.rawValue { return 5 }
+        if WellKnownEvent.isTaskClock(name) { return 5 }
         return source == .software ? 3 : 1
     }
 

@@ -20,6 +20,15 @@ import Testing
 
     /// The default events, in the order reports show them, and their sources: the two the
     /// kernel counts are `sw`, the presets `hw` (JSON and tables key counters by these names).
+    @Test func theTaskClockIsKnownUnderEachOfItsNames() {
+        for name in ["perf::TASK-CLOCK", "TASK-CLOCK", "perf_event::TASK-CLOCK:u", "perf::PERF_COUNT_SW_TASK_CLOCK"] {
+            #expect(WellKnownEvent.isTaskClock(name), "\(name)")
+        }
+        for name in ["perf::CPU-CLOCK", "PAPI_TOT_CYC", "amd64::TASK-CLOCK", "perf::PAGE-FAULTS"] {
+            #expect(!WellKnownEvent.isTaskClock(name), "\(name)")
+        }
+    }
+
     @Test func wellKnownEventsAreTheDefaultsWithTheirSources() {
         #expect(Event.defaultNames == ["PAPI_L1_DCM", "PAPI_L2_DCM", "PAPI_TLB_DM", "PAPI_TOT_CYC", "PAPI_TOT_INS",
                                        "perf::PAGE-FAULTS", "perf::TASK-CLOCK"])
