@@ -217,7 +217,12 @@ public struct SuiteRun {
         var filterNotes = runner.simulation == nil ? Self.leftOutNotes(leftOut) : []
         var soFar = report(results: [], experiments: [], simulatedCaches: simulatedCaches, simulatedTLBs: simulatedTLBs,
                            simulator: simulator, filterNotes: filterNotes)
-        let steps = experiments.reduce(0) { $0 + (planned[$1.name]?.count ?? 0) }
+        // The sizes of the experiments that run: one whose variants the filter all left out
+        // takes no step, so the count and the estimate of what is left stay true.
+        let steps = experiments.reduce(0) { total, experiment in
+            let skipped = variantFilter?.selected(in: experiment).isEmpty ?? false
+            return total + (skipped ? 0 : planned[experiment.name]?.count ?? 0)
+        }
         var step = 0
         let start = locality_monotonic_ns()
         // Where the runner's `shouldStop` stopped the run: the sizes measured before are kept.

@@ -58,6 +58,31 @@ struct ToyExperiment: Experiment {
         #expect(report.schema == "locality/1")
     }
 
+    /// An experiment whose variants `--variants` all leaves out takes no step: the progress
+    /// counts only the sizes that run.
+    @Test func progressCountsOnlyTheExperimentsThatRun() throws {
+        let runner = Runner(configuration: RunConfiguration(repetitions: 1, minimumSampleNanoseconds: 100_000),
+                            plan: noCounters, library: nil)
+        var other = ToyExperiment()
+        other.name = "other"
+        other.variants = [Variant("alone", "")]
+        other.baselineVariant = "alone"
+        var suite = SuiteRun(experiments: [ToyExperiment(), other], sizes: [.kib(4), .kib(8)], runner: runner,
+                             machine: machine(available: 1 << 30))
+        suite.variantFilter = try VariantFilter(parsing: "right")
+        let steps = LockedSteps()
+        suite.progress = { steps.append($0.steps) }
+        _ = try suite.run()
+        #expect(Set(steps.values) == [2], "\(steps.values)")
+    }
+
+    final class LockedSteps: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stored: [Int] = []
+        func append(_ value: Int) { lock.lock(); stored.append(value); lock.unlock() }
+        var values: [Int] { lock.lock(); defer { lock.unlock() }; return stored }
+    }
+
     @Test func calibrationRepeatsShortPassesAndNotLongOnes() throws {
         let runner = Runner(configuration: RunConfiguration(repetitions: 1, minimumSampleNanoseconds: 2_000_000),
                             plan: noCounters, library: nil)
