@@ -147,8 +147,7 @@ enum CSVReport {
         let names = report.counterNames
         let unavailableNames = Set(report.results.flatMap(\.unavailable.keys))
         let timed = report.mode != .sim
-        var extraNames: [String] = []
-        for m in report.results { for e in m.extras where !extraNames.contains(e.name) { extraNames.append(e.name) } }
+        let extraNames = report.results.extraNames
         var header = ["experiment", "variant", "size_bytes", "elements", "iterations", "samples"]
         if timed { header += ["ns_per_element_median", "ns_per_element_min", "ns_per_element_max", "gb_per_s", "ratio_to_baseline"] }
         header += ["baseline", "checksum"]

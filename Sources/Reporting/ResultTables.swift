@@ -205,8 +205,7 @@ struct ResultTables {
                                            })
         for (row, value) in ratios.enumerated() { if let code = ratioColour(value) { ratio.colours[row] = code } }
         columns.append(ratio)
-        var extraNames: [String] = []
-        for m in rows { for extra in m.extras where !extraNames.contains(extra.name) { extraNames.append(extra.name) } }
+        let extraNames = rows.extraNames
         for (index, name) in extraNames.enumerated() {
             columns.append(.init(header: name, priority: index < 2 ? 2 : 3, cells: rows.map { $0.extra(name).map { NumberFormat.significant($0) } ?? "—" }))
         }
@@ -230,7 +229,7 @@ struct ResultTables {
     /// A row per size, the variants' times side by side, then bandwidths, ratios and counters.
     private func pivot(_ experiment: RunReport.ExperimentInfo, _ results: [VariantResult], sizes: [Int], variants: [String]) -> ExperimentTable {
         let unit = unitAbbreviation(experiment.unit)
-        func at(_ size: Int, _ variant: String) -> VariantResult? { results.first { $0.sizeBytes == size && $0.variant == variant } }
+        func at(_ size: Int, _ variant: String) -> VariantResult? { results.result(size: size, variant: variant) }
         let keys = sizes.compactMap { size in results.first { $0.sizeBytes == size } }
         var columns = sizeCells(experiment, keys, repeatEach: true)
         var noisy = false
@@ -251,8 +250,7 @@ struct ResultTables {
             columns.append(.init(header: "\(variant) GB/s", priority: variant.hasSuffix("-c") ? 3 : 2,
                                  cells: sizes.map { at($0, variant)?.gbPerSecond.map { NumberFormat.significant($0) } ?? "—" }))
         }
-        var extraNames: [String] = []
-        for m in results { for extra in m.extras where !extraNames.contains(extra.name) { extraNames.append(extra.name) } }
+        let extraNames = results.extraNames
         for name in extraNames {
             for variant in variants where results.contains(where: { $0.variant == variant && $0.extra(name) != nil }) {
                 columns.append(.init(header: "\(variant) \(name)", priority: 3,
@@ -296,7 +294,7 @@ struct ResultTables {
     /// by side, then the extras measured at the largest size.
     private func byVariant(_ experiment: RunReport.ExperimentInfo, _ results: [VariantResult], sizes: [Int], variants: [String]) -> ExperimentTable {
         let unit = unitAbbreviation(experiment.unit)
-        func at(_ size: Int, _ variant: String) -> VariantResult? { results.first { $0.sizeBytes == size && $0.variant == variant } }
+        func at(_ size: Int, _ variant: String) -> VariantResult? { results.result(size: size, variant: variant) }
         var columns = [ExperimentTable.Column(header: "variant", priority: 0, alignment: .left, cells: variants)]
         var noisy = false
         for size in sizes {
@@ -317,8 +315,7 @@ struct ResultTables {
             for (row, value) in values.enumerated() { if let code = ratioColour(value) { column.colours[row] = code } }
             columns.append(column)
         }
-        var extraNames: [String] = []
-        for m in results { for extra in m.extras where !extraNames.contains(extra.name) { extraNames.append(extra.name) } }
+        let extraNames = results.extraNames
         let largest = sizes.max() ?? 0
         for (index, name) in extraNames.enumerated() {
             columns.append(.init(header: name, priority: index < 2 ? 2 : 3,
@@ -361,4 +358,16 @@ struct ResultTables {
         let names = report.counterNames + seen.keys.filter { !report.counterNames.contains($0) }.sorted()
         return names.compactMap { name in seen[name].map { (name, $0) } }
     }
+}
+
+extension [VariantResult] {
+    /// The names of the extras any result carries, in the order they first appear: one column each.
+    var extraNames: [String] {
+        var names: [String] = []
+        for result in self { for extra in result.extras where !names.contains(extra.name) { names.append(extra.name) } }
+        return names
+    }
+
+    /// The result of `variant` at `size`, if it was measured.
+    func result(size: Int, variant: String) -> VariantResult? { first { $0.sizeBytes == size && $0.variant == variant } }
 }
