@@ -66,6 +66,23 @@ public protocol Experiment: Sendable {
     func sizeLabel(_ size: ByteSize, machine: MachineInfo) -> String?
     /// Pictures of the results, written by `--plot DIR`.
     func plots(from results: [VariantResult], machine: MachineInfo) -> [Plot]
+    /// The sizes a terminal's table shows when the experiment measured more than a reader
+    /// takes in at a glance, and why those; nil (the default): every size. `--wide`, Markdown,
+    /// JSON and CSV always hold every size.
+    func keySizes(from results: [VariantResult]) -> KeySizes?
+}
+
+/// The sizes of a long sweep a terminal's table shows, and what makes them the ones to see.
+public struct KeySizes: Codable, Equatable, Sendable {
+    /// Size names (`16`, `4K`), in the order the table shows them.
+    public var sizes: [String]
+    /// Why these: "the smallest request of each malloc chunk size".
+    public var why: String
+
+    public init(sizes: [ByteSize], why: String) {
+        self.sizes = sizes.map(\.description)
+        self.why = why
+    }
 }
 
 extension Experiment {
@@ -93,6 +110,7 @@ extension Experiment {
     public func simulatedFindings(from results: [VariantResult], tlbs: TLBGeometry?) -> [String] { [] }
     public func plots(from results: [VariantResult], machine: MachineInfo) -> [Plot] { [] }
     public func sizeLabel(_ size: ByteSize, machine: MachineInfo) -> String? { nil }
+    public func keySizes(from results: [VariantResult]) -> KeySizes? { nil }
 }
 
 /// Choices the user makes for a whole run that experiments may consult.

@@ -130,17 +130,22 @@ public struct RunReport: Codable, Equatable, Sendable {
         public var findings: [String]
         /// What each size holds on this machine ("L1d", "8 pages"), keyed by the size (`4K`).
         public var sizeLabels: [String: String]?
+        /// The sizes a terminal's table shows of a long sweep (see `Experiment.keySizes`).
+        public var keySizes: KeySizes?
 
-        enum CodingKeys: String, CodingKey { case name, summary, unit, baseline, findings, sizeLabels = "size_labels" }
+        enum CodingKeys: String, CodingKey {
+            case name, summary, unit, baseline, findings, sizeLabels = "size_labels", keySizes = "key_sizes"
+        }
 
         public init(name: String, summary: String, unit: String, baseline: String, findings: [String] = [],
-                    sizeLabels: [String: String]? = nil) {
+                    sizeLabels: [String: String]? = nil, keySizes: KeySizes? = nil) {
             self.name = name
             self.summary = summary
             self.unit = unit
             self.baseline = baseline
             self.findings = findings
             self.sizeLabels = sizeLabels
+            self.keySizes = keySizes
         }
     }
 

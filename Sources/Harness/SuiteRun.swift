@@ -176,7 +176,7 @@ public struct SuiteRun {
 
     /// One line naming every noisy result with its reasons, never shortened: a reader must
     /// know which cells not to trust.
-    static func noisyNote(_ results: [VariantResult]) -> [String] {
+    public static func noisyNote(_ results: [VariantResult]) -> [String] {
         let noisy = results.filter(\.isNoisy)
         guard !noisy.isEmpty else { return [] }
         let listed = noisy.map { "\($0.subject) (\($0.noisy!))" }.joined(separator: "; ")
@@ -190,16 +190,18 @@ public struct SuiteRun {
     private func findings(of experiment: any Experiment, _ results: [VariantResult], tlbs: TLBGeometry?) -> [String] {
         let own = results.filter { $0.experiment == experiment.name }
         guard runner.simulation == nil else { return experiment.simulatedFindings(from: own, tlbs: tlbs) }
-        var lines = experiment.findings(from: own, machine: machine)
-        let noisy = own.filter(\.isNoisy)
-        if !noisy.isEmpty {
-            lines.append("not concluded: \(noisy.count) of \(own.count) results are noisy (\(Noise.marker): "
-                + noisy.map { "\($0.variant)/\(ByteSize(rawValue: $0.sizeBytes))" }.joined(separator: ", ")
-                + "); what is drawn from them above is unconfirmed until a quieter run agrees")
-        }
-        return lines
+        return experiment.findings(from: own, machine: machine) + [Self.noisyFinding(own)].compactMap { $0 }
     }
 
+    /// The finding that closes an experiment with noisy results, naming each (a terminal shows
+    /// it without the list: the table marks the rows).
+    public static func noisyFinding(_ own: [VariantResult]) -> String? {
+        let noisy = own.filter(\.isNoisy)
+        guard !noisy.isEmpty else { return nil }
+        return "not concluded: \(noisy.count) of \(own.count) results are noisy (\(Noise.marker): "
+            + noisy.map { "\($0.variant)/\(ByteSize(rawValue: $0.sizeBytes))" }.joined(separator: ", ")
+            + "); what is drawn from them above is unconfirmed until a quieter run agrees"
+    }
     /// Measures every experiment at its sizes. Under simulation, `simulator` is the valgrind
     /// tool the runner reads, `simulatedCaches` and `simulatedTLBs` the geometry it simulates.
     /// `finished` is called after each experiment with the report of every experiment completed
@@ -256,7 +258,8 @@ public struct SuiteRun {
             let info = RunReport.ExperimentInfo(
                 name: experiment.name, summary: experiment.summary, unit: experiment.unit,
                 baseline: experiment.baselineVariant, findings: findings(of: experiment, results, tlbs: simulatedTLBs),
-                sizeLabels: runner.simulation == nil ? sizeLabels(of: experiment, results) : nil)
+                sizeLabels: runner.simulation == nil ? sizeLabels(of: experiment, results) : nil,
+                keySizes: runner.simulation == nil ? experiment.keySizes(from: results) : nil)
             soFar = report(results: soFar.results + results, experiments: soFar.experiments + [info],
                            simulatedCaches: simulatedCaches, simulatedTLBs: simulatedTLBs, simulator: simulator,
                            filterNotes: filterNotes)

@@ -56,13 +56,44 @@ public enum TextReport {
         var out = markdown ? "## \(experiment.name)\n\n\(experiment.summary)\n\n"
             : wrap(style.colour ? "\u{1B}[1m\(experiment.name)\u{1B}[0m: \(experiment.summary)" : "\(experiment.name): \(experiment.summary)",
                    style.width.map { $0 + (style.colour ? 8 : 0) })
-        for table in ResultTables(report: report).tables(for: experiment, wide: style.wide) {
+        for table in ResultTables(report: report).tables(for: experiment, wide: style.wide, keySizesOnly: !style.wide && !markdown) {
             out += table.render(style)
         }
+        let terse = !markdown && !style.wide
+        let noisyFinding = terse ? SuiteRun.noisyFinding(report.results.filter { $0.experiment == experiment.name }) : nil
         for finding in experiment.findings {
-            out += markdown ? "- \(finding)\n" : wrap("→ \(finding)", style.width, maximumLines: style.wide ? nil : 3)
+            let text = finding == noisyFinding ? shortNoisyFinding(report.results.filter { $0.experiment == experiment.name }) : finding
+            out += markdown ? "- \(text)\n" : wrap("→ \(text)", style.width, maximumLines: style.wide ? nil : 3)
         }
         return out + "\n"
+    }
+
+    /// The noisy finding without its list: the rows are marked in the table above it.
+    static func shortNoisyFinding(_ own: [VariantResult]) -> String {
+        "not concluded: \(own.filter(\.isNoisy).count) of \(own.count) results are noisy (\(Noise.marker)): rerun on a quieter machine"
+    }
+
+    /// The noisy legend and note in one: how many results and why, in ranges; `--wide` (and
+    /// the JSON's `noisy`) name each with its reasons.
+    static func noisySummary(_ results: [VariantResult]) -> String? {
+        let noisy = results.filter(\.isNoisy)
+        guard !noisy.isEmpty else { return nil }
+        let reasons = noisy.flatMap { $0.noisy?.reasons ?? [] }
+        func percent(_ x: Double) -> String { "\(Int((x * 100).rounded()))%" }
+        func range(_ kind: NoiseReason.Kind) -> (count: Int, span: String)? {
+            let values = reasons.filter { $0.kind == kind }.map(\.value)
+            guard let low = values.min(), let high = values.max() else { return nil }
+            return (values.count, low == high ? percent(low) : "\(percent(low))–\(percent(high))")
+        }
+        var why: [String] = []
+        if let cpu = range(.descheduled) {
+            why.append("\(cpu.count) lost the CPU (task clock \(cpu.span) of wall, under \(percent(Noise.minimumCPUShare)))")
+        }
+        if let spread = range(.wideSpread) {
+            why.append("\(spread.count) disagree (spread \(spread.span) of the median, over \(percent(Noise.maximumSpread)))")
+        }
+        return "\(Noise.marker) noisy: \(noisy.count) result(s): " + why.joined(separator: ", ")
+            + "; another process ran meanwhile: rerun on a quieter machine before concluding (--wide names each)"
     }
 
     /// The headline (each experiment's main result), the counters that could not be counted, the notes.
@@ -87,15 +118,23 @@ public enum TextReport {
             for entry in unavailable where !reasons.contains(entry.reason) { reasons.append(entry.reason) }
             for reason in reasons {
                 let names = unavailable.filter { $0.reason == reason }.map(\.name)
+                // Whole: a reason is never cut (each is said once, here).
                 out += markdown ? "- " + names.map { "`\($0)`" }.joined(separator: ", ") + ": \(reason)\n"
-                                : wrap("  " + names.joined(separator: ", ") + ": \(reason)", style.width, indent: 4,
-                                       maximumLines: style.wide ? nil : 3)
+                                : wrap("  " + names.joined(separator: ", ") + ": \(reason)", style.width, indent: 4)
             }
             out += "\n"
         }
-        if !markdown && report.results.contains(where: \.isNoisy) && report.mode != .sim { out += wrap(Noise.legend, style.width) }
-        // Notes are never cut: the noisy note must name every result not to trust.
-        for note in report.notes { out += markdown ? "> \(note)\n" : wrap("Note: \(note)", style.width) }
+        let timed = report.mode != .sim
+        // On a terminal the legend and the noisy note are one summary; the rows are marked.
+        let terse = !markdown && !style.wide && timed
+        let noisyNote = terse ? SuiteRun.noisyNote(report.results).first : nil
+        if terse, let summary = noisySummary(report.results) {
+            out += wrap(summary, style.width)
+        } else if !markdown && report.results.contains(where: \.isNoisy) && timed {
+            out += wrap(Noise.legend, style.width)
+        }
+        // Notes are never cut; the noisy note, in full, names every result not to trust.
+        for note in report.notes where note != noisyNote { out += markdown ? "> \(note)\n" : wrap("Note: \(note)", style.width) }
         return out
     }
 
@@ -142,6 +181,14 @@ public enum TextReport {
 /// column saying why. Headers are snake_case (pandas and R read them as they are); a simulated
 /// report has no time columns (the times are valgrind's). With `separator` "\t", TSV: fields
 /// hold no tab or line break (each becomes a space), nothing is quoted.
+///
+/// A reason is written where it starts: in the first row the event is unavailable for it, and
+/// again in a row whose reason differs from the last one written for that event; the rows in
+/// between leave the cell empty (their source says `unavailable`). One PAPI reason is ~270
+/// characters and holds for every row of a run: repeated, it was most of the file. Every
+/// reader still parses a plain rectangle (no `#` comment lines, which pandas, R's read.csv and
+/// csvkit take for data unless told), and the reason of every row comes back with a forward
+/// fill: `df.x_reason.ffill().where(df.x_source == "unavailable")` in pandas.
 enum CSVReport {
     static func render(_ report: RunReport, separator: Character = ",") -> String {
         let names = report.counterNames
@@ -160,6 +207,8 @@ enum CSVReport {
         }
         let quote = separator == "\t" ? tsvField : field
         var lines = [header.map(quote).joined(separator: String(separator))]
+        // The reason last written per event: a row repeating it leaves its cell empty.
+        var written: [String: String] = [:]
         for m in report.results {
             var row = [m.experiment, m.variant, "\(m.sizeBytes)", "\(m.elements)", "\(m.iterations)", "\(m.samples)"]
             if timed {
@@ -175,7 +224,10 @@ enum CSVReport {
                 } else {
                     row += ["", m.unavailable[name] != nil ? "unavailable" : ""]
                 }
-                if unavailableNames.contains(name) { row.append(m.unavailable[name] ?? "") }
+                if unavailableNames.contains(name) {
+                    let reason = m.unavailable[name]
+                    if let reason, written[name] != reason { written[name] = reason; row.append(reason) } else { row.append("") }
+                }
             }
             lines.append(row.map(quote).joined(separator: String(separator)))
         }

@@ -40,6 +40,8 @@ struct ExperimentTable {
     var title: String
     var columns: [Column]
     var notes: [String] = []
+    /// The variants side by side (a row per size), whose columns are headed `variant what`.
+    var variants: [String] = []
 
     /// A column is constant when every row holds the same text (not just "—").
     static func constantValue(_ column: Column) -> String? {
@@ -76,15 +78,33 @@ struct ExperimentTable {
             }
         }
         var out = style.markdown ? "### \(title)\n\n" + table.renderMarkdown() + "\n" : title + "\n" + table.renderText()
-        var under: [String] = []
-        if !folded.isEmpty { under.append("same in every row: " + folded.joined(separator: " · ")) }
-        if !blank.isEmpty { under.append("nothing measured: " + blank.joined(separator: ", ")) }
-        if !dropped.isEmpty {
-            under.append("not shown to fit \(style.width ?? 0) columns: \(dropped.reversed().joined(separator: ", ")) (--wide shows them)")
-        }
+        // What the table leaves out, on one line: a reader sees it all at a glance.
+        var left: [String] = []
+        if !folded.isEmpty { left.append("same in every row: " + folded.joined(separator: " · ")) }
+        if !blank.isEmpty { left.append("nothing measured: " + blank.joined(separator: ", ")) }
+        if !dropped.isEmpty { left.append("to fit \(style.width ?? 0) columns, --wide adds: " + grouped(dropped.reversed())) }
+        var under = left.isEmpty ? [] : [left.joined(separator: "; ")]
         under += notes
         for line in under { out += style.markdown ? "- \(line)\n" : TextReport.wrap("  " + line, style.width, indent: 4) }
         return out
+    }
+
+    /// Headers, those of one figure for every variant said once: "GB/s, TASK-CLOCK/elem (sw) of
+    /// each variant" rather than the figure three times over.
+    func grouped(_ headers: [String]) -> String {
+        var whats: [String] = []
+        var of: [String: [String]] = [:]
+        for header in headers {
+            guard let variant = variants.first(where: { header.hasPrefix($0 + " ") }) else { continue }
+            let what = String(header.dropFirst(variant.count + 1))
+            if of[what] == nil { whats.append(what) }
+            of[what, default: []].append(header)
+        }
+        let everyVariant = whats.filter { of[$0]?.count == variants.count && variants.count > 1 }
+        let alone = headers.filter { header in !everyVariant.contains { of[$0]?.contains(header) ?? false } }
+        var parts = alone
+        if !everyVariant.isEmpty { parts.append(everyVariant.joined(separator: ", ") + " of each variant") }
+        return parts.joined(separator: ", ")
     }
 
     static func width(of columns: [Column]) -> Int {
@@ -100,10 +120,10 @@ struct ResultTables {
     static let slowColour = "33"  // yellow: a ratio of 1.5× or more
     static let fastColour = "32"  // green: 1/1.5 or less
     static let noisyColour = "2"  // dim: a noisy result
-    /// Under each table with a noisy row; `Noise.legend` in full closes the report.
-    static let shortLegend = "\(Noise.marker) noisy: shown, not concluded from (why: the legend and note at the end)"
 
-    func tables(for experiment: RunReport.ExperimentInfo, wide: Bool) -> [ExperimentTable] {
+    /// `keySizesOnly`: of a long sweep, the rows of the sizes the experiment names as key ones
+    /// (a terminal's default; `--wide` and Markdown show every size).
+    func tables(for experiment: RunReport.ExperimentInfo, wide: Bool, keySizesOnly: Bool = false) -> [ExperimentTable] {
         let results = report.results.filter { $0.experiment == experiment.name }
         guard !results.isEmpty else { return [] }
         var sizes: [Int] = []
@@ -117,8 +137,16 @@ struct ResultTables {
         let simulated = report.mode == .sim
         var tables: [ExperimentTable] = []
         let main = results.filter { sweeping.contains($0.variant) }
-        if !wide && !simulated && sizes.count >= 5 && sweeping.count <= 4 {
-            tables.append(pivot(experiment, main, sizes: sizes, variants: sweeping))
+        if !wide && !simulated && sizes.count >= 3 && sweeping.count <= 4 {
+            let names = Dictionary(sizes.map { (ByteSize(rawValue: $0).description, $0) }) { first, _ in first }
+            if keySizesOnly, let key = experiment.keySizes, case let shown = key.sizes.compactMap({ names[$0] }),
+               !shown.isEmpty, shown.count < sizes.count {
+                var table = pivot(experiment, main, sizes: shown, variants: sweeping)
+                table.notes.append("\(shown.count) of \(sizes.count) sizes (\(key.why); --wide: all)")
+                tables.append(table)
+            } else {
+                tables.append(pivot(experiment, main, sizes: sizes, variants: sweeping))
+            }
         } else if !wide && !simulated && sizes.count >= 2 && sizes.count <= 4 && sweeping.count >= 6 {
             tables.append(byVariant(experiment, main, sizes: sizes, variants: sweeping))
         } else {
@@ -214,9 +242,7 @@ struct ResultTables {
             columns.append(.init(header: "\(Self.shortName(name))/\(unit) (\(source?.rawValue ?? "?"))", priority: Self.priority(name, source),
                                  cells: rows.map { $0.counters[name].map { NumberFormat.significant($0.perElement) } ?? "—" }))
         }
-        var table = ExperimentTable(title: title, columns: columns)
-        if !simulated && rows.contains(where: \.isNoisy) { table.notes.append(Self.shortLegend) }
-        return table
+        return ExperimentTable(title: title, columns: columns)
     }
 
     /// hw and sim counts explain results: kept longest; sw next; the task clock (which tracks
@@ -232,10 +258,9 @@ struct ResultTables {
         func at(_ size: Int, _ variant: String) -> VariantResult? { results.result(size: size, variant: variant) }
         let keys = sizes.compactMap { size in results.first { $0.sizeBytes == size } }
         var columns = sizeCells(experiment, keys, repeatEach: true)
-        var noisy = false
         for variant in variants {
             columns.append(timeColumn(header: variant, priority: variant.hasSuffix("-c") ? 1 : 0,
-                                      results: sizes.map { at($0, variant) }, noisy: &noisy))
+                                      results: sizes.map { at($0, variant) }))
         }
         for variant in variants {
             let values = sizes.map { at($0, variant)?.ratioToBaseline }
@@ -272,19 +297,18 @@ struct ResultTables {
                                      cells: sizes.map { at($0, variant)?.counters[name].map { NumberFormat.significant($0.perElement) } ?? "—" }))
             }
         }
-        var table = ExperimentTable(title: "\(experiment.name) · ns/\(unit) (median) by size · \(sizes.count) sizes", columns: columns)
-        if noisy { table.notes.append(Self.shortLegend) }
-        return table
+        return ExperimentTable(title: "\(experiment.name) · ns/\(unit) (median) by size · \(sizes.count) sizes", columns: columns,
+                               variants: variants)
     }
 
-    /// Median times, one cell per result (— where none), a noisy one marked and dimmed;
-    /// `noisy` becomes true when one is.
-    private func timeColumn(header: String, priority: Int, results: [VariantResult?], noisy: inout Bool) -> ExperimentTable.Column {
+    /// Median times, one cell per result (— where none), a noisy one marked and dimmed (the
+    /// experiment's finding under the table counts them, the legend closing the report says why).
+    private func timeColumn(header: String, priority: Int, results: [VariantResult?]) -> ExperimentTable.Column {
         var column = ExperimentTable.Column(header: header, priority: priority, cells: [])
         for (row, m) in results.enumerated() {
             guard let m else { column.cells.append("—"); continue }
             let cell = NumberFormat.significant(m.nsPerElement.median)
-            if m.isNoisy { column.colours[row] = Self.noisyColour; noisy = true }
+            if m.isNoisy { column.colours[row] = Self.noisyColour }
             column.cells.append(cell + (m.isNoisy ? Noise.marker : " "))
         }
         return column
@@ -296,10 +320,9 @@ struct ResultTables {
         let unit = unitAbbreviation(experiment.unit)
         func at(_ size: Int, _ variant: String) -> VariantResult? { results.result(size: size, variant: variant) }
         var columns = [ExperimentTable.Column(header: "variant", priority: 0, alignment: .left, cells: variants)]
-        var noisy = false
         for size in sizes {
             columns.append(timeColumn(header: "\(ByteSize(rawValue: size)) ns", priority: size == sizes.last ? 0 : 2,
-                                      results: variants.map { at(size, $0) }, noisy: &noisy))
+                                      results: variants.map { at(size, $0) }))
         }
         // Ratios are against the baseline, except for variants with a partner of their own.
         var exceptions: [String] = []
@@ -330,7 +353,6 @@ struct ResultTables {
         var table = ExperimentTable(title: "\(experiment.name) · ns/\(unit) (median) and ratio at \(names); other columns at \(ByteSize(rawValue: largest))",
                                     columns: columns)
         if !exceptions.isEmpty { table.notes.append("ratios against \(experiment.baseline), except " + exceptions.joined(separator: ", ")) }
-        if noisy { table.notes.append(Self.shortLegend) }
         return table
     }
 

@@ -179,12 +179,33 @@ extension CLI {
         // Where the PMU is missing, the TLB counter is named unavailable with PAPI's reason;
         // where it is present, it is a column with source hw.
         if FileManager.default.fileExists(atPath: "/sys/bus/event_source/devices/cpu") {
-            #expect(result.stdout.contains("PAPI_TLB_DM/load (hw)") || result.stdout.contains("PAPI_TLB_DM per load: unavailable — "))
+            #expect(result.stdout.contains("PAPI_TLB_DM/load (hw)") || result.stdout.contains("PAPI_TLB_DM per load: unavailable"))
         } else {
-            #expect(result.stdout.contains("PAPI_TLB_DM per load: unavailable — Event does not exist (PAPI -7) — no hardware PMU"),
+            #expect(result.stdout.contains("PAPI_TLB_DM per load: unavailable (why: with the other unavailable counters)"),
+                    "\(result.stdout)")
+            // The reason itself, once, where the report lists what could not be counted.
+            #expect(result.stdout.range(of: #"PAPI_TLB_DM[A-Z_, 0-9]*: Event does not exist \(PAPI -7\)"#, options: .regularExpression) != nil,
                     "\(result.stdout)")
             #expect(!result.stdout.contains("PAPI_TLB_DM/load"))
         }
+    }
+
+    /// The issue's "fits an 80-column terminal": the whole quick suite, every experiment, with
+    /// no line wider than COLUMNS, and the headline at the end.
+    @Test func aQuickRunFitsEightyColumns() throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment["COLUMNS"] = "80"
+        let result = try CLI.run(["run", "--quick", "--quiet"], environment: environment)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        let over = lines.filter { $0.count > 80 }
+        #expect(over.isEmpty, "\(over)")
+        for name in ["loop-order", "layout", "working-set", "tlb", "huge-pages", "page-faults", "alloc"] {
+            #expect(lines.contains { $0.hasPrefix("\(name): ") }, "\(name)")
+        }
+        #expect(lines.contains("Headline"))
+        // Said once, at the end, not after each table.
+        #expect(!result.stdout.contains("(why: the legend and note at the end)"))
     }
 
     @Test func simulatedExperimentsPrintNoTimeBasedFindings() throws {

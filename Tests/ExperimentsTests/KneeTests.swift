@@ -72,6 +72,6 @@ import Testing
         #expect(knees.count == 1)
         #expect(knees.first?.confirmed == false)
         let lines = KneeReport.findings(xs: [1, 2, 3], ys: [5, 5, 20], landmarks: [], unit: "load", describe: { "\(Int($0))" })
-        #expect(lines.first?.hasSuffix("(at the last size measured: no larger size confirms it)") == true)
+        #expect(lines.first?.hasSuffix("(the last size: none larger confirms it)") == true)
     }
 }

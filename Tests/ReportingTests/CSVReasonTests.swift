@@ -40,8 +40,36 @@ import Testing
         for row in rows.dropFirst() {
             #expect(row.count == header.count)
             #expect(row[reason - 1] == "unavailable")
-            #expect(row[reason] == "Event does not exist (PAPI -7) — no hardware PMU")
         }
+        // Said once where it starts, not repeated in every row.
+        #expect(rows[1][reason] == "Event does not exist (PAPI -7) — no hardware PMU")
+        #expect(rows[2][reason] == "")
+    }
+
+    /// A reason that changes is written again where it changes; a row that counted the event
+    /// between two that could not does not make it repeat. Filled forward, every unavailable
+    /// row has its own reason back, and the file stays a rectangle (no comment lines).
+    @Test func aReasonIsWrittenWhereItStartsAndAgainWhereItChanges() throws {
+        var report = sampleReport()
+        let base = report.results[0]
+        report.results = (0..<5).map { index in
+            var m = base
+            m.unavailable = [0: ["PAPI_L1_DCM": "no PMU"], 1: ["PAPI_L1_DCM": "no PMU"], 2: [:],
+                             3: ["PAPI_L1_DCM": "no PMU"], 4: ["PAPI_L1_DCM": "paranoid 4"]][index]!
+            return m
+        }
+        let rows = Self.parse(try ReportFormat.csv.render(report))
+        #expect(rows.count == 6)
+        #expect(rows.allSatisfy { $0.count == rows[0].count })
+        let column = try #require(rows[0].firstIndex(of: "papi_l1_dcm_reason"))
+        #expect(rows.dropFirst().map { $0[column] } == ["no PMU", "", "", "", "paranoid 4"])
+        var last = ""
+        let filled = rows.dropFirst().map { row -> String in
+            if !row[column].isEmpty { last = row[column] }
+            return row[column - 1] == "unavailable" ? last : ""
+        }
+        #expect(filled == ["no PMU", "no PMU", "", "no PMU", "paranoid 4"])
+        #expect(!rows.contains { $0.first?.hasPrefix("#") ?? false })
     }
 
     @Test func aReasonWithCommasQuotesAndLineBreaksStaysOneField() throws {

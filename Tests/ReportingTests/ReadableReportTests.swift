@@ -29,6 +29,11 @@ func sweepReport(sizes: [Int] = [4096, 8192, 16384, 32768, 65536, 131072], mode:
         experiments: [.init(name: "tlb", summary: "pages", unit: "load", baseline: "packed")])
 }
 
+/// `text` with its wrapped lines joined again: a line break and the indent after it are one space.
+func unwrapped(_ text: String) -> String {
+    text.replacingOccurrences(of: #"\n +"#, with: " ", options: .regularExpression)
+}
+
 @Suite struct ReadableReportTests {
     @Test func aSweepIsOneTableWithTheSizeAsRowKey() throws {
         let text = TextReport.render(sweepReport(), style: .plain)
@@ -56,12 +61,12 @@ func sweepReport(sizes: [Int] = [4096, 8192, 16384, 32768, 65536, 131072], mode:
         let tableLines = narrow.split(separator: "\n").filter { $0.hasPrefix("row-major") || $0.hasPrefix("column-major") || $0.hasPrefix("variant") }
         #expect(!tableLines.isEmpty)
         for line in tableLines { #expect(line.count <= 50, "\(line)") }
-        #expect(narrow.contains("not shown to fit 50 columns: min–max"))
+        #expect(unwrapped(narrow).contains("to fit 50 columns, --wide adds: min–max"), "\(narrow)")
         // Prose wraps too.
         for line in narrow.split(separator: "\n") { #expect(line.count <= 50 || !line.contains(" "), "\(line)") }
         let wide = TextReport.render(report, style: TextStyle(width: 50, wide: true))
         #expect(wide.contains("min–max"))
-        #expect(!wide.contains("not shown to fit"))
+        #expect(!wide.contains("--wide adds"))
     }
 
     @Test func colourOnlyWhenAsked() throws {
@@ -164,5 +169,60 @@ func sweepReport(sizes: [Int] = [4096, 8192, 16384, 32768, 65536, 131072], mode:
         #expect(!text.contains("… (cut here"))
         #expect(text.components(separatedBy: "long").count - 1 == 100, "\(text)")
         #expect(text.split(separator: "\n").allSatisfy { $0.count <= 80 })
+    }
+
+    /// A long sweep whose experiment names key sizes shows those rows on a terminal, says how
+    /// many it left out and how to see them; `--wide` and Markdown show every size.
+    @Test func aLongSweepShowsItsKeySizesOnATerminalAndEverySizeWhenWide() throws {
+        let sizes = (0..<15).map { 4096 << $0 }
+        var report = sweepReport(sizes: sizes)
+        report.experiments[0].keySizes = KeySizes(sizes: [ByteSize(rawValue: 4096), ByteSize(rawValue: 4096 << 7)], why: "where it steps")
+        let names = Set(sizes.map { ByteSize(rawValue: $0).description })
+        // The sizes that start a row of a table.
+        func rows(_ text: String) -> [String] {
+            text.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }.filter(names.contains)
+        }
+        let terse = TextReport.render(report, style: TextStyle(width: 80))
+        #expect(rows(terse) == ["4K", "512K"], "\(terse)")
+        #expect(terse.contains("2 of 15 sizes (where it steps; --wide: all)"), "\(terse)")
+        let wide = TextReport.render(report, style: TextStyle(width: 80, wide: true))
+        #expect(Set(rows(wide)) == names, "\(wide)")
+        let markdown = try ReportFormat.markdown.render(report)
+        #expect(sizes.allSatisfy { markdown.contains("| \(ByteSize(rawValue: $0)) |") }, "\(markdown)")
+        // The JSON keeps them, so a saved report renders the same.
+        let back = try RunReport.decode(Data(try ReportFormat.json.render(report).utf8))
+        #expect(back.experiments[0].keySizes?.sizes == ["4K", "512K"])
+    }
+
+    /// On a terminal the noisy results are counted, not listed, after the table that marks them
+    /// and at the end; `--wide` and the JSON name each with its reason.
+    @Test func noisyResultsAreCountedOnATerminalAndNamedWhenWide() throws {
+        var report = sweepReport()
+        for index in report.results.indices where report.results[index].sizeBytes >= 65536 {
+            report.results[index].noisy = Noise(reasons: [NoiseReason(kind: .descheduled, value: 0.5, limit: 0.9),
+                                                          NoiseReason(kind: .wideSpread, value: 0.4 + Double(index) / 100, limit: 0.3)])
+        }
+        report.experiments[0].findings = [SuiteRun.noisyFinding(report.results)!]
+        report.notes = SuiteRun.noisyNote(report.results)
+        let terse = TextReport.render(report, style: TextStyle(width: 80))
+        #expect(terse.contains("→ not concluded: 4 of 12 results are noisy (!): rerun on a quieter machine"), "\(terse)")
+        #expect(unwrapped(terse).contains("! noisy: 4 result(s): 4 lost the CPU (task clock 50% of wall, under 90%), 4 disagree (spread 48%–51%"),
+                "\(terse)")
+        #expect(!terse.contains("chase/64K"), "\(terse)")
+        let wide = TextReport.render(report, style: TextStyle(width: 80, wide: true))
+        #expect(wide.contains("chase/64K"))
+        #expect(wide.contains("tlb/packed/128K (CPU 50% of wall time (under 90%)"), "\(wide)")
+    }
+
+    /// A figure dropped for every variant side by side is named once, not once per variant.
+    @Test func columnsDroppedForEveryVariantAreNamedOnce() throws {
+        var report = sweepReport()
+        // Task clocks that differ from row to row (a constant one is folded, not dropped).
+        for index in report.results.indices {
+            report.results[index].counters["perf::TASK-CLOCK"] = CounterValue(value: 1, perElement: Double(index), source: .software)
+        }
+        let text = TextReport.render(report, style: TextStyle(width: 40))
+        #expect(unwrapped(text).contains("--wide adds: TASK-CLOCK/load (sw) of each variant"), "\(text)")
+        #expect(!text.contains("chase TASK-CLOCK"), "\(text)")
     }
 }

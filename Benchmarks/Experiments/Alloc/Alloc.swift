@@ -15,7 +15,7 @@ public struct Alloc: Experiment {
     public init() {}
 
     public let name = "alloc"
-    public let summary = "malloc + free by request size (batched and per call) and allocation strategies for small objects"
+    public let summary = "malloc+free by size (batched, per call) and strategies for small objects"
     public let sizeMeaning = "the bytes requested from malloc (strategies: 16-byte objects, measured when 16 is among the sizes)"
     public let unit = "alloc"
     public let baselineVariant = "batched"

@@ -10,34 +10,34 @@ extension Alloc {
 
         let timer = CycleTimer.shared
         if !perCall.isEmpty {
-            lines.append("per-call timer (\(timer.source), \(SVGChart.compact(timer.ticksPerNanosecond)) ticks/ns): a bracket costs "
-                + "\(Self.ns(timer.costNanoseconds)) (subtracted from every call), quantum \(Self.ns(timer.quantumNanoseconds)); "
-                + "per-call figures under 3 quanta (\(Self.ns(timer.resolutionLimitNanoseconds))) are unresolved: "
-                + "their column stays empty and `unresolved <ns` gives the bound")
+            lines.append("per-call timer: \(timer.source), \(SVGChart.compact(timer.ticksPerNanosecond)) ticks/ns, a bracket costs "
+                + "\(Self.ns(timer.costNanoseconds)) (subtracted), quantum \(Self.ns(timer.quantumNanoseconds)); a figure under "
+                + "3 quanta (`unresolved <ns`) is left empty")
         }
         let unresolved = perCall.filter { $0.extra("p50 ns") == nil }
+        let heapServed = batched.filter { $0.extra("mmap'd") == 0 }
         if !unresolved.isEmpty {
             let sizes = unresolved.map(\.sizeBytes)
             let batchedThere = batched.filter { sizes.contains($0.sizeBytes) }.map(\.nsPerElement.median)
             var line = "per-call p50 unresolved at \(unresolved.count) of \(perCall.count) sizes "
                 + "(\(Self.sizeSpan(sizes))): a typical call is shorter than the timer can see"
-            if let low = batchedThere.min(), let high = batchedThere.max() {
-                line += "; the batched figure there is \(Self.ns(low))–\(Self.ns(high)) per call"
+            // Where they are the heap-served sizes, the next finding gives the batched range.
+            if Set(sizes) != Set(heapServed.map(\.sizeBytes)) || heapServed.count < 2,
+               let low = batchedThere.min(), let high = batchedThere.max() {
+                line += "; batched there: \(Self.nsSpan(low, high)) per call"
             }
             lines.append(line)
         }
-        let heapServed = batched.filter { $0.extra("mmap'd") == 0 }
         if let low = heapServed.map(\.nsPerElement.median).min(), let high = heapServed.map(\.nsPerElement.median).max(),
            heapServed.count > 1 {
-            lines.append("batched malloc+free from the heap: \(Self.ns(low))–\(Self.ns(high)) per call over "
+            lines.append("batched malloc+free from the heap: \(Self.nsSpan(low, high)) per call over "
                 + "\(Self.sizeSpan(heapServed.map(\.sizeBytes))): below the mmap threshold the size barely matters")
         }
         if let worst = perCall.max(by: { ($0.extra("max ns") ?? 0) < ($1.extra("max ns") ?? 0) }),
            let worstMax = worst.extra("max ns") {
             let p99 = worst.extra("p99 ns").map(Self.ns) ?? "under \(Self.ns(timer.resolutionLimitNanoseconds))"
-            lines.append("the slowest single call took \(Self.ns(worstMax)) (at \(Self.size(worst.sizeBytes)), where p99 is "
-                + "\(p99)): one-off slow calls, like the notebook's 3970 ns at 184 B, are rare events "
-                + "(heap growth, page faults, preemption), not the price of a size")
+            lines.append("the slowest call, \(Self.ns(worstMax)) at \(Self.size(worst.sizeBytes)) (p99 \(p99)), is a rare event "
+                + "(heap growth, page fault, preemption) as the notebook's 3970 ns at 184 B")
         }
         for m in batched where m.extra("mmap'd") == 1 {
             var line = "\(Self.size(m.sizeBytes)): glibc mmaps every request; malloc+free take \(Self.ns(m.nsPerElement.median))"
@@ -55,8 +55,8 @@ extension Alloc {
         }
         if batched.contains(where: { ($0.extra("trace×") ?? 0) > 1 }) {
             let repeats = batched.filter { ($0.extra("trace×") ?? 0) > 1 }.map { "\($0.sizeBytes)" }
-            lines.append("the particle-generator trace's \(Self.trace.count) requests hold \(Set(Self.trace).count) distinct sizes; "
-                + "\(repeats.joined(separator: ", ")) B were requested twice (trace× = 2) and are measured once")
+            lines.append("the trace's \(Self.trace.count) requests hold \(Set(Self.trace).count) sizes; "
+                + "\(repeats.joined(separator: ", ")) B came twice (trace×), measured once")
         }
         if let strategy = strategyFinding(results) { lines.append(strategy) }
         return lines
@@ -70,10 +70,31 @@ extension Alloc {
         for name in ["class-instances", "slots", "arena"] {
             guard let m = results.first(where: { $0.variant == name }) else { continue }
             let ratio = m.nsPerElement.median / base
-            let speed = ratio < 1 ? ", \(Self.times(1 / ratio)) faster" : ""
-            parts.append("\(name) \(Self.ns(m.nsPerElement.median)) (\(String(format: "%.2f", ratio))× malloc\(speed))")
+            parts.append("\(name) \(Self.ns(m.nsPerElement.median)) (" + (ratio < 1 ? "\(Self.times(1 / ratio)) faster" : Self.times(ratio)) + ")")
         }
-        return "\(Self.objects) objects of \(Self.objectBytes) B, per object: " + parts.joined(separator: "; ")
+        return "per object of \(Self.objectBytes) B (\(Self.objects) alive): " + parts.joined(separator: ", ")
+    }
+
+    /// Of a long sweep (the trace's 23 sizes), the sizes where something changes: the smallest
+    /// request of each chunk size glibc hands out (`usable B`: one bin serves the rest alike),
+    /// any whose first request was mmap'd, and the slowest single call's.
+    public func keySizes(from results: [VariantResult]) -> KeySizes? {
+        let batched = results.filter { $0.variant == "batched" }.sorted { $0.sizeBytes < $1.sizeBytes }
+        guard batched.count > 12 else { return nil }
+        var sizes: [Int] = []
+        var usable: Set<Double> = []
+        for m in batched {
+            let chunk = m.extra("usable B") ?? Double(m.sizeBytes)
+            if usable.insert(chunk).inserted || m.extra("mmap'd") == 1 || m.extra("mmap'd 1st") == 1 { sizes.append(m.sizeBytes) }
+        }
+        let perCall = results.filter { $0.variant == "per-call" }
+        if let worst = perCall.max(by: { ($0.extra("max ns") ?? 0) < ($1.extra("max ns") ?? 0) }), worst.extra("max ns") != nil,
+           !sizes.contains(worst.sizeBytes) {
+            sizes.append(worst.sizeBytes)
+        }
+        guard sizes.count < batched.count else { return nil }
+        return KeySizes(sizes: sizes.sorted().map { ByteSize(rawValue: $0) },
+                        why: "one per chunk size, the slowest call's")
     }
 
     public func plots(from results: [VariantResult], machine: MachineInfo) -> [Plot] {
@@ -113,6 +134,13 @@ extension Alloc {
     static func ns(_ value: Double) -> String {
         if value >= 1e6 { return "\(SVGChart.compact(value / 1e6)) ms" }
         return value >= 1000 ? "\(SVGChart.compact(value / 1000)) µs" : "\(SVGChart.compact(value)) ns"
+    }
+
+    /// `8.1–17 ns`: one unit for both ends where they share it.
+    static func nsSpan(_ low: Double, _ high: Double) -> String {
+        let (a, b) = (ns(low), ns(high))
+        guard let unit = a.split(separator: " ").last, b.hasSuffix(" " + unit) else { return "\(a)–\(b)" }
+        return "\(a.dropLast(unit.count + 1))–\(b)"
     }
 
     static func times(_ value: Double) -> String { value >= 10 ? "\(Int(value.rounded()))×" : String(format: "%.1f×", value) }

@@ -9,7 +9,7 @@ import Harness
 /// says whether the kernel really used huge pages; the results never assume it.
 public struct HugePages: Experiment {
     public let name = "huge-pages"
-    public let summary = "the random line chase over one large buffer: 2 MiB pages (MADV_HUGEPAGE) against 4 KiB pages (MADV_NOHUGEPAGE)"
+    public let summary = "a random line chase on 2 MiB pages (MADV_HUGEPAGE) against 4 KiB pages"
     public let sizeMeaning = "each of the two buffers (one per variant), chased one 64-byte line per load"
     public let unit = "load"
     public let baselineVariant = "4k-pages"
@@ -120,8 +120,8 @@ public struct HugePages: Experiment {
             let label = ByteSize(rawValue: size).description
             // The buffer is the size rounded up to whole huge pages.
             let bufferMiB = (Self.lines(ByteSize(rawValue: size)) * ChaseLayout.lineBytes) >> 20
-            let smaps = "AnonHugePages (/proc/self/smaps): huge-pages buffer \(Int(hugeMiB)) MiB of \(bufferMiB) MiB "
-                + "(\(String(format: "%.0f", share))%), 4k-pages buffer \(Int(smallMiB)) MiB"
+            let smaps = "smaps AnonHugePages: huge-pages \(Int(hugeMiB)) of \(bufferMiB) MiB "
+                + "(\(String(format: "%.0f", share))%), 4k-pages \(Int(smallMiB)) MiB"
             if share < 50 {
                 lines.append("\(label): the kernel granted few huge pages — \(smaps); the comparison shows little (memory fragmented, or THP defrag off)")
                 continue
@@ -136,9 +136,8 @@ public struct HugePages: Experiment {
                 return (a.nsPerElement.median, b.nsPerElement.median)
             }
             let ratios = pairs.map { $0.0 / $0.1 }
-            let rounds = pairs.map { "\(KneeReport.format($0.0)) → \(KneeReport.format($0.1))" }.joined(separator: ", ")
-            let detail = "\(ratios.count) alternated rounds: \(ratios.map { String(format: "%.2f×", $0) }.joined(separator: ", ")); "
-                + "ns/load 4k → huge: \(rounds)); \(smaps)"
+            // Each round's times are rows of the table; its ratios are said here.
+            let detail = "\(ratios.count) alternated rounds: \(ratios.map { String(format: "%.2f×", $0) }.joined(separator: ", ")); \(smaps))"
             // A speed-up is claimed only when every round shows one, from quiet samples;
             // otherwise it is noise.
             if noisy {

@@ -40,10 +40,12 @@ struct LayoutFindings {
             lines.append("retain/release in the loop (list-in-order-arc) adds \(Self.format(arc - free)) ns per hop at "
                 + "\(ByteSize(rawValue: size)) (\(Self.format(arc / max(free, 1e-9), 1))× the ARC-free walk)")
         }
-        for (swift, c) in [("flat", "flat-c"), ("index-list-shuffled", "index-list-shuffled-c")] {
+        // Each Swift kernel against its C twin, on one line: the table's `-c` rows in numbers.
+        let twins = [("flat", "flat-c"), ("index-list-shuffled", "index-list-shuffled-c")].compactMap { swift, c -> String? in
             let pairs = sizes.compactMap { size in ratio(swift, to: c, size).map { "\(Self.format($0)) at \(ByteSize(rawValue: size))" } }
-            if !pairs.isEmpty { lines.append("\(swift) / \(c) time: " + pairs.joined(separator: ", ")) }
+            return pairs.isEmpty ? nil : "\(swift) " + pairs.joined(separator: ", ")
         }
+        if !twins.isEmpty { lines.append("Swift / C twin time: " + twins.joined(separator: "; ")) }
         return lines
     }
 }

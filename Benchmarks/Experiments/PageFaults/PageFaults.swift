@@ -14,7 +14,7 @@ public struct PageFaults: Experiment {
     static let pageBytes = AnonymousMapping.pageBytes
 
     public let name = "page-faults"
-    public let summary = "first touch of fresh memory (4 KiB against huge pages), the shared zero page, overcommit"
+    public let summary = "first touch (4 KiB and huge pages), the shared zero page, overcommit"
     public let sizeMeaning = "the fresh mapping each pass touches (the overcommit demo reserves 4 × MemTotal whatever the size)"
     public let unit = "page"
     public let baselineVariant = "first-touch-4k"
@@ -108,9 +108,9 @@ public struct PageFaults: Experiment {
             let pages = size / Self.pageBytes
             if let small = row("first-touch-4k"), let huge = row("first-touch-huge") {
                 let hugeMiB = huge.extra("AnonHugePages MiB") ?? 0
-                lines.append("first touch of \(label): 4 KiB pages \(faults(small, pages: pages)), "
-                    + "\(micro(small)) µs/page; huge pages \(faults(huge, pages: pages)), \(micro(huge)) µs/page "
-                    + "(AnonHugePages \(Int(hugeMiB)) MiB): "
+                // The times per page are the table's; the faults explain them.
+                lines.append("first touch of \(label): 4 KiB pages \(faults(small, pages: pages)); "
+                    + "huge pages \(faults(huge, pages: pages)), AnonHugePages \(Int(hugeMiB)) MiB: "
                     + (small.isNoisy || huge.isNoisy ? "no speed concluded, a result is noisy (\(Noise.marker))"
                         : "\(String(format: "%.1f", small.nsPerElement.median / huge.nsPerElement.median))× as fast")
                     + (hugeMiB < Double(size >> 20) ? " — fewer huge pages than asked for" : ""))
@@ -121,7 +121,7 @@ public struct PageFaults: Experiment {
             }
             if let zero = row("read-zero-page") {
                 lines.append("shared zero page: reading all \(pages) pages of a fresh \(label) mapping grew its RSS by "
-                    + "\(mib(zero.extra("RSS +MiB"))) MiB (\(faults(zero, pages: pages)), \(micro(zero)) µs/page); "
+                    + "\(mib(zero.extra("RSS +MiB"))) MiB (\(faults(zero, pages: pages))); "
                     + "writing them grew it by \(mib(zero.extra("RSS +MiB after write"))) MiB")
             }
         }
@@ -148,6 +148,5 @@ public struct PageFaults: Experiment {
             + String(format: "%.0f per pass)", perPass)
     }
 
-    private func micro(_ result: VariantResult) -> String { String(format: "%.3g", result.nsPerElement.median / 1000) }
     private func mib(_ value: Double?) -> String { value.map { String(format: "%.1f", $0) } ?? "?" }
 }

@@ -37,8 +37,9 @@ struct Landmark: Equatable, Sendable {
 
 /// Knees of a measured curve as finding lines, each with the landmarks that fall inside it.
 enum KneeReport {
-    /// `describe` formats an x value (bytes, pages…); `unit` names what y is per.
-    /// A knee that starts or ends at a noisy point (`noisy[i]`) is named, not concluded from.
+    /// `describe` formats an x value (bytes, pages…); `unit` names what y is per. One line per
+    /// knee; the steps that start or end at a noisy point (`noisy[i]`) share one line, named,
+    /// not concluded from.
     static func findings(xs: [Double], ys: [Double], ranges: [ClosedRange<Double>]? = nil, noisy: [Bool] = [], landmarks: [Landmark],
                          unit: String, describe: (Double) -> String) -> [String] {
         let knees = KneeDetector.knees(xs: xs, ys: ys, ranges: ranges)
@@ -46,24 +47,28 @@ enum KneeReport {
         guard !knees.isEmpty else {
             return ["no knee: between neighbouring sizes the latency never rose 1.25× and stayed up"]
         }
-        return knees.map { knee in
-            if noisyXs.contains(knee.lowerX) || noisyXs.contains(knee.upperX) {
-                return "no conclusion between \(describe(knee.lowerX)) and \(describe(knee.upperX)) "
-                    + "(\(format(knee.lowerY)) → \(format(knee.upperY)) ns/\(unit)): a noisy result (\(Noise.marker)) lies at its end"
-            }
+        let (unsure, sure) = (knees.filter { noisyXs.contains($0.lowerX) || noisyXs.contains($0.upperX) },
+                              knees.filter { !noisyXs.contains($0.lowerX) && !noisyXs.contains($0.upperX) })
+        var lines = sure.map { knee in
             let inside = landmarks.filter { $0.x >= knee.lowerX && $0.x < knee.upperX }
             let beside = inside.isEmpty
                 ? "no reported size lies there" + nearestAbove(knee, landmarks)
                 : inside.map { "\($0.source) \($0.label)" }.joined(separator: ", ")
-            return "knee: latency steps up \(String(format: "%.1f", knee.ratio))× between \(describe(knee.lowerX)) and "
-                + "\(describe(knee.upperX)) (\(format(knee.lowerY)) → \(format(knee.upperY)) ns/\(unit)) — \(beside)"
-                + (knee.confirmed ? "" : " (at the last size measured: no larger size confirms it)")
+            return "knee: \(String(format: "%.1f", knee.ratio))× between \(describe(knee.lowerX)) and \(describe(knee.upperX)) "
+                + "(\(format(knee.lowerY)) → \(format(knee.upperY)) ns/\(unit)) — \(beside)"
+                + (knee.confirmed ? "" : " (the last size: none larger confirms it)")
         }
+        if !unsure.isEmpty {
+            lines.append("no conclusion where a noisy result (\(Noise.marker)) ends a step up: "
+                + unsure.map { "\(describe($0.lowerX)) → \(describe($0.upperX)) (\(format($0.lowerY)) → \(format($0.upperY)))" }
+                    .joined(separator: ", "))
+        }
+        return lines
     }
 
     private static func nearestAbove(_ knee: Knee, _ landmarks: [Landmark]) -> String {
         guard let next = landmarks.filter({ $0.x >= knee.upperX }).min(by: { $0.x < $1.x }) else { return "" }
-        return " (next above: \(next.source) \(next.label); none reported explains it)"
+        return " (next above: \(next.source) \(next.label))"
     }
 
     static func format(_ value: Double) -> String {

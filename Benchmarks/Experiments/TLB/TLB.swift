@@ -15,7 +15,7 @@ public struct TLB: Experiment {
     public init() {}
 
     public let name = "tlb"
-    public let summary = "a dependent chase touching one line per 4 KiB page, pages in random order, against pages touched"
+    public let summary = "one line per 4 KiB page, chased in random page order, by pages touched"
     public let sizeMeaning = "pages touched × 4 KiB (8 pages = 32K … 32768 pages = 128M)"
     public let unit = "load"
     public let baselineVariant = "packed"
@@ -65,16 +65,25 @@ public struct TLB: Experiment {
         // also conflict in cache sets where packed's contiguous lines do not.
         let l2Lines = machine.dataCaches.first { $0.level == 2 }.map { $0.sizeBytes / ChaseLayout.lineBytes }
         var lines: [String] = []
-        let described = tlbs.filter(\.holdsData).map { tlb in
-            "\(tlb.name) \(tlb.entries) entries × \(ByteSize(rawValue: tlb.pageBytes)) (\(tlb.ways.map { "\($0)-way" } ?? "fully assoc.")) → \(ByteSize(rawValue: tlb.reachBytes).approximate)"
+        // Each TLB once, its page sizes after it: "L1 dTLB 72 × 4K → 288K, 72 × 2M → 144M (fully assoc.)".
+        var names: [String] = []
+        for tlb in tlbs where tlb.holdsData && !names.contains(tlb.name) { names.append(tlb.name) }
+        let described = names.map { name in
+            let levels = tlbs.filter { $0.holdsData && $0.name == name }
+            let ways = Set(levels.map { $0.ways.map { "\($0)-way" } ?? "fully assoc." })
+            return "\(name) " + levels.map { tlb in
+                "\(tlb.entries) × \(ByteSize(rawValue: tlb.pageBytes))"
+                    + (ways.count > 1 ? " (\(tlb.ways.map { "\($0)-way" } ?? "fully assoc."))" : "")
+                    + " → \(ByteSize(rawValue: tlb.reachBytes).approximate)"
+            }.joined(separator: ", ") + (ways.count == 1 ? " (\(ways.first!))" : "")
         }
         lines.append(described.isEmpty ? "cpuid reports no data TLB sizes on this CPU"
                                        : "cpuid: " + described.joined(separator: "; "))
         let strided = results.filter { $0.variant == "page-stride" }.sorted { $0.sizeBytes < $1.sizeBytes }
         // Each size's ratio is in the table (`holds` names its pages); what the L2 holds is said once.
         if let l2Lines, let first = strided.first(where: { $0.sizeBytes / Self.pageBytes >= l2Lines }) {
-            lines.append("from \(first.sizeBytes / Self.pageBytes) pages (\(ByteSize(rawValue: first.sizeBytes).approximate)) on, "
-                + "the lines touched fill the L2: cache-set conflicts add to the translation cost")
+            lines.append("from \(first.sizeBytes / Self.pageBytes) pages (\(ByteSize(rawValue: first.sizeBytes).approximate)) the lines "
+                + "touched fill the L2: set conflicts add to translation")
         }
         lines += KneeReport.findings(xs: strided.map { Double($0.sizeBytes / Self.pageBytes) }, ys: strided.map(\.nsPerElement.median),
                                      ranges: strided.map { $0.nsPerElement.min...$0.nsPerElement.max },
@@ -85,8 +94,9 @@ public struct TLB: Experiment {
         if !measured.isEmpty {
             let perSize = measured.map { "\($0.0.sizeBytes / Self.pageBytes) pages \(String(format: "%.3f", $0.1.perElement))" }
             lines.append("PAPI_TLB_DM (\(measured[0].1.source.rawValue)) misses per load: " + perSize.joined(separator: ", "))
-        } else if let reason = strided.first?.unavailable["PAPI_TLB_DM"] {
-            lines.append("PAPI_TLB_DM per load: unavailable — \(reason)")
+        } else if strided.first?.unavailable["PAPI_TLB_DM"] != nil {
+            // Its reason is the report's, given once with every counter unavailable here.
+            lines.append("PAPI_TLB_DM per load: unavailable (why: with the other unavailable counters)")
         }
         return lines
     }

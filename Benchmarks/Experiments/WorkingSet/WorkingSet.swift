@@ -19,7 +19,7 @@ public struct WorkingSet: Experiment {
     ]
 
     public let name = "working-set"
-    public let summary = "latency of dependent random loads (one per 64-byte line) and sequential bandwidth against working-set size"
+    public let summary = "dependent-load latency and sequential bandwidth by working-set size"
     public let sizeMeaning = "the buffer: one 64-byte line per chase step; the sequential read streams all of it"
     public let unit = "load"
     public let baselineVariant = "chase"
