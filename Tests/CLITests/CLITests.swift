@@ -226,6 +226,19 @@ extension CLI {
         #expect(badSource.status == 2)
         #expect(badSource.stderr.contains("not a Locality report: ") && badSource.stderr.contains("at .results[0].counters.D1mr.source"),
                 "\(badSource.stderr)")
+        // A cache type that is none of sysfs's (Data, Instruction, Unified) is refused the same way.
+        var machine = try #require(json["machine"] as? [String: Any])
+        var caches = try #require(machine["caches"] as? [[String: Any]])
+        caches[0]["type"] = "Victim"
+        machine["caches"] = caches
+        json["machine"] = machine
+        counters["D1mr"]?["source"] = "sim"
+        results[0]["counters"] = counters
+        json["results"] = results
+        try JSONSerialization.data(withJSONObject: json).write(to: bad)
+        let badType = try CLI.run(["compare", bad.path, baseline.path])
+        #expect(badType.status == 2)
+        #expect(badType.stderr.contains("impossible value at .machine.caches[0].type"), "\(badType.stderr)")
 
         // Decimal percentages only: "0x10" would otherwise read as 16%, "1e2" as 100%.
         for text in ["x", "0x10", "1e2", "nan", ""] {

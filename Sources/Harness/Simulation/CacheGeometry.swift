@@ -127,9 +127,9 @@ public struct CacheGeometry: Equatable, Codable, Sendable, CustomStringConvertib
             guard let cache, let ways = cache.ways, ways > 0, let line = cache.lineBytes, line > 0 else { return nil }
             return CacheShape(sizeBytes: cache.sizeBytes, ways: ways, lineBytes: line)
         }
-        let data = machine.caches.filter { $0.type != "Instruction" }
+        let data = machine.caches.filter { $0.type != .instruction }
         let last = data.max { $0.level < $1.level }
-        self.init(i1: shape(machine.caches.first { $0.level == 1 && $0.type == "Instruction" }) ?? Self.fallback.i1,
+        self.init(i1: shape(machine.caches.first { $0.level == 1 && $0.type == .instruction }) ?? Self.fallback.i1,
                   d1: shape(data.first { $0.level == 1 }) ?? Self.fallback.d1,
                   l2: (last?.level ?? 0) > 2 ? shape(data.first { $0.level == 2 }) : nil,
                   ll: shape(last) ?? Self.fallback.ll)
