@@ -114,7 +114,7 @@ import Testing
     @Test func tlbVariantsShareTheCycleAndCountPages() throws {
         let workloads = try TLB().prepare(size: .kib(512), options: RunOptions())
         #expect(workloads.map(\.variant) == ["page-stride", "packed"])
-        #expect(workloads.map { $0.extras.first?.value } == [128, 2])
+        #expect(workloads.map { $0.extra(TLB.Column.pages) } == [128, 2])
         for workload in workloads { #expect(workload.pass() == workload.expectedChecksum) }
         #expect(TLB().defaultSizes.first == .kib(32))
         #expect(TLB().defaultSizes.last == .mib(128))

@@ -43,7 +43,7 @@ import Testing
         }
         #expect(workloads[0].units == 2048)
         let zero = try #require(workloads.first { $0.variant == "read-zero-page" })
-        #expect((zero.extras.first { $0.name == "RSS +MiB after write" }?.value ?? 0) > 4)
+        #expect((zero.extra(PageFaults.Column.rssGrowthAfterWriteMiB) ?? 0) > 4)
     }
 
     @Test func hugePagesAreSkippedWhenTHPIsOff() {
@@ -71,14 +71,15 @@ import Testing
         let workloads = try experiment.prepare(size: .mib(4), options: RunOptions())
         #expect(workloads.count == 6)
         for workload in workloads { #expect(workload.pass() == workload.expectedChecksum, "\(workload.variant)") }
-        #expect(workloads[0].extras.first { $0.name == "huge %" }?.value == 0)
-        #expect((workloads[1].extras.first { $0.name == "huge %" }?.value ?? 0) > 0)
+        #expect(workloads[0].extra(HugePages.Column.hugeShare) == 0)
+        #expect((workloads[1].extra(HugePages.Column.hugeShare) ?? 0) > 0)
 
         let results = workloads.enumerated().map { index, workload in
             VariantResult(experiment: "huge-pages", variant: workload.variant, sizeBytes: 4 << 20, elements: workload.units,
                           iterations: 1, samples: 1, nsPerElement: Summary([index % 2 == 0 ? 300 : 200]), gbPerSecond: nil,
                           counters: [:], unavailable: [:], checksum: 0,
-                          extras: [Extra("AnonHugePages MiB", index % 2 == 0 ? 0 : 4), Extra("huge %", index % 2 == 0 ? 0 : 100)])
+                          extras: [Extra(HugePages.Column.anonHugePagesMiB, index % 2 == 0 ? 0 : 4),
+                                   Extra(HugePages.Column.hugeShare, index % 2 == 0 ? 0 : 100)])
         }
         let findings = experiment.findings(from: results, machine: machine)
         #expect(findings.first?.hasPrefix("4M: huge pages make a dependent random load 1.50× as fast (median of 3 alternated rounds") == true)

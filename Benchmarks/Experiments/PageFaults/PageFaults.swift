@@ -1,3 +1,4 @@
+import Counters
 import Foundation
 import Harness
 
@@ -59,12 +60,12 @@ public struct PageFaults: Experiment {
     public func prepare(size: ByteSize, context: ExperimentContext) throws -> [Workload] {
         let pages = Self.pages(size)
         let bytes = pages * Self.pageBytes
-        let mib = { (b: Int) in Extra("RSS +MiB", Double(b) / 1_048_576) }
+        let mib = { (b: Int) in Extra(Column.rssGrowthMiB, Double(b) / 1_048_576) }
 
         func firstTouch(_ variant: String, _ advice: PageAdvice) throws -> Workload {
             let probe = try VirtualMemoryDemo.firstTouch(bytes: bytes, advice: advice)
             var extras = [mib(probe.rssGrowth)]
-            if advice == .hugePages { extras.append(Extra("AnonHugePages MiB", Double(probe.anonHugePages) / 1_048_576)) }
+            if advice == .hugePages { extras.append(Extra(Column.anonHugePagesMiB, Double(probe.anonHugePages) / 1_048_576)) }
             return Workload(variant: variant, units: pages, bytesPerPass: nil, expectedChecksum: Double(pages), extras: extras) {
                 guard let mapping = try? AnonymousMapping(bytes: bytes, advice: advice) else { return -1 }
                 return Double(mapping.touchEveryPage())
@@ -73,7 +74,7 @@ public struct PageFaults: Experiment {
 
         let zero = try VirtualMemoryDemo.zeroPage(bytes: bytes)
         let readZero = Workload(variant: "read-zero-page", units: pages, bytesPerPass: nil, expectedChecksum: Double(pages),
-                                extras: [mib(zero.readGrowth), Extra("RSS +MiB after write", Double(zero.writeGrowth) / 1_048_576)]) {
+                                extras: [mib(zero.readGrowth), Extra(Column.rssGrowthAfterWriteMiB, Double(zero.writeGrowth) / 1_048_576)]) {
             guard let mapping = try? AnonymousMapping(bytes: bytes, advice: .noHugePages) else { return -1 }
             return Double(pages + mapping.readEveryPage())
         }
@@ -90,7 +91,7 @@ public struct PageFaults: Experiment {
         if let demo = try? VirtualMemoryDemo.overcommit(reserve: reserve, touchPages: Self.overcommitTouches) {
             let touches = demo.touchedPages
             workloads.append(Workload(variant: "overcommit", units: touches, bytesPerPass: nil, expectedChecksum: Double(touches),
-                                      extras: [mib(demo.rssGrowth), Extra("reserved GiB", Double(demo.reserved) / Double(1 << 30))]) {
+                                      extras: [mib(demo.rssGrowth), Extra(Column.reservedGiB, Double(demo.reserved) / Double(1 << 30))]) {
                 guard let mapping = try? AnonymousMapping(bytes: reserve, reserve: false) else { return -1 }
                 return Double(VirtualMemoryDemo.touchSpread(mapping, pages: touches))
             })
@@ -107,7 +108,7 @@ public struct PageFaults: Experiment {
             let label = ByteSize(rawValue: size).description
             let pages = size / Self.pageBytes
             if let small = row("first-touch-4k"), let huge = row("first-touch-huge") {
-                let hugeMiB = huge.extra("AnonHugePages MiB") ?? 0
+                let hugeMiB = huge.extra(Column.anonHugePagesMiB) ?? 0
                 lines.append("first touch of \(label): 4 KiB pages \(faults(small, pages: pages)), "
                     + "\(micro(small)) µs/page; huge pages \(faults(huge, pages: pages)), \(micro(huge)) µs/page "
                     + "(AnonHugePages \(Int(hugeMiB)) MiB): "
@@ -121,14 +122,14 @@ public struct PageFaults: Experiment {
             }
             if let zero = row("read-zero-page") {
                 lines.append("shared zero page: reading all \(pages) pages of a fresh \(label) mapping grew its RSS by "
-                    + "\(mib(zero.extra("RSS +MiB"))) MiB (\(faults(zero, pages: pages)), \(micro(zero)) µs/page); "
-                    + "writing them grew it by \(mib(zero.extra("RSS +MiB after write"))) MiB")
+                    + "\(mib(zero.extra(Column.rssGrowthMiB))) MiB (\(faults(zero, pages: pages)), \(micro(zero)) µs/page); "
+                    + "writing them grew it by \(mib(zero.extra(Column.rssGrowthAfterWriteMiB))) MiB")
             }
         }
         if let over = results.first(where: { $0.variant == "overcommit" }) {
             let total = machine.memTotalBytes.map { ByteSize(rawValue: $0).approximate } ?? "?"
-            lines.append("overcommit: reserved \(String(format: "%.1f", over.extra("reserved GiB") ?? 0)) GiB with MAP_NORESERVE "
-                + "(4 × MemTotal \(total)), wrote \(over.elements) pages of it: its RSS grew by \(mib(over.extra("RSS +MiB"))) MiB")
+            lines.append("overcommit: reserved \(String(format: "%.1f", over.extra(Column.reservedGiB) ?? 0)) GiB with MAP_NORESERVE "
+                + "(4 × MemTotal \(total)), wrote \(over.elements) pages of it: its RSS grew by \(mib(over.extra(Column.rssGrowthMiB))) MiB")
         } else if !results.isEmpty {
             let policy = VirtualMemoryDemo.overcommitPolicy().map { "vm.overcommit_memory = \($0)" } ?? "overcommit policy unknown"
             // MAP_NORESERVE does not get past RLIMIT_AS: it counts every mapping.
@@ -142,7 +143,8 @@ public struct PageFaults: Experiment {
 
     /// Faults per page from the software counter, or why it is missing.
     private func faults(_ result: VariantResult, pages: Int) -> String {
-        guard let counter = result.counters["perf::PAGE-FAULTS"] else { return "faults not counted (perf::PAGE-FAULTS not requested or unavailable)" }
+        let event = WellKnownEvent.pageFaults
+        guard let counter = result.counter(event) else { return "faults not counted (\(event.rawValue) not requested or unavailable)" }
         let perPass = counter.perElement * Double(pages)
         return String(format: counter.perElement >= 0.1 ? "%.2f faults/page" : "%.3g faults/page", counter.perElement) + " (\(counter.source.rawValue), "
             + String(format: "%.0f per pass)", perPass)
