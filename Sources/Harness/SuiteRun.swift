@@ -11,18 +11,26 @@ public struct InsufficientMemory: Error, CustomStringConvertible {
     /// commit limit.
     public let footprint: Int
     public let limit: MemoryLimit
+    /// The share of what the limit leaves the size may take: 1 for a size the user chose,
+    /// `SuiteRun.defaultSizeShare` for a default one.
+    public let share: Double
     /// What the limit leaves.
     public var available: Int { limit.remainingBytes }
 
-    public init(experiment: String, size: ByteSize, footprint: Int, limit: MemoryLimit) {
+    public init(experiment: String, size: ByteSize, footprint: Int, limit: MemoryLimit, share: Double = 1) {
         self.experiment = experiment
         self.size = size
         self.footprint = footprint
         self.limit = limit
+        self.share = share
     }
 
     public var description: String {
         let needs = "size \(size) for \(experiment) needs \(MemoryLimit.bytes(footprint))"
+        if share < 1 {
+            let space = limit.countsAddressSpace ? " of address space" : ""
+            return needs + space + ", more than half of the \(MemoryLimit.bytes(available)) left under \(limit.source)"
+        }
         switch limit.kind {
         case .memAvailable:
             return needs + " but only \(MemoryLimit.bytes(available)) is available (\(limit.source))"
@@ -66,6 +74,13 @@ public struct SuiteRun {
     /// The limits the memory check applies; nil reads this process's when checking
     /// (MemAvailable from `machine`). Tests set fixed ones.
     public var memoryLimits: MemoryLimits?
+    /// `--quick`: each experiment's quick sizes stand for its defaults (trimmed the same way).
+    public var quick = false
+
+    /// The share of what the tightest memory limit leaves that a default (or `--quick`) size
+    /// may take; the rest stays for the machine (other processes, the page cache). A size the
+    /// user names may take all of it.
+    public static let defaultSizeShare = 0.5
 
     public init(experiments: [any Experiment], sizes: [ByteSize]?, runner: Runner, machine: MachineInfo,
                 options: RunOptions = RunOptions(), progress: ((ProgressStep) -> Void)? = nil) {
@@ -77,14 +92,16 @@ public struct SuiteRun {
         self.progress = progress
     }
 
-    /// The sizes given, else the experiment's defaults (simulation's under valgrind), before
-    /// any trimming to the memory limits (see `plannedSizes`).
+    /// The sizes given, else the experiment's defaults (simulation's under valgrind, quick ones
+    /// with `quick`), before any trimming to the memory limits (see `plannedSizes`).
     public func sizes(for experiment: any Experiment) -> [ByteSize] {
-        sizesByExperiment[experiment.name] ?? sizes ?? (runner.simulation != nil ? experiment.simulationSizes : experiment.defaultSizes)
+        if let chosen = sizesByExperiment[experiment.name] ?? sizes { return chosen }
+        if runner.simulation != nil { return experiment.simulationSizes }
+        return quick ? experiment.quickSizes : experiment.defaultSizes
     }
 
-    /// Whether `experiment`'s sizes were chosen (`--sizes`, per experiment, `--quick`) rather
-    /// than its defaults, which are trimmed to the memory limits instead of refused.
+    /// Whether `experiment`'s sizes were chosen (`--sizes`, per experiment) rather than its
+    /// defaults or quick sizes, which are trimmed to the memory limits instead of refused.
     func sizesGiven(for experiment: any Experiment) -> Bool {
         sizes != nil || sizesByExperiment[experiment.name] != nil
     }
@@ -94,9 +111,10 @@ public struct SuiteRun {
         memoryLimits ?? MemoryLimits.current(memAvailable: machine.memAvailableBytes)
     }
 
-    /// The sizes each experiment will measure, and the default sizes left out because a memory
-    /// limit refuses them, each with the limit that does. Sizes given by `--sizes` are never
-    /// left out (`validateMemory` refuses them instead), nor under valgrind (its parent checked).
+    /// The sizes each experiment will measure, and the default sizes left out because they would
+    /// take more than `defaultSizeShare` of what a memory limit leaves, each with the limit. Sizes
+    /// given by `--sizes` are never left out (`validateMemory` refuses them instead), nor under
+    /// valgrind (its parent checked).
     public func plannedSizes(limits: MemoryLimits?) -> (sizes: [String: [ByteSize]], leftOut: [InsufficientMemory]) {
         var planned: [String: [ByteSize]] = [:]
         var leftOut: [InsufficientMemory] = []
@@ -105,8 +123,9 @@ public struct SuiteRun {
             for size in sizes(for: experiment) {
                 if !sizesGiven(for: experiment), runner.simulation == nil, let limits,
                    let (limit, needed) = limits.refusing(footprint: experiment.footprint(of: size),
-                                                         addressSpace: experiment.addressSpace(of: size)) {
-                    leftOut.append(InsufficientMemory(experiment: experiment.name, size: size, footprint: needed, limit: limit))
+                                                         addressSpace: experiment.addressSpace(of: size), share: Self.defaultSizeShare) {
+                    leftOut.append(InsufficientMemory(experiment: experiment.name, size: size, footprint: needed, limit: limit,
+                                                      share: Self.defaultSizeShare))
                 } else {
                     kept.append(size)
                 }
@@ -127,8 +146,8 @@ public struct SuiteRun {
             }
         }
         return byExperiment.map { name, entries in
-            "\(name): default size(s) \(entries.map(\.size.description).joined(separator: ", ")) left out under the memory "
-                + "limits (the first: \(entries[0].description))"
+            "\(name): left out of the default sizes: \(entries.map(\.size.description).joined(separator: ", ")) "
+                + "(\(entries[0].description))"
         }
     }
 

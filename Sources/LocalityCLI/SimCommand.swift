@@ -134,6 +134,7 @@ struct SimCommand: ParsableCommand {
             interrupted.endProcess()
         }
         // Read here, not in the child: every byte read under valgrind moves its heap.
+        report.machine = machine
         report.context = RunContext.current(machine: machine, build: Locality.build, commandLine: CommandLine.arguments,
                                             seed: suite.seed, repetitions: repetitions, quick: suite.quick)
         // Nothing streamed from the child (its stdout is JSON): the whole report goes out now.
@@ -248,13 +249,15 @@ struct SimCommand: ParsableCommand {
     }
 
     private func runInsideValgrind(outputBase: String, geometry: String?, tlbs: String?, simulator: Simulator) throws {
-        let machine = MachineInfo.current()
         // The parent checked the geometry against this machine; reading /proc/cpuinfo again here
         // would move the child's heap.
         let simulatedCaches = try geometry.map {
             try CacheGeometry.fallback.overridden(by: $0, minimumLineBytes: CacheShape.valgrindSmallestLine)
         }
         let simulatedTLBs = try tlbs.map { try TLBGeometry.parse($0, over: nil) }
+        // The experiments see the simulated machine, not this one: nothing of it is read here
+        // (the parent puts its own machine into the report).
+        let machine = MachineInfo.simulated(caches: (simulatedCaches ?? .fallback).levels, tlbs: simulatedTLBs?.levels)
         let runner = Runner(configuration: RunConfiguration(repetitions: repetitions, lastLevelCacheBytes: simulatedCaches?.ll.sizeBytes),
                             plan: CounterPlan(requested: [], groups: [], unavailable: [:]), library: nil,
                             simulation: CallgrindSession(outputBase: outputBase,

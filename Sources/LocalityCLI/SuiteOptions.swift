@@ -121,11 +121,7 @@ struct SuiteOptions: ParsableArguments {
     func configure(_ run: inout SuiteRun) throws {
         let choice = try sizeChoice
         run.sizesByExperiment = choice.byExperiment
-        if choice.all == nil && quick && run.runner.simulation == nil {
-            for experiment in run.experiments where choice.byExperiment[experiment.name] == nil {
-                run.sizesByExperiment[experiment.name] = experiment.quickSizes
-            }
-        }
+        run.quick = quick && run.runner.simulation == nil
     }
 
     /// How the text report is drawn on this stdout: its width (COLUMNS, else the terminal's),

@@ -87,6 +87,33 @@ public struct MachineInfo: Codable, Equatable, Sendable {
         case kernel, papiVersion = "papi_version", counters
     }
 
+    public init(cpuModel: String, logicalCPUs: Int, caches: [CacheLevel], tlbs: [TLBLevel]?, pageSizeBytes: Int,
+                transparentHugePages: String?, hypervisor: String?, memTotalBytes: Int?, memAvailableBytes: Int?,
+                kernel: String, papiVersion: String?, counters: [CounterAvailability]) {
+        self.cpuModel = cpuModel
+        self.logicalCPUs = logicalCPUs
+        self.caches = caches
+        self.tlbs = tlbs
+        self.pageSizeBytes = pageSizeBytes
+        self.transparentHugePages = transparentHugePages
+        self.hypervisor = hypervisor
+        self.memTotalBytes = memTotalBytes
+        self.memAvailableBytes = memAvailableBytes
+        self.kernel = kernel
+        self.papiVersion = papiVersion
+        self.counters = counters
+    }
+
+    /// The machine a simulator presents: the caches and TLBs given, this machine's page size and
+    /// transparent-huge-page mode, and nothing else read. The process `locality sim` runs under
+    /// valgrind describes itself with it: every byte it reads moves the heap whose simulated
+    /// counts it reports (a longer CPU model name in /proc/cpuinfo moved 59 of 1330 counts).
+    public static func simulated(caches: [CacheLevel], tlbs: [TLBLevel]?) -> MachineInfo {
+        MachineInfo(cpuModel: "simulated", logicalCPUs: 1, caches: caches, tlbs: tlbs, pageSizeBytes: Int(sysconf(Int32(_SC_PAGESIZE))),
+                    transparentHugePages: SystemFiles(root: "").transparentHugePageMode(), hypervisor: nil,
+                    memTotalBytes: nil, memAvailableBytes: nil, kernel: "", papiVersion: nil, counters: [])
+    }
+
     /// Reads this machine. `root` prefixes every /proc and /sys path (tests point it at a fixture).
     public static func current(root: String = "") -> MachineInfo {
         let files = SystemFiles(root: root)

@@ -29,9 +29,10 @@ struct CLI {
 
     /// Output goes to files, not pipes: a child that fills one pipe while the test drains the
     /// other would hang instead of failing.
-    /// `addressSpaceLimitKiB` runs it under `ulimit -v`, set by a shell in the child only.
+    /// `addressSpaceLimitKiB` runs it under `ulimit -v`, set by a shell in the child only;
+    /// `shellPrefix`, a shell command line the binary and its arguments are appended to.
     static func run(_ arguments: [String], environment: [String: String]? = nil, workingDirectory: String? = nil,
-                    addressSpaceLimitKiB: Int? = nil) throws -> Result {
+                    addressSpaceLimitKiB: Int? = nil, shellPrefix: String? = nil) throws -> Result {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("locality-cli-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -40,9 +41,9 @@ struct CLI {
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
         let process = Process()
-        if let kib = addressSpaceLimitKiB {
+        if let prefix = shellPrefix ?? addressSpaceLimitKiB.map({ "ulimit -v \($0) && exec" }) {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "ulimit -v \(kib) && exec \"$0\" \"$@\"", binary] + arguments
+            process.arguments = ["-c", prefix + " \"$0\" \"$@\"", binary] + arguments
         } else {
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = arguments

@@ -72,8 +72,26 @@ final class RecordingExperiment: Experiment, @unchecked Sendable {
         let report = try suite(experiment, sizes: nil, limits: [Self.memAvailable, Self.addressSpace]).run()
         #expect(experiment.prepared == 1)
         #expect(report.results.map(\.sizeBytes) == [4096])
-        #expect(report.notes.contains { $0.hasPrefix("recorder: default size(s) 200M, 300M left out under the memory limits "
-            + "(the first: size 200M for recorder needs 1.95G of address space") }, "\(report.notes)")
+        #expect(report.notes.contains { $0 == "recorder: left out of the default sizes: 200M, 300M (size 200M for recorder needs "
+            + "1.95G of address space, more than half of the 1.14G left under the address-space limit (ulimit -v 1.43G, of "
+            + "which the process's VmSize uses 300M))" }, "\(report.notes)")
+    }
+
+    /// A default size may take half of what a limit leaves, a named one all of it; `--quick`'s
+    /// sizes are trimmed as defaults are.
+    @Test func defaultAndQuickSizesKeepHalfTheLimitFreeNamedSizesMayTakeAll() throws {
+        let limit = MemoryLimit(.memAvailable, remainingBytes: 1000 << 20)
+        let experiment = RecordingExperiment()
+        experiment.defaultSizes = [.mib(40), .mib(60)]  // footprints 400M and 600M
+        let defaults = suite(experiment, sizes: nil, limits: [limit])
+        #expect(defaults.plannedSizes(limits: MemoryLimits([limit])).sizes["recorder"] == [.mib(40)])
+        var quick = defaults
+        quick.quick = true
+        #expect(quick.sizes(for: experiment) == experiment.quickSizes)
+        #expect(quick.plannedSizes(limits: MemoryLimits([limit])).sizes["recorder"] == [.mib(40)])
+        let named = suite(experiment, sizes: [.mib(60)], limits: [limit])
+        #expect(named.plannedSizes(limits: MemoryLimits([limit])).sizes["recorder"] == [.mib(60)])
+        try named.validateMemory()
     }
 
     @Test func theTightestLimitThatRefusesIsNamed() throws {

@@ -23,14 +23,9 @@ public struct HugePages: Experiment {
         return [Variant("4k-pages" + suffix, "madvise(MADV_NOHUGEPAGE): 4 KiB pages" + again),
                 Variant("huge-pages" + suffix, "madvise(MADV_HUGEPAGE): 2 MiB transparent huge pages, where the kernel grants them" + again)]
     }
-    let budget: MemoryBudget
+    public init() {}
 
-    public init(memory budget: MemoryBudget = .current) {
-        self.budget = budget
-    }
-
-    public var defaultSizes: [ByteSize] { capped([.gib(1)], footprint: Self.footprint, memory: budget.limit).kept }
-    var sizesLeftOut: [ByteSize] { capped([.gib(1)], footprint: Self.footprint, memory: budget.limit).left }
+    public var defaultSizes: [ByteSize] { [.gib(1)] }
     /// None by default: whether the kernel grants huge pages differs between machines, and the
     /// default simulation (`make check`) must count the same everywhere. `locality sim
     /// huge-pages --sizes 32M` shows them: 8192 pages of 4 KiB, past an L2 TLB of a few thousand
@@ -39,7 +34,7 @@ public struct HugePages: Experiment {
     /// 32M: past the L2 dTLB reach of 4 KiB pages here (12M). From 64M on, the warm-up before
     /// every sample (twice the LLC: 16 passes of ~30 ms) makes this experiment alone take
     /// ~10 s; at 32M it takes ~3 s, at the price of a smaller difference (the buffer is L3-sized).
-    public var quickSizes: [ByteSize] { capped([.mib(32)], footprint: Self.footprint, memory: budget.limit).kept }
+    public var quickSizes: [ByteSize] { [.mib(32)] }
 
     /// One huge page: a smaller size would be measured as a whole one.
     public let minimumSize = ByteSize(rawValue: AnonymousMapping.hugePageBytes)
@@ -149,9 +144,6 @@ public struct HugePages: Experiment {
             } else {
                 lines.append("\(label): no clear difference between huge and 4 KiB pages (" + detail)
             }
-        }
-        if let leftOut = leftOutFinding(sizesLeftOut, measured: results, memory: budget.limit, what: "two buffers of it need ") {
-            lines.append(leftOut)
         }
         return lines
     }

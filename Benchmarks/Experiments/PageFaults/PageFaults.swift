@@ -25,21 +25,14 @@ public struct PageFaults: Experiment {
         Variant("read-zero-page", "map, read one byte per 4 KiB page, unmap: every page maps the shared zero page"),
         Variant("overcommit", "map 4 × MemTotal with MAP_NORESERVE, write \(overcommitTouches) pages spread over it, unmap"),
     ]
-    let memTotal: Int?
-    let budget: MemoryBudget
-
-    public init(machine: MachineInfo = .current(), memory budget: MemoryBudget = .current) {
-        memTotal = machine.memTotalBytes
-        self.budget = budget
-    }
+    public init() {}
 
     // 256 MiB: a 4 KiB first-touch pass over it takes ~0.1–0.5 s here (65536 faults), and the
     // runner needs about seven passes per variant; `--sizes 1G` shows 262144 faults against 512.
-    public var defaultSizes: [ByteSize] { capped([.mib(256)], footprint: { $0.rawValue }, memory: budget.limit).kept }
-    var sizesLeftOut: [ByteSize] { capped([.mib(256)], footprint: { $0.rawValue }, memory: budget.limit).left }
+    public var defaultSizes: [ByteSize] { [.mib(256)] }
     /// None: first touch of a mapping large enough to mean something is slow under valgrind.
     public var simulationSizes: [ByteSize] { [] }
-    public var quickSizes: [ByteSize] { capped([.mib(64)], footprint: { $0.rawValue }, memory: budget.limit).kept }
+    public var quickSizes: [ByteSize] { [.mib(64)] }
 
     /// One page, the unit of a fault (a smaller size would be measured as one whole page).
     public let minimumSize = ByteSize(rawValue: pageBytes)
@@ -55,7 +48,7 @@ public struct PageFaults: Experiment {
     public func addressSpace(of size: ByteSize) -> Int { footprint(of: size) + AnonymousMapping.hugePageBytes }
 
     /// The overcommit demo's reservation: 4 × MemTotal (64 GiB when MemTotal is unknown).
-    var overcommitReservation: Int { 4 * (memTotal ?? (16 << 30)) }
+    static func overcommitReservation(on machine: MachineInfo) -> Int { 4 * (machine.memTotalBytes ?? (16 << 30)) }
 
     public func prepare(size: ByteSize, context: ExperimentContext) throws -> [Workload] {
         let pages = Self.pages(size)
@@ -87,7 +80,7 @@ public struct PageFaults: Experiment {
         workloads.append(readZero)
         // Where the kernel refuses overcommit (vm.overcommit_memory = 2) the demo is left out
         // and the findings say why.
-        let reserve = overcommitReservation
+        let reserve = Self.overcommitReservation(on: context.machine)
         if let demo = try? VirtualMemoryDemo.overcommit(reserve: reserve, touchPages: Self.overcommitTouches) {
             let touches = demo.touchedPages
             workloads.append(Workload(variant: "overcommit", units: touches, bytesPerPass: nil, expectedChecksum: Double(touches),
@@ -100,8 +93,7 @@ public struct PageFaults: Experiment {
     }
 
     public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] {
-        // Under a tight limit the default size goes: said, not a silent empty run.
-        var lines = leftOutFinding(sizesLeftOut, measured: results, memory: budget.limit).map { [$0] } ?? []
+        var lines: [String] = []
         for size in Array(Set(results.map(\.sizeBytes))).sorted() {
             let at = results.filter { $0.sizeBytes == size }
             func row(_ variant: String) -> VariantResult? { at.first { $0.variant == variant } }
@@ -134,9 +126,9 @@ public struct PageFaults: Experiment {
             let policy = VirtualMemoryDemo.overcommitPolicy().map { "vm.overcommit_memory = \($0)" } ?? "overcommit policy unknown"
             // MAP_NORESERVE does not get past RLIMIT_AS: it counts every mapping.
             let reason = MemoryLimits.currentAddressSpaceLimit().flatMap { limit in
-                limit < overcommitReservation ? "the address-space limit, ulimit -v \(MemoryLimit.bytes(limit)), is smaller" : nil
+                limit < Self.overcommitReservation(on: machine) ? "the address-space limit, ulimit -v \(MemoryLimit.bytes(limit)), is smaller" : nil
             } ?? policy
-            lines.append("overcommit: mmap of \(ByteSize(rawValue: overcommitReservation).approximate) with MAP_NORESERVE was refused (\(reason)); demo skipped")
+            lines.append("overcommit: mmap of \(ByteSize(rawValue: Self.overcommitReservation(on: machine)).approximate) with MAP_NORESERVE was refused (\(reason)); demo skipped")
         }
         return lines
     }
