@@ -22,10 +22,14 @@ let package = Package(
         .target(name: "CLocalitySupport"),
 
         // Swift layers: counters, platform → harness → reporting → CLI.
+        // Where a count comes from (hw, sw, sim): the one type Counters and Platform share (a
+        // machine's counter list names each event's source), in a module of its own with no
+        // dependency, so that neither needs the other.
+        .target(name: "CounterVocabulary"),
         // Counters stands alone (PAPI and its own shim): other packages can count events with it.
-        .target(name: "Counters", dependencies: ["CPAPI"]),
+        .target(name: "Counters", dependencies: ["CPAPI", "CounterVocabulary"]),
         // Machine facts: sysfs, cpuid (caches, TLBs), /proc parsers, memory limits, mappings.
-        .target(name: "Platform", dependencies: ["CLocalitySupport"]),
+        .target(name: "Platform", dependencies: ["CLocalitySupport", "CounterVocabulary"]),
         .target(name: "Harness", dependencies: ["Counters", "Platform", "CLocalitySupport"]),
         .target(name: "Reporting", dependencies: ["Harness", "CLocalitySupport"]),
         .target(name: "Plotting"),
@@ -38,7 +42,7 @@ let package = Package(
         // tests' simulated miss counts must be those of the real loops.
         .target(name: "CReference", path: "Benchmarks/CReference",
                 cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
-        .target(name: "Experiments", dependencies: ["Harness", "Plotting", "CReference", "CLocalitySupport"],
+        .target(name: "Experiments", dependencies: ["Harness", "Counters", "Plotting", "CReference", "CLocalitySupport"],
                 path: "Benchmarks/Experiments",
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 

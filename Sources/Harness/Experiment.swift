@@ -151,13 +151,25 @@ public struct Plot: Sendable, Equatable {
 /// A figure that belongs to one variant besides its time and counters (bytes per element
 /// occupied, pages touched, setup time, …): an extra column in tables, `extras` in JSON.
 public struct Extra: Codable, Equatable, Sendable {
+    /// The column's label (the key's raw value).
     public let name: String
     public let value: Double
 
-    public init(_ name: String, _ value: Double) {
-        self.name = name
+    public init(_ key: some ExtraKey, _ value: Double) {
+        self.name = key.rawValue
         self.value = value
     }
+}
+
+/// The extra columns one experiment writes, declared once as an enum whose raw values are the
+/// labels tables, CSV and JSON show (`case mmapped = "mmap'd"`): the workload that writes a
+/// figure and the finding that reads it back name the same case, so renaming a column cannot
+/// leave a finding reading a label nothing writes any more.
+public protocol ExtraKey: RawRepresentable, CaseIterable, Sendable where RawValue == String {}
+
+extension Workload {
+    /// The value of the extra `key`, if this workload has it.
+    public func extra(_ key: some ExtraKey) -> Double? { extras.first { $0.name == key.rawValue }?.value }
 }
 
 /// A variant ready to run at one size: a pass over the working set, and what a pass does.

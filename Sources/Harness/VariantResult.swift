@@ -128,8 +128,11 @@ public struct VariantResult: Codable, Equatable, Sendable {
         }
     }
 
-    /// The value of the extra named `name`, if this result has it.
-    public func extra(_ name: String) -> Double? { extras.first { $0.name == name }?.value }
+    /// The value of the extra `key`, if this result has it.
+    public func extra(_ key: some ExtraKey) -> Double? { extra(named: key.rawValue) }
+    /// The value of the extra labelled `name`: for renderers, which show every experiment's
+    /// columns without knowing their keys. An experiment reads its own by key.
+    public func extra(named name: String) -> Double? { extras.first { $0.name == name }?.value }
 }
 
 extension Array where Element == VariantResult {

@@ -24,7 +24,7 @@ enum CounterSetup {
     static func availability(_ plan: CounterPlan) -> [CounterAvailability] {
         plan.requested.map { name in
             let reason = plan.unavailable[name]
-            return CounterAvailability(name: name, source: Event.source(ofName: name).rawValue,
+            return CounterAvailability(name: name, source: Event.source(ofName: name),
                                        available: reason == nil, reason: reason?.description)
         }
     }

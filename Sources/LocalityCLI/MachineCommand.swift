@@ -45,7 +45,7 @@ struct MachineCommand: ParsableCommand {
         for counter in machine.counters {
             let name = counter.name.padding(toLength: width, withPad: " ", startingAt: 0)
             if counter.available {
-                print("  \(name)  available (\(counter.source))")
+                print("  \(name)  available (\(counter.source.rawValue))")
             } else {
                 print("  \(name)  unavailable: \(counter.reason ?? "unknown")")
             }

@@ -1,11 +1,23 @@
 import CLocalitySupport
+// CounterSource (hw, sw, sim) comes with the machine facts: `counters` names each event's.
+@_exported import CounterVocabulary
 import Foundation
+
+/// What a cache or TLB holds, as sysfs (`cache/indexN/type`) and cpuid name it; the raw value
+/// is the name reports write. A report naming another type does not read: `locality compare`
+/// refuses it and says where ("impossible value at .machine.caches[0].type"); Linux writes
+/// no other type, and a sysfs cache level of another type is left out like an unreadable one.
+public enum CacheType: String, Codable, Sendable, CaseIterable {
+    case data = "Data"
+    case instruction = "Instruction"
+    /// Shared by data and instructions.
+    case unified = "Unified"
+}
 
 /// One cache level as /sys/devices/system/cpu/cpu0/cache/indexN describes it.
 public struct CacheLevel: Codable, Equatable, Sendable {
     public let level: Int
-    /// `Data`, `Instruction` or `Unified`.
-    public let type: String
+    public let type: CacheType
     public let sizeBytes: Int
     public let ways: Int?
     public let lineBytes: Int?
@@ -13,9 +25,9 @@ public struct CacheLevel: Codable, Equatable, Sendable {
     /// `L1d`, `L1i`, `L2`, `L3`.
     public var name: String {
         switch type {
-        case "Data": return "L\(level)d"
-        case "Instruction": return "L\(level)i"
-        default: return "L\(level)"
+        case .data: return "L\(level)d"
+        case .instruction: return "L\(level)i"
+        case .unified: return "L\(level)"
         }
     }
 
@@ -24,14 +36,14 @@ public struct CacheLevel: Codable, Equatable, Sendable {
         case sizeBytes = "size_bytes", ways, lineBytes = "line_bytes"
     }
 
-    public init(level: Int, type: String, sizeBytes: Int, ways: Int?, lineBytes: Int?) {
+    public init(level: Int, type: CacheType, sizeBytes: Int, ways: Int?, lineBytes: Int?) {
         self.level = level; self.type = type; self.sizeBytes = sizeBytes; self.ways = ways; self.lineBytes = lineBytes
     }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         level = try c.decode(Int.self, forKey: .level)
-        type = try c.decode(String.self, forKey: .type)
+        type = try c.decode(CacheType.self, forKey: .type)
         sizeBytes = try c.decode(Int.self, forKey: .sizeBytes)
         ways = try c.decodeIfPresent(Int.self, forKey: .ways)
         lineBytes = try c.decodeIfPresent(Int.self, forKey: .lineBytes)
@@ -75,6 +87,33 @@ public struct MachineInfo: Codable, Equatable, Sendable {
         case kernel, papiVersion = "papi_version", counters
     }
 
+    public init(cpuModel: String, logicalCPUs: Int, caches: [CacheLevel], tlbs: [TLBLevel]?, pageSizeBytes: Int,
+                transparentHugePages: String?, hypervisor: String?, memTotalBytes: Int?, memAvailableBytes: Int?,
+                kernel: String, papiVersion: String?, counters: [CounterAvailability]) {
+        self.cpuModel = cpuModel
+        self.logicalCPUs = logicalCPUs
+        self.caches = caches
+        self.tlbs = tlbs
+        self.pageSizeBytes = pageSizeBytes
+        self.transparentHugePages = transparentHugePages
+        self.hypervisor = hypervisor
+        self.memTotalBytes = memTotalBytes
+        self.memAvailableBytes = memAvailableBytes
+        self.kernel = kernel
+        self.papiVersion = papiVersion
+        self.counters = counters
+    }
+
+    /// The machine a simulator presents: the caches and TLBs given, this machine's page size and
+    /// transparent-huge-page mode, and nothing else read. The process `locality sim` runs under
+    /// valgrind describes itself with it: every byte it reads moves the heap whose simulated
+    /// counts it reports (a longer CPU model name in /proc/cpuinfo moved 59 of 1330 counts).
+    public static func simulated(caches: [CacheLevel], tlbs: [TLBLevel]?) -> MachineInfo {
+        MachineInfo(cpuModel: "simulated", logicalCPUs: 1, caches: caches, tlbs: tlbs, pageSizeBytes: Int(sysconf(Int32(_SC_PAGESIZE))),
+                    transparentHugePages: SystemFiles(root: "").transparentHugePageMode(), hypervisor: nil,
+                    memTotalBytes: nil, memAvailableBytes: nil, kernel: "", papiVersion: nil, counters: [])
+    }
+
     /// Reads this machine. `root` prefixes every /proc and /sys path (tests point it at a fixture).
     public static func current(root: String = "") -> MachineInfo {
         let files = SystemFiles(root: root)
@@ -97,7 +136,7 @@ public struct MachineInfo: Codable, Equatable, Sendable {
     }
 
     /// The cache levels that hold data (L1d, L2, L3…), smallest first.
-    public var dataCaches: [CacheLevel] { caches.filter { $0.type != "Instruction" }.sorted { $0.level < $1.level } }
+    public var dataCaches: [CacheLevel] { caches.filter { $0.type != .instruction }.sorted { $0.level < $1.level } }
 
     /// cpuid leaf 1 ECX bit 31 says a hypervisor is present; leaf 0x40000000 names it.
     static func cpuidHypervisor() -> String? {
@@ -124,11 +163,12 @@ public struct MachineInfo: Codable, Equatable, Sendable {
 /// Whether one event can be counted on this machine.
 public struct CounterAvailability: Codable, Equatable, Sendable {
     public let name: String
-    public let source: String
+    /// Who counts it: the PMU (`hw`) or the kernel (`sw`).
+    public let source: CounterSource
     public let available: Bool
     public let reason: String?
 
-    public init(name: String, source: String, available: Bool, reason: String?) {
+    public init(name: String, source: CounterSource, available: Bool, reason: String?) {
         self.name = name
         self.source = source
         self.available = available
@@ -182,7 +222,7 @@ package struct SystemFiles {
         for index in 0..<16 {
             let dir = "/sys/devices/system/cpu/cpu0/cache/index\(index)/"
             guard let level = read(dir + "level").flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }),
-                  let type = read(dir + "type")?.trimmingCharacters(in: .whitespacesAndNewlines),
+                  let type = read(dir + "type").flatMap({ CacheType(rawValue: $0.trimmingCharacters(in: .whitespacesAndNewlines)) }),
                   let sizeText = read(dir + "size")?.trimmingCharacters(in: .whitespacesAndNewlines),
                   let size = try? ByteSize(parsing: sizeText)
             else { continue }

@@ -108,9 +108,10 @@ public struct MemoryLimits: Equatable, Sendable {
 
     /// The tightest limit that refuses a working set occupying `footprint` bytes of memory and
     /// mapping `addressSpace` bytes, with the figure it refuses; nil when every limit allows it.
-    public func refusing(footprint: Int, addressSpace: Int) -> (limit: MemoryLimit, needed: Int)? {
+    /// `share`: the fraction of what a limit leaves the working set may take.
+    public func refusing(footprint: Int, addressSpace: Int, share: Double = 1) -> (limit: MemoryLimit, needed: Int)? {
         limits.map { ($0, $0.countsAddressSpace ? addressSpace : footprint) }
-            .filter { $0.1 > $0.0.remainingBytes }
+            .filter { Double($0.1) > Double($0.0.remainingBytes) * share }
             .min { $0.0.remainingBytes < $1.0.remainingBytes }
             .map { (limit: $0.0, needed: $0.1) }
     }

@@ -3,8 +3,7 @@ import CLocalitySupport
 /// One TLB as cpuid describes it: how many translations of one page size it holds.
 public struct TLBLevel: Codable, Equatable, Sendable {
     public let level: Int
-    /// `Data`, `Instruction` or `Unified` (shared by data and instructions).
-    public let type: String
+    public let type: CacheType
     public let pageBytes: Int
     public let entries: Int
     /// Ways of associativity; nil when fully associative.
@@ -12,7 +11,7 @@ public struct TLBLevel: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey { case level, type, pageBytes = "page_bytes", entries, ways }
 
-    public init(level: Int, type: String, pageBytes: Int, entries: Int, ways: Int?) {
+    public init(level: Int, type: CacheType, pageBytes: Int, entries: Int, ways: Int?) {
         self.level = level; self.type = type; self.pageBytes = pageBytes; self.entries = entries; self.ways = ways
     }
 
@@ -22,13 +21,13 @@ public struct TLBLevel: Codable, Equatable, Sendable {
     /// `L1 dTLB`, `L2 TLB` (unified), `L1 iTLB`.
     public var name: String {
         switch type {
-        case "Data": return "L\(level) dTLB"
-        case "Instruction": return "L\(level) iTLB"
-        default: return "L\(level) TLB"
+        case .data: return "L\(level) dTLB"
+        case .instruction: return "L\(level) iTLB"
+        case .unified: return "L\(level) TLB"
         }
     }
 
-    public var holdsData: Bool { type != "Instruction" }
+    public var holdsData: Bool { type != .instruction }
 }
 
 /// The TLBs cpuid reports: leaves 0x80000005/0x80000006 on AMD (and Hygon), leaf 0x18 or
@@ -93,7 +92,7 @@ public enum TLBInfo {
     public static func amd(leaf80000005 l1: [UInt32], leaf80000006 l2: [UInt32]) -> [TLBLevel] {
         var levels: [TLBLevel] = []
         for (register, pageBytes) in [(l1[1], 4096), (l1[0], 2 << 20)] {
-            for (type, shift) in [("Data", UInt32(16)), ("Instruction", UInt32(0))] {
+            for (type, shift) in [(CacheType.data, UInt32(16)), (.instruction, UInt32(0))] {
                 let entries = Int((register >> shift) & 0xff)
                 let assoc = Int((register >> (shift + 8)) & 0xff)
                 guard entries > 0, assoc > 0 else { continue }
@@ -101,7 +100,7 @@ public enum TLBInfo {
             }
         }
         for (register, pageBytes) in [(l2[1], 4096), (l2[0], 2 << 20)] {
-            for (type, shift) in [("Data", UInt32(16)), ("Instruction", UInt32(0))] {
+            for (type, shift) in [(CacheType.data, UInt32(16)), (.instruction, UInt32(0))] {
                 let entries = Int((register >> shift) & 0xfff)
                 let code = Int((register >> (shift + 12)) & 0xf)
                 guard entries > 0, code > 0 else { continue }
@@ -128,11 +127,11 @@ public enum TLBInfo {
             let (ebx, ecx, edx) = (regs[1], regs[2], regs[3])
             let typeCode = edx & 0x1f
             guard typeCode != 0 else { continue }
-            let type: String
+            let type: CacheType
             switch typeCode {
-            case 1, 4, 5: type = "Data"
-            case 2: type = "Instruction"
-            default: type = "Unified"
+            case 1, 4, 5: type = .data
+            case 2: type = .instruction
+            default: type = .unified
             }
             let level = Int((edx >> 5) & 0x7)
             let ways = Int(ebx >> 16)
@@ -149,22 +148,22 @@ public enum TLBInfo {
     /// The leaf 0x2 descriptors that describe 4 KiB-page data or shared TLBs (Intel SDM vol. 2,
     /// table 3-12); others (caches, instruction and large-page TLBs) are ignored.
     static let leaf2Descriptors: [UInt8: TLBLevel] = [
-        0x03: TLBLevel(level: 1, type: "Data", pageBytes: 4096, entries: 64, ways: 4),
-        0x57: TLBLevel(level: 1, type: "Data", pageBytes: 4096, entries: 16, ways: 4),
-        0x59: TLBLevel(level: 1, type: "Data", pageBytes: 4096, entries: 16, ways: nil),
-        0x5B: TLBLevel(level: 1, type: "Data", pageBytes: 4096, entries: 64, ways: nil),
-        0x5C: TLBLevel(level: 1, type: "Data", pageBytes: 4096, entries: 128, ways: nil),
-        0x5D: TLBLevel(level: 1, type: "Data", pageBytes: 4096, entries: 256, ways: nil),
-        0x64: TLBLevel(level: 1, type: "Data", pageBytes: 4096, entries: 512, ways: 4),
-        0xA0: TLBLevel(level: 1, type: "Data", pageBytes: 4096, entries: 32, ways: nil),
-        0xB3: TLBLevel(level: 1, type: "Data", pageBytes: 4096, entries: 128, ways: 4),
-        0xB4: TLBLevel(level: 2, type: "Data", pageBytes: 4096, entries: 256, ways: 4),
-        0xBA: TLBLevel(level: 2, type: "Data", pageBytes: 4096, entries: 64, ways: 4),
-        0xC0: TLBLevel(level: 1, type: "Data", pageBytes: 4096, entries: 8, ways: 4),
-        0xC1: TLBLevel(level: 2, type: "Unified", pageBytes: 4096, entries: 1024, ways: 8),
-        0xC2: TLBLevel(level: 1, type: "Data", pageBytes: 4096, entries: 16, ways: 4),
-        0xC3: TLBLevel(level: 2, type: "Unified", pageBytes: 4096, entries: 1536, ways: 6),
-        0xCA: TLBLevel(level: 2, type: "Unified", pageBytes: 4096, entries: 512, ways: 4),
+        0x03: TLBLevel(level: 1, type: .data, pageBytes: 4096, entries: 64, ways: 4),
+        0x57: TLBLevel(level: 1, type: .data, pageBytes: 4096, entries: 16, ways: 4),
+        0x59: TLBLevel(level: 1, type: .data, pageBytes: 4096, entries: 16, ways: nil),
+        0x5B: TLBLevel(level: 1, type: .data, pageBytes: 4096, entries: 64, ways: nil),
+        0x5C: TLBLevel(level: 1, type: .data, pageBytes: 4096, entries: 128, ways: nil),
+        0x5D: TLBLevel(level: 1, type: .data, pageBytes: 4096, entries: 256, ways: nil),
+        0x64: TLBLevel(level: 1, type: .data, pageBytes: 4096, entries: 512, ways: 4),
+        0xA0: TLBLevel(level: 1, type: .data, pageBytes: 4096, entries: 32, ways: nil),
+        0xB3: TLBLevel(level: 1, type: .data, pageBytes: 4096, entries: 128, ways: 4),
+        0xB4: TLBLevel(level: 2, type: .data, pageBytes: 4096, entries: 256, ways: 4),
+        0xBA: TLBLevel(level: 2, type: .data, pageBytes: 4096, entries: 64, ways: 4),
+        0xC0: TLBLevel(level: 1, type: .data, pageBytes: 4096, entries: 8, ways: 4),
+        0xC1: TLBLevel(level: 2, type: .unified, pageBytes: 4096, entries: 1024, ways: 8),
+        0xC2: TLBLevel(level: 1, type: .data, pageBytes: 4096, entries: 16, ways: 4),
+        0xC3: TLBLevel(level: 2, type: .unified, pageBytes: 4096, entries: 1536, ways: 6),
+        0xCA: TLBLevel(level: 2, type: .unified, pageBytes: 4096, entries: 512, ways: 4),
     ]
 
     /// Leaf 0x2: AL is the call count, the other bytes of EAX–EDX are descriptors; a register

@@ -217,7 +217,7 @@ enum CSVReport {
             }
             row += [m.baseline ?? "", "\(m.checksum)"]
             if timed { row.append(m.noisy?.description ?? "") }
-            row += extraNames.map { name in m.extra(name).map { "\($0)" } ?? "" }
+            row += extraNames.map { name in m.extra(named: name).map { "\($0)" } ?? "" }
             for name in names {
                 if let value = m.counters[name] {
                     row += ["\(value.perElement)", value.source.rawValue]

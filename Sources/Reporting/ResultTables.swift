@@ -226,7 +226,7 @@ struct ResultTables {
         // names it when all rows share one, else each cell does.
         let partners = Set(rows.compactMap(\.baseline))
         let onePartner = partners.count <= 1 ? partners.first ?? experiment.baseline : nil
-        var ratio = ExperimentTable.Column(header: (simulated ? "D1mr " : "") + (onePartner.map { "×\($0)" } ?? "×partner"), priority: 0,
+        var ratio = ExperimentTable.Column(header: (simulated ? SimulatedEvent.l1DataReadMisses.rawValue + " " : "") + (onePartner.map { "×\($0)" } ?? "×partner"), priority: 0,
                                            cells: zip(rows, ratios).map { m, value in
                                                guard let value else { return "—" }
                                                return onePartner == nil ? "\(NumberFormat.ratio(value)) \(m.baseline ?? "")" : NumberFormat.ratio(value)
@@ -235,7 +235,7 @@ struct ResultTables {
         columns.append(ratio)
         let extraNames = rows.extraNames
         for (index, name) in extraNames.enumerated() {
-            columns.append(.init(header: name, priority: index < 2 ? 2 : 3, cells: rows.map { $0.extra(name).map { NumberFormat.significant($0) } ?? "—" }))
+            columns.append(.init(header: name, priority: index < 2 ? 2 : 3, cells: rows.map { $0.extra(named: name).map { NumberFormat.significant($0) } ?? "—" }))
         }
         for name in counterNames {
             let source = rows.compactMap { $0.counters[name]?.source }.first
@@ -277,9 +277,9 @@ struct ResultTables {
         }
         let extraNames = results.extraNames
         for name in extraNames {
-            for variant in variants where results.contains(where: { $0.variant == variant && $0.extra(name) != nil }) {
+            for variant in variants where results.contains(where: { $0.variant == variant && $0.extra(named: name) != nil }) {
                 columns.append(.init(header: "\(variant) \(name)", priority: 3,
-                                     cells: sizes.map { at($0, variant)?.extra(name).map { NumberFormat.significant($0) } ?? "—" }))
+                                     cells: sizes.map { at($0, variant)?.extra(named: name).map { NumberFormat.significant($0) } ?? "—" }))
             }
         }
         for name in report.counterNames where results.contains(where: { $0.counters[name] != nil }) {
@@ -342,7 +342,7 @@ struct ResultTables {
         let largest = sizes.max() ?? 0
         for (index, name) in extraNames.enumerated() {
             columns.append(.init(header: name, priority: index < 2 ? 2 : 3,
-                                 cells: variants.map { at(largest, $0)?.extra(name).map { NumberFormat.significant($0) } ?? "—" }))
+                                 cells: variants.map { at(largest, $0)?.extra(named: name).map { NumberFormat.significant($0) } ?? "—" }))
         }
         for name in report.counterNames where results.contains(where: { $0.counters[name] != nil }) {
             let source = results.compactMap { $0.counters[name]?.source }.first
@@ -359,8 +359,9 @@ struct ResultTables {
     /// D1 read misses per element of `m` over the baseline variant's at the same size (per
     /// element, as the time ratio of `run` is: variants may do different amounts of work).
     private func missRatio(_ m: VariantResult, rows: [VariantResult], baseline: String) -> Double? {
-        guard let misses = m.counters["D1mr"]?.perElement,
-              let base = rows.first(where: { $0.variant == baseline && $0.sizeBytes == m.sizeBytes })?.counters["D1mr"]?.perElement, base > 0
+        let event = SimulatedEvent.l1DataReadMisses
+        guard let misses = m.counter(event)?.perElement,
+              let base = rows.first(where: { $0.variant == baseline && $0.sizeBytes == m.sizeBytes })?.counter(event)?.perElement, base > 0
         else { return nil }
         return misses / base
     }

@@ -29,9 +29,10 @@ struct CLI {
 
     /// Output goes to files, not pipes: a child that fills one pipe while the test drains the
     /// other would hang instead of failing.
-    /// `addressSpaceLimitKiB` runs it under `ulimit -v`, set by a shell in the child only.
+    /// `addressSpaceLimitKiB` runs it under `ulimit -v`, set by a shell in the child only;
+    /// `shellPrefix`, a shell command line the binary and its arguments are appended to.
     static func run(_ arguments: [String], environment: [String: String]? = nil, workingDirectory: String? = nil,
-                    addressSpaceLimitKiB: Int? = nil) throws -> Result {
+                    addressSpaceLimitKiB: Int? = nil, shellPrefix: String? = nil) throws -> Result {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("locality-cli-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -40,9 +41,9 @@ struct CLI {
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
         let process = Process()
-        if let kib = addressSpaceLimitKiB {
+        if let prefix = shellPrefix ?? addressSpaceLimitKiB.map({ "ulimit -v \($0) && exec" }) {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "ulimit -v \(kib) && exec \"$0\" \"$@\"", binary] + arguments
+            process.arguments = ["-c", prefix + " \"$0\" \"$@\"", binary] + arguments
         } else {
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = arguments
@@ -247,6 +248,19 @@ extension CLI {
         #expect(badSource.status == 2)
         #expect(badSource.stderr.contains("not a Locality report: ") && badSource.stderr.contains("at .results[0].counters.D1mr.source"),
                 "\(badSource.stderr)")
+        // A cache type that is none of sysfs's (Data, Instruction, Unified) is refused the same way.
+        var machine = try #require(json["machine"] as? [String: Any])
+        var caches = try #require(machine["caches"] as? [[String: Any]])
+        caches[0]["type"] = "Victim"
+        machine["caches"] = caches
+        json["machine"] = machine
+        counters["D1mr"]?["source"] = "sim"
+        results[0]["counters"] = counters
+        json["results"] = results
+        try JSONSerialization.data(withJSONObject: json).write(to: bad)
+        let badType = try CLI.run(["compare", bad.path, baseline.path])
+        #expect(badType.status == 2)
+        #expect(badType.stderr.contains("impossible value at .machine.caches[0].type"), "\(badType.stderr)")
 
         // Decimal percentages only: "0x10" would otherwise read as 16%, "1e2" as 100%.
         for text in ["x", "0x10", "1e2", "nan", ""] {

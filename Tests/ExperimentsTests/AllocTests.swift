@@ -74,22 +74,22 @@ import Testing
 
     @Test func sizeFiguresComeFromTheAllocator() throws {
         let small = try Alloc().prepare(size: ByteSize(rawValue: 100), options: RunOptions())[0]
-        #expect(try #require(small.extras.first { $0.name == "usable B" }?.value) >= 100)
-        #expect(small.extras.first { $0.name == "mmap'd" }?.value == 0)
-        #expect(small.extras.first { $0.name == "trace×" } == nil)            // 100 B is not in the trace
+        #expect(try #require(small.extra(Alloc.Column.usableBytes)) >= 100)
+        #expect(small.extra(Alloc.Column.mmapped) == 0)
+        #expect(small.extra(Alloc.Column.inTrace) == nil)            // 100 B is not in the trace
         let huge = try Alloc().prepare(size: .mib(64), options: RunOptions())[0]
-        #expect(huge.extras.first { $0.name == "mmap'd" }?.value == 1)         // above glibc's 32 MiB threshold cap
+        #expect(huge.extra(Alloc.Column.mmapped) == 1)         // above glibc's 32 MiB threshold cap
         let repeated = try Alloc().prepare(size: ByteSize(rawValue: 190), options: RunOptions())[0]
-        #expect(repeated.extras.first { $0.name == "trace×" }?.value == 2)
+        #expect(repeated.extra(Alloc.Column.inTrace) == 2)
     }
 
     @Test func perCallFiguresAreEitherResolvedOrBoundedNeverBoth() throws {
         for bytes in [16, 64 << 20] {
             let perCall = try Alloc().prepare(size: ByteSize(rawValue: bytes), options: RunOptions())[1]
             let limit = CycleTimer.shared.resolutionLimitNanoseconds
-            let shown = perCall.extras.filter { $0.name.hasSuffix(" ns") }
-            #expect(shown.allSatisfy { $0.value >= limit })
-            let bound = perCall.extras.first { $0.name == "unresolved <ns" }
+            let shown = [Alloc.Column.p50, .p99, .maximum].compactMap { perCall.extra($0) }
+            #expect(shown.allSatisfy { $0 >= limit })
+            let bound = perCall.extra(Alloc.Column.unresolvedBound)
             #expect((bound != nil) == (shown.count < 3))
         }
     }
@@ -132,9 +132,9 @@ import Testing
                           extras: extras)
         }
         let results = [
-            result("batched", 16, [Extra("mmap'd", 0)]), result("per-call", 16, [Extra("unresolved <ns", 30)]),
-            result("batched", 64 << 20, [Extra("mmap'd", 1)]),
-            result("per-call", 64 << 20, [Extra("p50 ns", 8000), Extra("p99 ns", 15000), Extra("max ns", 90000)]),
+            result("batched", 16, [Extra(Alloc.Column.mmapped, 0)]), result("per-call", 16, [Extra(Alloc.Column.unresolvedBound, 30)]),
+            result("batched", 64 << 20, [Extra(Alloc.Column.mmapped, 1)]),
+            result("per-call", 64 << 20, [Extra(Alloc.Column.p50, 8000), Extra(Alloc.Column.p99, 15000), Extra(Alloc.Column.maximum, 90000)]),
         ]
         let plots = Alloc().plots(from: results, machine: MachineInfo.current())
         let svg = try #require(plots.first?.svg)

@@ -1,4 +1,5 @@
 import CReference
+import Counters
 @testable import Experiments
 import Harness
 import Testing
@@ -90,8 +91,8 @@ import Testing
 
     @Test(arguments: [64, 1000, 4096, 409_600, 1 << 20])
     func workingSetVariantsReturnTheirChecksums(bytes: Int) throws {
-        let workloads = try WorkingSet(memory: .given(nil)).prepare(size: ByteSize(rawValue: bytes), options: RunOptions())
-        #expect(workloads.map(\.variant) == WorkingSet(memory: .given(nil)).variants.map(\.name))
+        let workloads = try WorkingSet().prepare(size: ByteSize(rawValue: bytes), options: RunOptions())
+        #expect(workloads.map(\.variant) == WorkingSet().variants.map(\.name))
         for workload in workloads {
             #expect(workload.pass() == workload.expectedChecksum, "\(workload.variant) at \(bytes)")
         }
@@ -100,21 +101,22 @@ import Testing
     }
 
     @Test func defaultSizesAreCappedByAvailableMemory() {
-        #expect(WorkingSet(memory: .given(nil)).defaultSizes.count == 12)
-        let small = WorkingSet(memory: .given(MemoryLimit(.memAvailable, remainingBytes: 600 << 20)))
-        #expect(small.defaultSizes.last == .mib(256))
-        #expect(small.sizesLeftOut == [.gib(1)])
-        let results = [VariantResult(experiment: "working-set", variant: "chase", sizeBytes: 4096, elements: 1, iterations: 1,
-                                     samples: 1, nsPerElement: Summary([1]), gbPerSecond: nil, counters: [:], unavailable: [:],
-                                     checksum: 0)]
-        let findings = small.findings(from: results, machine: MachineInfo.current(root: "/nonexistent"))
-        #expect(findings.contains { $0.hasPrefix("left out of the default sizes: 1G (more than half of what MemAvailable in /proc/meminfo leaves") })
+        #expect(WorkingSet().defaultSizes.count == 12)
+        var run = SuiteRun(experiments: [WorkingSet()], sizes: nil,
+                           runner: Runner(configuration: RunConfiguration(), plan: CounterPlan(requested: [], groups: [], unavailable: [:]),
+                                          library: nil),
+                           machine: MachineInfo.current(root: "/nonexistent"))
+        let limits = MemoryLimits([MemoryLimit(.memAvailable, remainingBytes: 600 << 20)])
+        run.sizing.memoryLimits = limits
+        let (planned, leftOut) = run.sizing.plannedSizes(limits: limits)
+        #expect(planned["working-set"]?.last == .mib(256))
+        #expect(leftOut.map(\.size) == [.gib(1)])
     }
 
     @Test func tlbVariantsShareTheCycleAndCountPages() throws {
         let workloads = try TLB().prepare(size: .kib(512), options: RunOptions())
         #expect(workloads.map(\.variant) == ["page-stride", "packed"])
-        #expect(workloads.map { $0.extras.first?.value } == [128, 2])
+        #expect(workloads.map { $0.extra(TLB.Column.pages) } == [128, 2])
         for workload in workloads { #expect(workload.pass() == workload.expectedChecksum) }
         #expect(TLB().defaultSizes.first == .kib(32))
         #expect(TLB().defaultSizes.last == .mib(128))

@@ -48,9 +48,9 @@ import Testing
 
     @Test func levelHoldingASizeIsTheSmallestCacheThatFitsIt() {
         var machine = MachineInfo.current(root: "/nonexistent")
-        machine.caches = [CacheLevel(level: 1, type: "Data", sizeBytes: 32 << 10, ways: 8, lineBytes: 64),
-                          CacheLevel(level: 1, type: "Instruction", sizeBytes: 32 << 10, ways: 8, lineBytes: 64),
-                          CacheLevel(level: 2, type: "Unified", sizeBytes: 1 << 20, ways: 8, lineBytes: 64)]
+        machine.caches = [CacheLevel(level: 1, type: .data, sizeBytes: 32 << 10, ways: 8, lineBytes: 64),
+                          CacheLevel(level: 1, type: .instruction, sizeBytes: 32 << 10, ways: 8, lineBytes: 64),
+                          CacheLevel(level: 2, type: .unified, sizeBytes: 1 << 20, ways: 8, lineBytes: 64)]
         #expect(Landmark.level(holding: 32 << 10, machine: machine) == "L1d (32K)")
         #expect(Landmark.level(holding: 64 << 10, machine: machine) == "L2 (1M)")
         #expect(Landmark.level(holding: 2 << 20, machine: machine) == "memory")

@@ -18,7 +18,7 @@ import Testing
             #expect(workload.units == count)
             #expect(workload.expectedChecksum == LayoutData.checksum(naive))
             #expect(workload.pass() == LayoutData.checksum(naive), "\(workload.variant) at \(bytes) bytes")
-            #expect(workload.extras.map(\.name) == ["B/elem", "pages", "page switch/elem", "setup ms"])
+            #expect(workload.extras.map(\.name) == Layout.Column.allCases.map(\.rawValue))
         }
     }
 
@@ -207,7 +207,7 @@ import Testing
         func result(_ variant: String, _ size: Int, _ ns: Double, switches: Double = 0) -> VariantResult {
             VariantResult(experiment: "layout", variant: variant, sizeBytes: size, elements: 1, iterations: 1, samples: 1,
                           nsPerElement: Summary(median: ns, min: ns, max: ns), gbPerSecond: nil, counters: [:],
-                          unavailable: [:], checksum: 0, extras: [Extra("page switch/elem", switches)])
+                          unavailable: [:], checksum: 0, extras: [Extra(Layout.Column.pageSwitchesPerElement, switches)])
         }
         let results = [
             result("flat", 4096, 0.2), result("list-in-order", 4096, 1.5), result("list-in-order-arc", 4096, 5.5),

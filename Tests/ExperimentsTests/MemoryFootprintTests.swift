@@ -53,7 +53,7 @@ import Testing
     }
 
     @Test func pageFaultsMapsTheHugePageAlignmentSlackBesideItsMapping() {
-        let experiment = PageFaults(machine: .current())
+        let experiment = PageFaults()
         #expect(experiment.footprint(of: .mib(8)) == 8 << 20)
         #expect(experiment.addressSpace(of: .mib(8)) == (8 << 20) + AnonymousMapping.hugePageBytes)
     }

@@ -36,14 +36,14 @@ import Testing
     }
 
     @Test func pageFaultVariantsReturnTheirChecksums() throws {
-        let workloads = try PageFaults(machine: .current()).prepare(size: .mib(8), options: RunOptions())
+        let workloads = try PageFaults().prepare(size: .mib(8), options: RunOptions())
         #expect(workloads.map(\.variant).prefix(3) == ["first-touch-4k", "first-touch-huge", "read-zero-page"])
         for workload in workloads {
             #expect(workload.pass() == workload.expectedChecksum, "\(workload.variant)")
         }
         #expect(workloads[0].units == 2048)
         let zero = try #require(workloads.first { $0.variant == "read-zero-page" })
-        #expect((zero.extras.first { $0.name == "RSS +MiB after write" }?.value ?? 0) > 4)
+        #expect((zero.extra(PageFaults.Column.rssGrowthAfterWriteMiB) ?? 0) > 4)
     }
 
     @Test func hugePagesAreSkippedWhenTHPIsOff() {
@@ -52,17 +52,17 @@ import Testing
         #expect(TransparentHugePages.unavailability(thpMode: "madvise") == nil)
         var machine = MachineInfo.current(root: "/nonexistent")
         machine.transparentHugePages = "never"
-        let findings = HugePages(memory: .given(nil)).findings(from: [], machine: machine)
+        let findings = HugePages().findings(from: [], machine: machine)
         #expect(findings == ["skipped: transparent huge pages are 'never' (/sys/kernel/mm/transparent_hugepage/enabled); nothing was measured"])
     }
 
     @Test func hugePagesAlternateTheTwoBuffersOverThreeRounds() {
-        #expect(HugePages(memory: .given(nil)).variants.map(\.name)
+        #expect(HugePages().variants.map(\.name)
             == ["4k-pages", "huge-pages", "4k-pages-2", "huge-pages-2", "4k-pages-3", "huge-pages-3"])
     }
 
     @Test func hugePagesWorkloadsFollowTheSameCycleAndFindingsQuoteEachRound() throws {
-        let experiment = HugePages(memory: .given(nil))
+        let experiment = HugePages()
         let machine = MachineInfo.current()
         guard TransparentHugePages.unavailability(thpMode: machine.transparentHugePages) == nil else {
             #expect(try experiment.prepare(size: .mib(4), options: RunOptions()).isEmpty)
@@ -71,14 +71,15 @@ import Testing
         let workloads = try experiment.prepare(size: .mib(4), options: RunOptions())
         #expect(workloads.count == 6)
         for workload in workloads { #expect(workload.pass() == workload.expectedChecksum, "\(workload.variant)") }
-        #expect(workloads[0].extras.first { $0.name == "huge %" }?.value == 0)
-        #expect((workloads[1].extras.first { $0.name == "huge %" }?.value ?? 0) > 0)
+        #expect(workloads[0].extra(HugePages.Column.hugeShare) == 0)
+        #expect((workloads[1].extra(HugePages.Column.hugeShare) ?? 0) > 0)
 
         let results = workloads.enumerated().map { index, workload in
             VariantResult(experiment: "huge-pages", variant: workload.variant, sizeBytes: 4 << 20, elements: workload.units,
                           iterations: 1, samples: 1, nsPerElement: Summary([index % 2 == 0 ? 300 : 200]), gbPerSecond: nil,
                           counters: [:], unavailable: [:], checksum: 0,
-                          extras: [Extra("AnonHugePages MiB", index % 2 == 0 ? 0 : 4), Extra("huge %", index % 2 == 0 ? 0 : 100)])
+                          extras: [Extra(HugePages.Column.anonHugePagesMiB, index % 2 == 0 ? 0 : 4),
+                                   Extra(HugePages.Column.hugeShare, index % 2 == 0 ? 0 : 100)])
         }
         let findings = experiment.findings(from: results, machine: machine)
         #expect(findings.first?.hasPrefix("4M: huge pages make a dependent random load 1.50× as fast (median of 3 alternated rounds") == true)
@@ -100,7 +101,6 @@ import Testing
     @Test func hugePagesBuffersAreRoundedToWholeHugePages() {
         #expect(HugePages.lines(.mib(3)) * 64 == 4 << 20)
         // Two 1 GiB buffers and 4 bytes of successor index per 64-byte line.
-        #expect(HugePages(memory: .given(nil)).footprint(of: .gib(1)) == 2 << 30 + (1 << 30) / 64 * 4)
-        #expect(HugePages(memory: .given(MemoryLimit(.addressSpace(limit: 1 << 31, inUse: 1 << 30), remainingBytes: 1 << 30))).defaultSizes.isEmpty)
+        #expect(HugePages().footprint(of: .gib(1)) == 2 << 30 + (1 << 30) / 64 * 4)
     }
 }

@@ -68,23 +68,23 @@ import Testing
 
     @Test func sysfsCachesLargerThanValgrindTakesAreShrunk() throws {
         let geometry = CacheGeometry(machine: machine([
-            CacheLevel(level: 1, type: "Data", sizeBytes: 48 << 10, ways: 12, lineBytes: 64),
-            CacheLevel(level: 1, type: "Instruction", sizeBytes: 32 << 10, ways: 8, lineBytes: 64),
-            CacheLevel(level: 3, type: "Unified", sizeBytes: 4 << 30, ways: 16, lineBytes: 64),
+            CacheLevel(level: 1, type: .data, sizeBytes: 48 << 10, ways: 12, lineBytes: 64),
+            CacheLevel(level: 1, type: .instruction, sizeBytes: 32 << 10, ways: 8, lineBytes: 64),
+            CacheLevel(level: 3, type: .unified, sizeBytes: 4 << 30, ways: 16, lineBytes: 64),
             ])).simulatable
         // 4G 16-way: 4M sets, halved until the size fits a C int: 1M sets = 1G.
         #expect(geometry.ll == CacheShape(sizeBytes: 1 << 30, ways: 16, lineBytes: 64))
         #expect(try geometry.checkedForValgrind(minimumLineBytes: 32) == geometry)
         // 3G 24-way: 2M sets → 1M sets of 24 × 64 = 1.5G, which fits.
         let odd = CacheGeometry(machine: machine([
-            CacheLevel(level: 3, type: "Unified", sizeBytes: 3 << 30, ways: 24, lineBytes: 64),
+            CacheLevel(level: 3, type: .unified, sizeBytes: 3 << 30, ways: 24, lineBytes: 64),
             ])).simulatable
         #expect(odd.ll == CacheShape(sizeBytes: 1536 << 20, ways: 24, lineBytes: 64))
     }
 
     @Test func sysfsCachesValgrindCannotSimulateAreRefused() {
         let narrow = CacheGeometry(machine: machine([
-            CacheLevel(level: 1, type: "Data", sizeBytes: 32 << 10, ways: 8, lineBytes: 16),
+            CacheLevel(level: 1, type: .data, sizeBytes: 32 << 10, ways: 8, lineBytes: 16),
             ])).simulatable
         #expect(throws: GeometryError.unsimulatable("D1=32K:8:16", reason: "valgrind needs lines of at least 32 bytes here "
                                                     + "(callgrind's lines must hold the widest register, AVX's 32 bytes)")) {
@@ -92,7 +92,7 @@ import Testing
         }
         #expect(throws: Never.self) { try narrow.checkedForValgrind(minimumLineBytes: 16) }
         let odd = CacheGeometry(machine: machine([
-            CacheLevel(level: 1, type: "Instruction", sizeBytes: 48 << 10, ways: 8, lineBytes: 96),
+            CacheLevel(level: 1, type: .instruction, sizeBytes: 48 << 10, ways: 8, lineBytes: 96),
             ])).simulatable
         #expect(throws: GeometryError.impossible("I1=48K:8:96")) { try odd.checkedForValgrind(minimumLineBytes: 32) }
     }

@@ -69,10 +69,10 @@ import Testing
     @Test func takesL1AndTheLastLevelFromSysfs() {
         var machine = MachineInfo.current(root: "/nonexistent-locality-root")
         machine.caches = [
-            CacheLevel(level: 1, type: "Data", sizeBytes: 48 << 10, ways: 12, lineBytes: 64),
-            CacheLevel(level: 1, type: "Instruction", sizeBytes: 32 << 10, ways: 8, lineBytes: 64),
-            CacheLevel(level: 2, type: "Unified", sizeBytes: 2 << 20, ways: 16, lineBytes: 64),
-            CacheLevel(level: 3, type: "Unified", sizeBytes: 36 << 20, ways: 12, lineBytes: 64),
+            CacheLevel(level: 1, type: .data, sizeBytes: 48 << 10, ways: 12, lineBytes: 64),
+            CacheLevel(level: 1, type: .instruction, sizeBytes: 32 << 10, ways: 8, lineBytes: 64),
+            CacheLevel(level: 2, type: .unified, sizeBytes: 2 << 20, ways: 16, lineBytes: 64),
+            CacheLevel(level: 3, type: .unified, sizeBytes: 36 << 20, ways: 12, lineBytes: 64),
         ]
         let geometry = CacheGeometry(machine: machine)
         #expect(geometry.description == "I1=32K:8:64,D1=48K:12:64,L2=2M:16:64,LL=36M:12:64")

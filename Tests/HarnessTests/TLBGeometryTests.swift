@@ -4,12 +4,12 @@ import Testing
 @Suite struct TLBGeometryTests {
     /// This lab machine's cpuid (AMD leaves 0x80000005/6, as `TLBInfo` decodes them).
     static let cpuid = [
-        TLBLevel(level: 1, type: "Data", pageBytes: 4096, entries: 72, ways: nil),
-        TLBLevel(level: 1, type: "Instruction", pageBytes: 4096, entries: 64, ways: nil),
-        TLBLevel(level: 1, type: "Data", pageBytes: 2 << 20, entries: 72, ways: nil),
-        TLBLevel(level: 2, type: "Data", pageBytes: 4096, entries: 3072, ways: 8),
-        TLBLevel(level: 2, type: "Instruction", pageBytes: 4096, entries: 512, ways: 4),
-        TLBLevel(level: 2, type: "Data", pageBytes: 2 << 20, entries: 3072, ways: 6),
+        TLBLevel(level: 1, type: .data, pageBytes: 4096, entries: 72, ways: nil),
+        TLBLevel(level: 1, type: .instruction, pageBytes: 4096, entries: 64, ways: nil),
+        TLBLevel(level: 1, type: .data, pageBytes: 2 << 20, entries: 72, ways: nil),
+        TLBLevel(level: 2, type: .data, pageBytes: 4096, entries: 3072, ways: 8),
+        TLBLevel(level: 2, type: .instruction, pageBytes: 4096, entries: 512, ways: 4),
+        TLBLevel(level: 2, type: .data, pageBytes: 2 << 20, entries: 3072, ways: 6),
     ]
 
     @Test func takesTheDataTLBsFromCpuid() throws {
@@ -17,9 +17,9 @@ import Testing
         #expect(geometry.description == "L1=72,L2=3072:8,L1-2M=72,L2-2M=3072:6")
         #expect(geometry.locsimArguments == ["--dtlb1=72,0", "--stlb=3072,8", "--dtlb1-2m=72,0", "--stlb-2m=3072,6"])
         // Intel's load-only and store-only L1 dTLBs: the larger one; a unified STLB counts as L2.
-        let intel = [TLBLevel(level: 1, type: "Data", pageBytes: 4096, entries: 64, ways: 4),
-                     TLBLevel(level: 1, type: "Data", pageBytes: 4096, entries: 16, ways: nil),
-                     TLBLevel(level: 2, type: "Unified", pageBytes: 4096, entries: 1536, ways: 6)]
+        let intel = [TLBLevel(level: 1, type: .data, pageBytes: 4096, entries: 64, ways: 4),
+                     TLBLevel(level: 1, type: .data, pageBytes: 4096, entries: 16, ways: nil),
+                     TLBLevel(level: 2, type: .unified, pageBytes: 4096, entries: 1536, ways: 6)]
         #expect(TLBGeometry(cpuid: intel)?.description == "L1=64:4,L2=1536:6,L1-2M=none,L2-2M=none")
         #expect(TLBGeometry(cpuid: [intel[0]]) == nil, "no L2 TLB: nothing to simulate a page walk with")
         #expect(TLBGeometry(cpuid: []) == nil)

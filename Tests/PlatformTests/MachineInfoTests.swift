@@ -36,7 +36,7 @@ import Testing
         #expect(machine.memAvailableBytes == 8_192_000 * 1024)
         #expect(machine.transparentHugePages == "madvise")
         #expect(machine.caches.map(\.name) == ["L1d", "L1i", "L2", "L3"])
-        #expect(machine.caches[0] == CacheLevel(level: 1, type: "Data", sizeBytes: 48 << 10, ways: 12, lineBytes: 64))
+        #expect(machine.caches[0] == CacheLevel(level: 1, type: .data, sizeBytes: 48 << 10, ways: 12, lineBytes: 64))
         #expect(machine.dataCaches.map(\.sizeBytes) == [48 << 10, 2 << 20, 36 << 20])
     }
 
@@ -46,5 +46,35 @@ import Testing
         #expect(machine.memAvailableBytes == nil)
         #expect(machine.transparentHugePages == nil)
         #expect(machine.cpuModel == "unknown")
+    }
+
+    /// The cache type is an enum whose raw values are the names sysfs and reports use: the JSON
+    /// is what it was as strings, and a report naming another type is refused where it says so.
+    @Test func cacheTypesReadAndWriteTheirSysfsNames() throws {
+        let level = CacheLevel(level: 1, type: .instruction, sizeBytes: 32 << 10, ways: 8, lineBytes: 64)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = String(decoding: try encoder.encode(level), as: UTF8.self)
+        #expect(json == #"{"level":1,"line_bytes":64,"name":"L1i","size_bytes":32768,"type":"Instruction","ways":8}"#)
+        #expect(try JSONDecoder().decode(CacheLevel.self, from: Data(json.utf8)) == level)
+        let tlb = TLBLevel(level: 2, type: .unified, pageBytes: 4096, entries: 1536, ways: 6)
+        let tlbJSON = String(decoding: try encoder.encode(tlb), as: UTF8.self)
+        #expect(tlbJSON == #"{"entries":1536,"level":2,"page_bytes":4096,"type":"Unified","ways":6}"#)
+        #expect(CacheType.allCases.map(\.rawValue) == ["Data", "Instruction", "Unified"])
+
+        let unknown = Data(json.replacingOccurrences(of: "Instruction", with: "Victim").utf8)
+        #expect {
+            try JSONDecoder().decode(CacheLevel.self, from: unknown)
+        } throws: { error in
+            guard case let DecodingError.dataCorrupted(context) = error else { return false }
+            return context.codingPath.map(\.stringValue) == ["type"]
+        }
+    }
+
+    @Test func aSysfsCacheOfAnUnknownTypeIsLeftOut() throws {
+        let root = try fixture()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try "Victim\n".write(toFile: root + "/sys/devices/system/cpu/cpu0/cache/index1/type", atomically: true, encoding: .utf8)
+        #expect(MachineInfo.current(root: root).caches.map(\.name) == ["L1d", "L2", "L3"])
     }
 }

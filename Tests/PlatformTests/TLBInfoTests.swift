@@ -8,14 +8,14 @@ import Testing
                                  leaf80000006: [0x5c00_2200, 0x6c00_4200, 0x0400_6140, 0x0a00_9140])
         let data4K = TLBInfo.dataTLBs(levels)
         #expect(data4K == [
-            TLBLevel(level: 1, type: "Data", pageBytes: 4096, entries: 72, ways: nil),
-            TLBLevel(level: 2, type: "Data", pageBytes: 4096, entries: 3072, ways: 8),
+            TLBLevel(level: 1, type: .data, pageBytes: 4096, entries: 72, ways: nil),
+            TLBLevel(level: 2, type: .data, pageBytes: 4096, entries: 3072, ways: 8),
         ])
         #expect(data4K.map(\.reachBytes) == [288 << 10, 12 << 20])
         #expect(data4K.map(\.name) == ["L1 dTLB", "L2 dTLB"])
-        #expect(levels.contains(TLBLevel(level: 1, type: "Instruction", pageBytes: 4096, entries: 64, ways: nil)))
-        #expect(levels.contains(TLBLevel(level: 2, type: "Data", pageBytes: 2 << 20, entries: 3072, ways: 6)))
-        #expect(levels.contains(TLBLevel(level: 2, type: "Instruction", pageBytes: 4096, entries: 512, ways: 4)))
+        #expect(levels.contains(TLBLevel(level: 1, type: .instruction, pageBytes: 4096, entries: 64, ways: nil)))
+        #expect(levels.contains(TLBLevel(level: 2, type: .data, pageBytes: 2 << 20, entries: 3072, ways: 6)))
+        #expect(levels.contains(TLBLevel(level: 2, type: .instruction, pageBytes: 4096, entries: 512, ways: 4)))
     }
 
     @Test func skipsAbsentAMDTLBs() {
@@ -31,11 +31,11 @@ import Testing
         ]
         let levels = TLBInfo.intelLeaf18(subleaves)
         #expect(TLBInfo.dataTLBs(levels) == [
-            TLBLevel(level: 1, type: "Data", pageBytes: 4096, entries: 64, ways: 4),
-            TLBLevel(level: 2, type: "Unified", pageBytes: 4096, entries: 2048, ways: 8),
+            TLBLevel(level: 1, type: .data, pageBytes: 4096, entries: 64, ways: 4),
+            TLBLevel(level: 2, type: .unified, pageBytes: 4096, entries: 2048, ways: 8),
         ])
         #expect(levels.count == 4)
-        #expect(levels.last == TLBLevel(level: 1, type: "Data", pageBytes: 1 << 30, entries: 8, ways: nil))
+        #expect(levels.last == TLBLevel(level: 1, type: .data, pageBytes: 1 << 30, entries: 8, ways: nil))
         #expect(TLBInfo.dataTLBs(levels).last?.name == "L2 TLB")
     }
 

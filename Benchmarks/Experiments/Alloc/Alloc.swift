@@ -85,19 +85,19 @@ public struct Alloc: Experiment {
         // pass count failed calls and blame its checksum.
         let placement = try Self.placement(of: bytes, for: "alloc at \(size)")
         let perCall = Self.timeEachCall(size: bytes, timer: timer)
-        var sizeExtras = [Extra("usable B", Double(placement.usableBytes)),
-                          Extra("mmap'd", placement.steadyMmapped ? 1 : 0),
-                          Extra("mmap'd 1st", placement.firstMmapped ? 1 : 0)]
+        var sizeExtras = [Extra(Column.usableBytes, Double(placement.usableBytes)),
+                          Extra(Column.mmapped, placement.steadyMmapped ? 1 : 0),
+                          Extra(Column.mmappedFirst, placement.firstMmapped ? 1 : 0)]
         let inTrace = Self.trace.filter { $0 == bytes }.count
-        if inTrace > 0 { sizeExtras.append(Extra("trace×", Double(inTrace))) }
+        if inTrace > 0 { sizeExtras.append(Extra(Column.inTrace, Double(inTrace))) }
         // A figure under the timer's resolution is not shown as a number: its column stays
         // empty and `unresolved <ns` gives the bound it lies under.
         var perCallExtras: [Extra] = []
-        for (name, value) in [("p50 ns", perCall.p50), ("p99 ns", perCall.p99), ("max ns", perCall.max)]
+        for (key, value) in [(Column.p50, perCall.p50), (.p99, perCall.p99), (.maximum, perCall.max)]
         where value >= timer.resolutionLimitNanoseconds {
-            perCallExtras.append(Extra(name, value))
+            perCallExtras.append(Extra(key, value))
         }
-        if perCallExtras.count < 3 { perCallExtras.append(Extra("unresolved <ns", timer.resolutionLimitNanoseconds)) }
+        if perCallExtras.count < 3 { perCallExtras.append(Extra(Column.unresolvedBound, timer.resolutionLimitNanoseconds)) }
 
         var workloads = [
             Workload(variant: "batched", units: calls, bytesPerPass: nil, expectedChecksum: Double(calls),

@@ -1,3 +1,4 @@
+import Counters
 import Foundation
 import Harness
 import Plotting
@@ -14,8 +15,8 @@ extension Alloc {
                 + "\(Self.ns(timer.costNanoseconds)) (subtracted), quantum \(Self.ns(timer.quantumNanoseconds)); a figure under "
                 + "3 quanta (`unresolved <ns`) is left empty")
         }
-        let unresolved = perCall.filter { $0.extra("p50 ns") == nil }
-        let heapServed = batched.filter { $0.extra("mmap'd") == 0 }
+        let unresolved = perCall.filter { $0.extra(Column.p50) == nil }
+        let heapServed = batched.filter { $0.extra(Column.mmapped) == 0 }
         if !unresolved.isEmpty {
             let sizes = unresolved.map(\.sizeBytes)
             let batchedThere = batched.filter { sizes.contains($0.sizeBytes) }.map(\.nsPerElement.median)
@@ -33,28 +34,28 @@ extension Alloc {
             lines.append("batched malloc+free from the heap: \(Self.nsSpan(low, high)) per call over "
                 + "\(Self.sizeSpan(heapServed.map(\.sizeBytes))): below the mmap threshold the size barely matters")
         }
-        if let worst = perCall.max(by: { ($0.extra("max ns") ?? 0) < ($1.extra("max ns") ?? 0) }),
-           let worstMax = worst.extra("max ns") {
-            let p99 = worst.extra("p99 ns").map(Self.ns) ?? "under \(Self.ns(timer.resolutionLimitNanoseconds))"
+        if let worst = perCall.max(by: { ($0.extra(Column.maximum) ?? 0) < ($1.extra(Column.maximum) ?? 0) }),
+           let worstMax = worst.extra(Column.maximum) {
+            let p99 = worst.extra(Column.p99).map(Self.ns) ?? "under \(Self.ns(timer.resolutionLimitNanoseconds))"
             lines.append("the slowest call, \(Self.ns(worstMax)) at \(Self.size(worst.sizeBytes)) (p99 \(p99)), is a rare event "
                 + "(heap growth, page fault, preemption) as the notebook's 3970 ns at 184 B")
         }
-        for m in batched where m.extra("mmap'd") == 1 {
+        for m in batched where m.extra(Column.mmapped) == 1 {
             var line = "\(Self.size(m.sizeBytes)): glibc mmaps every request; malloc+free take \(Self.ns(m.nsPerElement.median))"
             if let small = heapServed.map(\.nsPerElement.median).min(), small > 0 {
                 line += " (\(Self.times(m.nsPerElement.median / small)) the fastest heap size)"
             }
-            if let faults = m.counters["perf::PAGE-FAULTS"] {
+            if let faults = m.counter(WellKnownEvent.pageFaults) {
                 line += "; page faults per call: \(SVGChart.compact(faults.perElement)) (\(faults.source.rawValue))"
             }
             lines.append(line)
         }
-        for m in batched where m.extra("mmap'd 1st") == 1 && m.extra("mmap'd") == 0 {
+        for m in batched where m.extra(Column.mmappedFirst) == 1 && m.extra(Column.mmapped) == 0 {
             lines.append("\(Self.size(m.sizeBytes)): the first request was mmap'd, then freeing it raised glibc's "
                 + "dynamic mmap threshold, so the timed requests come from the heap (mmap'd = 0)")
         }
-        if batched.contains(where: { ($0.extra("trace×") ?? 0) > 1 }) {
-            let repeats = batched.filter { ($0.extra("trace×") ?? 0) > 1 }.map { "\($0.sizeBytes)" }
+        if batched.contains(where: { ($0.extra(Column.inTrace) ?? 0) > 1 }) {
+            let repeats = batched.filter { ($0.extra(Column.inTrace) ?? 0) > 1 }.map { "\($0.sizeBytes)" }
             lines.append("the trace's \(Self.trace.count) requests hold \(Set(Self.trace).count) sizes; "
                 + "\(repeats.joined(separator: ", ")) B came twice (trace×), measured once")
         }
@@ -84,11 +85,11 @@ extension Alloc {
         var sizes: [Int] = []
         var usable: Set<Double> = []
         for m in batched {
-            let chunk = m.extra("usable B") ?? Double(m.sizeBytes)
-            if usable.insert(chunk).inserted || m.extra("mmap'd") == 1 || m.extra("mmap'd 1st") == 1 { sizes.append(m.sizeBytes) }
+            let chunk = m.extra(Column.usableBytes) ?? Double(m.sizeBytes)
+            if usable.insert(chunk).inserted || m.extra(Column.mmapped) == 1 || m.extra(Column.mmappedFirst) == 1 { sizes.append(m.sizeBytes) }
         }
         let perCall = results.filter { $0.variant == "per-call" }
-        if let worst = perCall.max(by: { ($0.extra("max ns") ?? 0) < ($1.extra("max ns") ?? 0) }), worst.extra("max ns") != nil,
+        if let worst = perCall.max(by: { ($0.extra(Column.maximum) ?? 0) < ($1.extra(Column.maximum) ?? 0) }), worst.extra(Column.maximum) != nil,
            !sizes.contains(worst.sizeBytes) {
             sizes.append(worst.sizeBytes)
         }
@@ -103,15 +104,15 @@ extension Alloc {
         // Unresolved figures are drawn at the resolution bound they lie under.
         let bound = CycleTimer.shared.resolutionLimitNanoseconds
         func point(_ m: VariantResult) -> SVGChart.Point {
-            let p50 = m.extra("p50 ns") ?? bound, p99 = m.extra("p99 ns") ?? bound
+            let p50 = m.extra(Column.p50) ?? bound, p99 = m.extra(Column.p99) ?? bound
             return p99 > p50 ? SVGChart.Point(x: Double(m.sizeBytes), y: p50, low: p50, high: p99)
                              : SVGChart.Point(x: Double(m.sizeBytes), y: p50)
         }
         var series = [
             SVGChart.Series(name: "per call: p50, p99 whisker",
-                            points: perCall.filter { $0.extra("p50 ns") != nil }.map(point), connected: false),
+                            points: perCall.filter { $0.extra(Column.p50) != nil }.map(point), connected: false),
             SVGChart.Series(name: "per call: p50 < \(Self.ns(bound)), unresolved",
-                            points: perCall.filter { $0.extra("p50 ns") == nil }.map(point), connected: false),
+                            points: perCall.filter { $0.extra(Column.p50) == nil }.map(point), connected: false),
             SVGChart.Series(name: "batched: ns per call",
                             points: results.filter { $0.variant == "batched" }.map {
                                 SVGChart.Point(x: Double($0.sizeBytes), y: max($0.nsPerElement.median, 1))

@@ -23,14 +23,9 @@ public struct HugePages: Experiment {
         return [Variant("4k-pages" + suffix, "madvise(MADV_NOHUGEPAGE): 4 KiB pages" + again),
                 Variant("huge-pages" + suffix, "madvise(MADV_HUGEPAGE): 2 MiB transparent huge pages, where the kernel grants them" + again)]
     }
-    let budget: MemoryBudget
+    public init() {}
 
-    public init(memory budget: MemoryBudget = .current) {
-        self.budget = budget
-    }
-
-    public var defaultSizes: [ByteSize] { capped([.gib(1)], footprint: Self.footprint, memory: budget.limit).kept }
-    var sizesLeftOut: [ByteSize] { capped([.gib(1)], footprint: Self.footprint, memory: budget.limit).left }
+    public var defaultSizes: [ByteSize] { [.gib(1)] }
     /// None by default: whether the kernel grants huge pages differs between machines, and the
     /// default simulation (`make check`) must count the same everywhere. `locality sim
     /// huge-pages --sizes 32M` shows them: 8192 pages of 4 KiB, past an L2 TLB of a few thousand
@@ -39,7 +34,7 @@ public struct HugePages: Experiment {
     /// 32M: past the L2 dTLB reach of 4 KiB pages here (12M). From 64M on, the warm-up before
     /// every sample (twice the LLC: 16 passes of ~30 ms) makes this experiment alone take
     /// ~10 s; at 32M it takes ~3 s, at the price of a smaller difference (the buffer is L3-sized).
-    public var quickSizes: [ByteSize] { capped([.mib(32)], footprint: Self.footprint, memory: budget.limit).kept }
+    public var quickSizes: [ByteSize] { [.mib(32)] }
 
     /// One huge page: a smaller size would be measured as a whole one.
     public let minimumSize = ByteSize(rawValue: AnonymousMapping.hugePageBytes)
@@ -65,8 +60,8 @@ public struct HugePages: Experiment {
                                     loadsPerPass: ChaseBuffer.defaultLoadsPerPass)
         func extras(_ buffer: ChaseBuffer) -> [Extra] {
             let bytes = ProcessMemory.anonHugePagesBytes(of: buffer.mapping) ?? 0
-            return [Extra("AnonHugePages MiB", Double(bytes) / 1_048_576),
-                    Extra("huge %", 100 * Double(bytes) / Double(buffer.mapping.byteCount))]
+            return [Extra(Column.anonHugePagesMiB, Double(bytes) / 1_048_576),
+                    Extra(Column.hugeShare, 100 * Double(bytes) / Double(buffer.mapping.byteCount))]
         }
         let smallExtras = extras(small), hugeExtras = extras(huge)
         // Under locsim the huge buffer's translations use the simulated 2 MiB TLB entries only
@@ -89,18 +84,18 @@ public struct HugePages: Experiment {
         for size in Array(Set(results.map(\.sizeBytes))).sorted() {
             guard let small = results.first(where: { $0.sizeBytes == size && $0.variant == "4k-pages" }),
                   let huge = results.first(where: { $0.sizeBytes == size && $0.variant == "huge-pages" }) else { continue }
-            func perLoad(_ row: VariantResult, _ counter: String) -> String {
-                row.counters[counter].map { String(format: "%.2f", $0.perElement) } ?? "—"
+            func perLoad(_ row: VariantResult, _ event: SimulatedEvent) -> String {
+                row.counter(event).map { String(format: "%.2f", $0.perElement) } ?? "—"
             }
-            let share = huge.extra("huge %") ?? 0
+            let share = huge.extra(Column.hugeShare) ?? 0
             let label = ByteSize(rawValue: size).description
             guard share >= 100 else {
                 lines.append("\(label): the kernel backed \(String(format: "%.0f", share))% of the huge-pages buffer with 2 MiB pages "
                     + "under valgrind (AnonHugePages), not all of it: both buffers were simulated on 4 KiB pages")
                 continue
             }
-            lines.append("\(label): page walks per load \(perLoad(small, "DTLB2m")) on 4 KiB pages against \(perLoad(huge, "DTLB2m")) on "
-                + "2 MiB pages, L1 dTLB misses \(perLoad(small, "DTLB1m")) against \(perLoad(huge, "DTLB1m")): the L1 dTLB's "
+            lines.append("\(label): page walks per load \(perLoad(small, .pageWalks)) on 4 KiB pages against \(perLoad(huge, .pageWalks)) on "
+                + "2 MiB pages, L1 dTLB misses \(perLoad(small, .l1DataTLBMisses)) against \(perLoad(huge, .l1DataTLBMisses)): the L1 dTLB's "
                 + "\((tlbs.l1Huge ?? tlbs.l1).entries) entries for 2 MiB pages reach \(ByteSize(rawValue: (tlbs.l1Huge ?? tlbs.l1).entries << 21).approximate), "
                 + "its \(tlbs.l1.entries) for 4 KiB pages \(ByteSize(rawValue: tlbs.l1.entries << 12).approximate)")
         }
@@ -115,8 +110,8 @@ public struct HugePages: Experiment {
         for size in Array(Set(results.map(\.sizeBytes))).sorted() {
             guard let small = results.first(where: { $0.sizeBytes == size && $0.variant == "4k-pages" }),
                   let huge = results.first(where: { $0.sizeBytes == size && $0.variant == "huge-pages" }) else { continue }
-            let hugeMiB = huge.extra("AnonHugePages MiB") ?? 0, smallMiB = small.extra("AnonHugePages MiB") ?? 0
-            let share = huge.extra("huge %") ?? 0
+            let hugeMiB = huge.extra(Column.anonHugePagesMiB) ?? 0, smallMiB = small.extra(Column.anonHugePagesMiB) ?? 0
+            let share = huge.extra(Column.hugeShare) ?? 0
             let label = ByteSize(rawValue: size).description
             // The buffer is the size rounded up to whole huge pages.
             let bufferMiB = (Self.lines(ByteSize(rawValue: size)) * ChaseLayout.lineBytes) >> 20
@@ -148,9 +143,6 @@ public struct HugePages: Experiment {
             } else {
                 lines.append("\(label): no clear difference between huge and 4 KiB pages (" + detail)
             }
-        }
-        if let leftOut = leftOutFinding(sizesLeftOut, measured: results, memory: budget.limit, what: "two buffers of it need ") {
-            lines.append(leftOut)
         }
         return lines
     }

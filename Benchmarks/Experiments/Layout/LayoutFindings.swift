@@ -28,8 +28,8 @@ struct LayoutFindings {
                 .compactMap { variant in ratio(variant, to: "flat", size).map { "\(variant) \(Self.format($0, 1))×" } }
             if !ranked.isEmpty {
                 var line = "at \(ByteSize(rawValue: size)) against flat: " + ranked.joined(separator: ", ")
-                if let switches = results.first(where: { $0.variant == "list-shuffled" && $0.sizeBytes == size })?.extra("page switch/elem"),
-                   let flatSwitches = results.first(where: { $0.variant == "flat" && $0.sizeBytes == size })?.extra("page switch/elem") {
+                if let switches = results.first(where: { $0.variant == "list-shuffled" && $0.sizeBytes == size })?.extra(Layout.Column.pageSwitchesPerElement),
+                   let flatSwitches = results.first(where: { $0.variant == "flat" && $0.sizeBytes == size })?.extra(Layout.Column.pageSwitchesPerElement) {
                     line += " (list-shuffled changes page on \(Self.format(switches * 100, 0))% of its steps, flat on \(Self.format(flatSwitches * 100, 1))%)"
                 }
                 lines.append(line)

@@ -115,7 +115,7 @@ struct LayoutShape {
     }
 
     var extras: [Extra] {
-        [Extra("B/elem", bytesPerElement), Extra("pages", Double(pages)),
-         Extra("page switch/elem", pageSwitchesPerElement), Extra("setup ms", setupMilliseconds)]
+        [Extra(Layout.Column.bytesPerElement, bytesPerElement), Extra(Layout.Column.pages, Double(pages)),
+         Extra(Layout.Column.pageSwitchesPerElement, pageSwitchesPerElement), Extra(Layout.Column.setupMilliseconds, setupMilliseconds)]
     }
 }

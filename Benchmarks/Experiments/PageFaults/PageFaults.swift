@@ -1,3 +1,4 @@
+import Counters
 import Foundation
 import Harness
 
@@ -24,21 +25,14 @@ public struct PageFaults: Experiment {
         Variant("read-zero-page", "map, read one byte per 4 KiB page, unmap: every page maps the shared zero page"),
         Variant("overcommit", "map 4 × MemTotal with MAP_NORESERVE, write \(overcommitTouches) pages spread over it, unmap"),
     ]
-    let memTotal: Int?
-    let budget: MemoryBudget
-
-    public init(machine: MachineInfo = .current(), memory budget: MemoryBudget = .current) {
-        memTotal = machine.memTotalBytes
-        self.budget = budget
-    }
+    public init() {}
 
     // 256 MiB: a 4 KiB first-touch pass over it takes ~0.1–0.5 s here (65536 faults), and the
     // runner needs about seven passes per variant; `--sizes 1G` shows 262144 faults against 512.
-    public var defaultSizes: [ByteSize] { capped([.mib(256)], footprint: { $0.rawValue }, memory: budget.limit).kept }
-    var sizesLeftOut: [ByteSize] { capped([.mib(256)], footprint: { $0.rawValue }, memory: budget.limit).left }
+    public var defaultSizes: [ByteSize] { [.mib(256)] }
     /// None: first touch of a mapping large enough to mean something is slow under valgrind.
     public var simulationSizes: [ByteSize] { [] }
-    public var quickSizes: [ByteSize] { capped([.mib(64)], footprint: { $0.rawValue }, memory: budget.limit).kept }
+    public var quickSizes: [ByteSize] { [.mib(64)] }
 
     /// One page, the unit of a fault (a smaller size would be measured as one whole page).
     public let minimumSize = ByteSize(rawValue: pageBytes)
@@ -54,17 +48,17 @@ public struct PageFaults: Experiment {
     public func addressSpace(of size: ByteSize) -> Int { footprint(of: size) + AnonymousMapping.hugePageBytes }
 
     /// The overcommit demo's reservation: 4 × MemTotal (64 GiB when MemTotal is unknown).
-    var overcommitReservation: Int { 4 * (memTotal ?? (16 << 30)) }
+    static func overcommitReservation(on machine: MachineInfo) -> Int { 4 * (machine.memTotalBytes ?? (16 << 30)) }
 
     public func prepare(size: ByteSize, context: ExperimentContext) throws -> [Workload] {
         let pages = Self.pages(size)
         let bytes = pages * Self.pageBytes
-        let mib = { (b: Int) in Extra("RSS +MiB", Double(b) / 1_048_576) }
+        let mib = { (b: Int) in Extra(Column.rssGrowthMiB, Double(b) / 1_048_576) }
 
         func firstTouch(_ variant: String, _ advice: PageAdvice) throws -> Workload {
             let probe = try VirtualMemoryDemo.firstTouch(bytes: bytes, advice: advice)
             var extras = [mib(probe.rssGrowth)]
-            if advice == .hugePages { extras.append(Extra("AnonHugePages MiB", Double(probe.anonHugePages) / 1_048_576)) }
+            if advice == .hugePages { extras.append(Extra(Column.anonHugePagesMiB, Double(probe.anonHugePages) / 1_048_576)) }
             return Workload(variant: variant, units: pages, bytesPerPass: nil, expectedChecksum: Double(pages), extras: extras) {
                 guard let mapping = try? AnonymousMapping(bytes: bytes, advice: advice) else { return -1 }
                 return Double(mapping.touchEveryPage())
@@ -73,7 +67,7 @@ public struct PageFaults: Experiment {
 
         let zero = try VirtualMemoryDemo.zeroPage(bytes: bytes)
         let readZero = Workload(variant: "read-zero-page", units: pages, bytesPerPass: nil, expectedChecksum: Double(pages),
-                                extras: [mib(zero.readGrowth), Extra("RSS +MiB after write", Double(zero.writeGrowth) / 1_048_576)]) {
+                                extras: [mib(zero.readGrowth), Extra(Column.rssGrowthAfterWriteMiB, Double(zero.writeGrowth) / 1_048_576)]) {
             guard let mapping = try? AnonymousMapping(bytes: bytes, advice: .noHugePages) else { return -1 }
             return Double(pages + mapping.readEveryPage())
         }
@@ -86,11 +80,11 @@ public struct PageFaults: Experiment {
         workloads.append(readZero)
         // Where the kernel refuses overcommit (vm.overcommit_memory = 2) the demo is left out
         // and the findings say why.
-        let reserve = overcommitReservation
+        let reserve = Self.overcommitReservation(on: context.machine)
         if let demo = try? VirtualMemoryDemo.overcommit(reserve: reserve, touchPages: Self.overcommitTouches) {
             let touches = demo.touchedPages
             workloads.append(Workload(variant: "overcommit", units: touches, bytesPerPass: nil, expectedChecksum: Double(touches),
-                                      extras: [mib(demo.rssGrowth), Extra("reserved GiB", Double(demo.reserved) / Double(1 << 30))]) {
+                                      extras: [mib(demo.rssGrowth), Extra(Column.reservedGiB, Double(demo.reserved) / Double(1 << 30))]) {
                 guard let mapping = try? AnonymousMapping(bytes: reserve, reserve: false) else { return -1 }
                 return Double(VirtualMemoryDemo.touchSpread(mapping, pages: touches))
             })
@@ -99,15 +93,14 @@ public struct PageFaults: Experiment {
     }
 
     public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] {
-        // Under a tight limit the default size goes: said, not a silent empty run.
-        var lines = leftOutFinding(sizesLeftOut, measured: results, memory: budget.limit).map { [$0] } ?? []
+        var lines: [String] = []
         for size in Array(Set(results.map(\.sizeBytes))).sorted() {
             let at = results.filter { $0.sizeBytes == size }
             func row(_ variant: String) -> VariantResult? { at.first { $0.variant == variant } }
             let label = ByteSize(rawValue: size).description
             let pages = size / Self.pageBytes
             if let small = row("first-touch-4k"), let huge = row("first-touch-huge") {
-                let hugeMiB = huge.extra("AnonHugePages MiB") ?? 0
+                let hugeMiB = huge.extra(Column.anonHugePagesMiB) ?? 0
                 // The times per page are the table's; the faults explain them.
                 lines.append("first touch of \(label): 4 KiB pages \(faults(small, pages: pages)); "
                     + "huge pages \(faults(huge, pages: pages)), AnonHugePages \(Int(hugeMiB)) MiB: "
@@ -121,28 +114,29 @@ public struct PageFaults: Experiment {
             }
             if let zero = row("read-zero-page") {
                 lines.append("shared zero page: reading all \(pages) pages of a fresh \(label) mapping grew its RSS by "
-                    + "\(mib(zero.extra("RSS +MiB"))) MiB (\(faults(zero, pages: pages))); "
-                    + "writing them grew it by \(mib(zero.extra("RSS +MiB after write"))) MiB")
+                    + "\(mib(zero.extra(Column.rssGrowthMiB))) MiB (\(faults(zero, pages: pages))); "
+                    + "writing them grew it by \(mib(zero.extra(Column.rssGrowthAfterWriteMiB))) MiB")
             }
         }
         if let over = results.first(where: { $0.variant == "overcommit" }) {
             let total = machine.memTotalBytes.map { ByteSize(rawValue: $0).approximate } ?? "?"
-            lines.append("overcommit: reserved \(String(format: "%.1f", over.extra("reserved GiB") ?? 0)) GiB with MAP_NORESERVE "
-                + "(4 × MemTotal \(total)), wrote \(over.elements) pages of it: its RSS grew by \(mib(over.extra("RSS +MiB"))) MiB")
+            lines.append("overcommit: reserved \(String(format: "%.1f", over.extra(Column.reservedGiB) ?? 0)) GiB with MAP_NORESERVE "
+                + "(4 × MemTotal \(total)), wrote \(over.elements) pages of it: its RSS grew by \(mib(over.extra(Column.rssGrowthMiB))) MiB")
         } else if !results.isEmpty {
             let policy = VirtualMemoryDemo.overcommitPolicy().map { "vm.overcommit_memory = \($0)" } ?? "overcommit policy unknown"
             // MAP_NORESERVE does not get past RLIMIT_AS: it counts every mapping.
             let reason = MemoryLimits.currentAddressSpaceLimit().flatMap { limit in
-                limit < overcommitReservation ? "the address-space limit, ulimit -v \(MemoryLimit.bytes(limit)), is smaller" : nil
+                limit < Self.overcommitReservation(on: machine) ? "the address-space limit, ulimit -v \(MemoryLimit.bytes(limit)), is smaller" : nil
             } ?? policy
-            lines.append("overcommit: mmap of \(ByteSize(rawValue: overcommitReservation).approximate) with MAP_NORESERVE was refused (\(reason)); demo skipped")
+            lines.append("overcommit: mmap of \(ByteSize(rawValue: Self.overcommitReservation(on: machine)).approximate) with MAP_NORESERVE was refused (\(reason)); demo skipped")
         }
         return lines
     }
 
     /// Faults per page from the software counter, or why it is missing.
     private func faults(_ result: VariantResult, pages: Int) -> String {
-        guard let counter = result.counters["perf::PAGE-FAULTS"] else { return "faults not counted (perf::PAGE-FAULTS not requested or unavailable)" }
+        let event = WellKnownEvent.pageFaults
+        guard let counter = result.counter(event) else { return "faults not counted (\(event.rawValue) not requested or unavailable)" }
         let perPass = counter.perElement * Double(pages)
         return String(format: counter.perElement >= 0.1 ? "%.2f faults/page" : "%.3g faults/page", counter.perElement) + " (\(counter.source.rawValue), "
             + String(format: "%.0f per pass)", perPass)

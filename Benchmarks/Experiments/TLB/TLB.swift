@@ -1,3 +1,4 @@
+import Counters
 import Foundation
 import Harness
 import Plotting
@@ -54,8 +55,8 @@ public struct TLB: Experiment {
         let packed = try ChaseBuffer(layout: .lines(pages), successors: successors, advice: .noHugePages, loadsPerPass: loads)
         let packedPages = (pages * ChaseLayout.lineBytes + Self.pageBytes - 1) / Self.pageBytes
         return [
-            strided.workload("page-stride", extras: [Extra("pages", Double(pages))], kernel: chaseLoads),
-            packed.workload("packed", extras: [Extra("pages", Double(packedPages))], kernel: chaseLoads),
+            strided.workload("page-stride", extras: [Extra(Column.pages, Double(pages))], kernel: chaseLoads),
+            packed.workload("packed", extras: [Extra(Column.pages, Double(packedPages))], kernel: chaseLoads),
         ]
     }
 
@@ -90,13 +91,14 @@ public struct TLB: Experiment {
                                      noisy: strided.map(\.isNoisy),
                                      landmarks: Self.landmarks(machine: machine, tlbs: tlbs), unit: "load",
                                      describe: { "\(Int($0)) pages" })
-        let measured = strided.compactMap { r in r.counters["PAPI_TLB_DM"].map { (r, $0) } }
+        let tlbMisses = WellKnownEvent.tlbDataMisses
+        let measured = strided.compactMap { r in r.counter(tlbMisses).map { (r, $0) } }
         if !measured.isEmpty {
             let perSize = measured.map { "\($0.0.sizeBytes / Self.pageBytes) pages \(String(format: "%.3f", $0.1.perElement))" }
-            lines.append("PAPI_TLB_DM (\(measured[0].1.source.rawValue)) misses per load: " + perSize.joined(separator: ", "))
-        } else if strided.first?.unavailable["PAPI_TLB_DM"] != nil {
+            lines.append("\(tlbMisses.rawValue) (\(measured[0].1.source.rawValue)) misses per load: " + perSize.joined(separator: ", "))
+        } else if strided.first?.unavailability(of: tlbMisses) != nil {
             // Its reason is the report's, given once with every counter unavailable here.
-            lines.append("PAPI_TLB_DM per load: unavailable (why: with the other unavailable counters)")
+            lines.append("\(tlbMisses.rawValue) per load: unavailable (why: with the other unavailable counters)")
         }
         return lines
     }
@@ -108,29 +110,29 @@ public struct TLB: Experiment {
         guard let tlbs else { return [] }
         let strided = results.filter { $0.variant == "page-stride" }.sorted { $0.sizeBytes < $1.sizeBytes }
         let packed = results.filter { $0.variant == "packed" }
-        func perLoad(_ row: VariantResult?, _ counter: String) -> Double? { row?.counters[counter]?.perElement }
+        func perLoad(_ row: VariantResult?, _ event: SimulatedEvent) -> Double? { row?.counter(event)?.perElement }
         func format(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "—" }
         var lines: [String] = []
         for row in strided {
             let other = packed.first { $0.sizeBytes == row.sizeBytes }
             lines.append("\(String(row.sizeBytes / Self.pageBytes).leftPadded(to: 6)) pages: page-stride "
-                + "\(format(perLoad(row, "DTLB1m"))) L1 dTLB misses and \(format(perLoad(row, "DTLB2m"))) page walks per load; "
-                + "packed \(format(perLoad(other, "DTLB1m"))) and \(format(perLoad(other, "DTLB2m")))")
+                + "\(format(perLoad(row, .l1DataTLBMisses))) L1 dTLB misses and \(format(perLoad(row, .pageWalks))) page walks per load; "
+                + "packed \(format(perLoad(other, .l1DataTLBMisses))) and \(format(perLoad(other, .pageWalks)))")
         }
         let pages = strided.map { $0.sizeBytes / Self.pageBytes }
-        func knee(_ counter: String) -> (lower: Int, upper: Int, from: Double, to: Double)? {
-            let values = strided.map { perLoad($0, counter) ?? 0 }
+        func knee(_ event: SimulatedEvent) -> (lower: Int, upper: Int, from: Double, to: Double)? {
+            let values = strided.map { perLoad($0, event) ?? 0 }
             guard let index = values.indices.dropLast().first(where: { values[$0] < 0.5 && values[$0 + 1] >= 0.5 }) else { return nil }
             return (pages[index], pages[index + 1], values[index], values[index + 1])
         }
-        var knees: [String: (lower: Int, upper: Int, from: Double, to: Double)] = [:]
-        for (counter, what, tlb, name) in [("DTLB1m", "L1 dTLB misses", tlbs.l1, "the simulated L1 dTLB"),
-                                           ("DTLB2m", "page walks", tlbs.l2, "the simulated L2 TLB")] {
-            guard let found = knee(counter) else {
+        var knees: [SimulatedEvent: (lower: Int, upper: Int, from: Double, to: Double)] = [:]
+        for (event, what, tlb, name) in [(SimulatedEvent.l1DataTLBMisses, "L1 dTLB misses", tlbs.l1, "the simulated L1 dTLB"),
+                                         (.pageWalks, "page walks", tlbs.l2, "the simulated L2 TLB")] {
+            guard let found = knee(event) else {
                 lines.append("\(what) stay under 0.5 per load up to \(pages.last ?? 0) pages (\(name) holds \(tlb.entries) entries)")
                 continue
             }
-            knees[counter] = found
+            knees[event] = found
             let agrees = found.lower < tlb.entries && tlb.entries <= found.upper
             lines.append("\(what) go from \(format(found.from)) to \(format(found.to)) per load between \(found.lower) and "
                 + "\(found.upper) pages: \(tlb.entries) entries" + (agrees ? "" : " — not where \(name)'s \(tlb.entries) entries put it"))
@@ -142,10 +144,10 @@ public struct TLB: Experiment {
         let l1Verdict = Double(tlbs.l1.entries) >= rulePages
             ? "fits the L1 dTLB (\(tlbs.l1.entries) entries = \(l1Reach))"
             : "is past the L1 dTLB (\(tlbs.l1.entries) entries = \(l1Reach)): one line per page over 400 KB misses it on every load"
-                + (knees["DTLB1m"].map { " (\(format($0.to)) per load at \($0.upper) pages)" } ?? "")
+                + (knees[.l1DataTLBMisses].map { " (\(format($0.to)) per load at \($0.upper) pages)" } ?? "")
         let l2Verdict = Double(tlbs.l2.entries) >= rulePages
             ? "well inside the L2 TLB (\(tlbs.l2.entries) entries = \(l2Reach), \(String(format: "%.0f", Double(tlbs.l2.entries) / rulePages))× the rule): no page walks"
-                + (knees["DTLB2m"].map { " until \($0.upper) pages" } ?? "")
+                + (knees[.pageWalks].map { " until \($0.upper) pages" } ?? "")
             : "past the L2 TLB too (\(tlbs.l2.entries) entries = \(l2Reach)): page walks"
         let l1Holds = Double(tlbs.l1.entries) >= rulePages, l2Holds = Double(tlbs.l2.entries) >= rulePages
         let verdict = l1Holds ? "the rule keeps both TLBs' misses away"

@@ -14,10 +14,6 @@ import Plotting
 /// the previous pass stopped: successive passes lap the whole cycle, yet a sample over 1 GiB
 /// lasts milliseconds rather than the ~2 s one lap of 16 Mi lines would take.
 public struct WorkingSet: Experiment {
-    static let fullDefaultSizes: [ByteSize] = [
-        .kib(4), .kib(16), .kib(32), .kib(64), .kib(256), .kib(400), .mib(1), .mib(4), .mib(16), .mib(64), .mib(256), .gib(1),
-    ]
-
     public let name = "working-set"
     public let summary = "dependent-load latency and sequential bandwidth by working-set size"
     public let sizeMeaning = "the buffer: one 64-byte line per chase step; the sequential read streams all of it"
@@ -31,20 +27,14 @@ public struct WorkingSet: Experiment {
         Variant("sequential", "sum of every 8-byte word in address order (bandwidth)", ratioPartner: "sequential"),
         Variant("sequential-c", "the same sum in C", ratioPartner: "sequential"),
     ]
-    let budget: MemoryBudget
+    public init() {}
 
-    public init(memory budget: MemoryBudget = .current) {
-        self.budget = budget
-    }
-
-    /// The default sizes that fit in half of the tightest memory limit; the others are named
-    /// in findings.
-    public var defaultSizes: [ByteSize] { capped(Self.fullDefaultSizes, footprint: Self.footprint, memory: budget.limit).kept }
-    var sizesLeftOut: [ByteSize] { capped(Self.fullDefaultSizes, footprint: Self.footprint, memory: budget.limit).left }
-    /// All of them up to 4M, without reading the memory limits (see `MemoryBudget`).
-    public var simulationSizes: [ByteSize] { Self.fullDefaultSizes.filter { $0 <= .mib(4) } }
+    /// The run leaves out those that do not fit in half of the tightest memory limit, and says so.
+    public let defaultSizes: [ByteSize] = [
+        .kib(4), .kib(16), .kib(32), .kib(64), .kib(256), .kib(400), .mib(1), .mib(4), .mib(16), .mib(64), .mib(256), .gib(1),
+    ]
     /// One size per level of a common hierarchy; 64M for memory (1G takes seconds to build).
-    public var quickSizes: [ByteSize] { capped([.kib(16), .kib(256), .mib(4), .mib(64)], footprint: Self.footprint, memory: budget.limit).kept }
+    public var quickSizes: [ByteSize] { [.kib(16), .kib(256), .mib(4), .mib(64)] }
 
     /// One line: a smaller size would be measured as a whole line.
     public let minimumSize = ByteSize(rawValue: ChaseLayout.lineBytes)
@@ -106,7 +96,6 @@ public struct WorkingSet: Experiment {
         lines += KneeReport.findings(xs: chase.map { Double($0.sizeBytes) }, ys: chase.map(\.nsPerElement.median),
                                      ranges: chase.map { $0.nsPerElement.min...$0.nsPerElement.max },
                                      noisy: chase.map(\.isNoisy), landmarks: landmarks, unit: "load", describe: { ByteSize(rawValue: Int($0)).approximate })
-        lines += leftOutFinding(sizesLeftOut, measured: results, memory: budget.limit).map { [$0] } ?? []
         return lines
     }
 

@@ -127,12 +127,22 @@ public struct CacheGeometry: Equatable, Codable, Sendable, CustomStringConvertib
             guard let cache, let ways = cache.ways, ways > 0, let line = cache.lineBytes, line > 0 else { return nil }
             return CacheShape(sizeBytes: cache.sizeBytes, ways: ways, lineBytes: line)
         }
-        let data = machine.caches.filter { $0.type != "Instruction" }
+        let data = machine.caches.filter { $0.type != .instruction }
         let last = data.max { $0.level < $1.level }
-        self.init(i1: shape(machine.caches.first { $0.level == 1 && $0.type == "Instruction" }) ?? Self.fallback.i1,
+        self.init(i1: shape(machine.caches.first { $0.level == 1 && $0.type == .instruction }) ?? Self.fallback.i1,
                   d1: shape(data.first { $0.level == 1 }) ?? Self.fallback.d1,
                   l2: (last?.level ?? 0) > 2 ? shape(data.first { $0.level == 2 }) : nil,
                   ll: shape(last) ?? Self.fallback.ll)
+    }
+
+    /// The levels as sysfs would describe them (the inverse of `init(machine:)`), for the
+    /// machine a simulated run presents: L1d, L1i, L2 when simulated, LL as level 3.
+    public var levels: [CacheLevel] {
+        func level(_ number: Int, _ type: CacheType, _ shape: CacheShape) -> CacheLevel {
+            CacheLevel(level: number, type: type, sizeBytes: shape.sizeBytes, ways: shape.ways, lineBytes: shape.lineBytes)
+        }
+        return [level(1, .data, d1), level(1, .instruction, i1)] + (l2.map { [level(2, .unified, $0)] } ?? [])
+            + [level(3, .unified, ll)]
     }
 
     /// Applies `L1=32K:8:64,D1=…,I1=…,LL=32M:16:64` on top of this geometry, refusing every cache

@@ -47,9 +47,10 @@ public struct CallgrindDump: Equatable, Sendable {
 
     /// The events Locality reports, in table order: instructions, data reads and writes, D1
     /// read and write misses, last-level read and write misses.
-    public static let reportedEvents = ["Ir", "Dr", "Dw", "D1mr", "D1mw", "DLmr", "DLmw"]
-    /// The reported events that count cache misses rather than accesses.
-    public static let missEvents: Set<String> = ["D1mr", "D1mw", "DLmr", "DLmw"]
+    public static let reportedEvents = SimulatedEvent.names(events)
+    /// `reportedEvents`, typed.
+    public static let events: [SimulatedEvent] = [.instructions, .dataReads, .dataWrites, .l1DataReadMisses,
+                                                  .l1DataWriteMisses, .lastLevelReadMisses, .lastLevelWriteMisses]
 }
 
 public enum CallgrindDumpError: Error, Equatable, CustomStringConvertible {

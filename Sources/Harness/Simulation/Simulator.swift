@@ -12,10 +12,14 @@ public enum Simulator: String, Codable, Sendable, CaseIterable {
     /// read and write misses; locsim adds the L2 misses (reads and writes, where it simulates
     /// an L2), L1 dTLB misses and page walks (L2 TLB misses).
     public func reportedEvents(caches: CacheGeometry?) -> [String] {
+        SimulatedEvent.names(events(caches: caches))
+    }
+
+    /// `reportedEvents`, typed.
+    public func events(caches: CacheGeometry?) -> [SimulatedEvent] {
         switch self {
-        case .callgrind: return CallgrindDump.reportedEvents
-        case .locsim:
-            return ["Ir", "Dr", "Dw", "D1mr", "D1mw"] + (caches?.l2 != nil ? ["L2m"] : []) + ["DLmr", "DLmw", "DTLB1m", "DTLB2m"]
+        case .callgrind: return CallgrindDump.events
+        case .locsim: return SimulatedEvent.allCases.filter { $0 != .l2Misses || caches?.l2 != nil }
         }
     }
 
@@ -23,18 +27,18 @@ public enum Simulator: String, Codable, Sendable, CaseIterable {
     /// shown unavailable with the reason, as a PAPI event the machine lacks is, never left out
     /// in silence.
     public func unsimulatedEvents(caches: CacheGeometry?) -> [String: String] {
-        let counted = Set(reportedEvents(caches: caches))
+        let counted = Set(events(caches: caches))
         var reasons: [String: String] = [:]
-        for name in ["L2m", "DTLB1m", "DTLB2m"] where !counted.contains(name) {
-            switch (self, name) {
-            case (.callgrind, "L2m"): reasons[name] = "callgrind simulates D1 and LL only (--simulator locsim counts L2 misses)"
-            case (.callgrind, _): reasons[name] = "callgrind simulates no TLB (--simulator locsim counts dTLB misses and page walks)"
-            default: reasons[name] = "no L2 simulated (--cache L2=none, or the machine reports no level between L1d and the last)"
+        for event in SimulatedEvent.allCases where !counted.contains(event) {
+            switch (self, event) {
+            case (.callgrind, .l2Misses): reasons[event.rawValue] = "callgrind simulates D1 and LL only (--simulator locsim counts L2 misses)"
+            case (.callgrind, _): reasons[event.rawValue] = "callgrind simulates no TLB (--simulator locsim counts dTLB misses and page walks)"
+            default: reasons[event.rawValue] = "no L2 simulated (--cache L2=none, or the machine reports no level between L1d and the last)"
             }
         }
         return reasons
     }
 
     /// The reported events that count misses rather than accesses.
-    public static let missEvents: Set<String> = CallgrindDump.missEvents.union(["L2m", "DTLB1m", "DTLB2m"])
+    public static let missEvents = Set(SimulatedEvent.allCases.filter(\.countsMisses).map(\.rawValue))
 }

@@ -55,6 +55,15 @@ public struct TLBGeometry: Equatable, Codable, Sendable, CustomStringConvertible
         self.init(l1: l1, l2: l2, l1Huge: shape(level: 1, pageBytes: 2 << 20), l2Huge: shape(level: 2, pageBytes: 2 << 20))
     }
 
+    /// The data TLBs as cpuid would describe them (the inverse of `init(cpuid:)`), for the
+    /// machine a simulated run presents.
+    public var levels: [TLBLevel] {
+        let shapes: [(Int, Int, TLBShape?)] = [(1, 4096, l1), (2, 4096, l2), (1, 2 << 20, l1Huge), (2, 2 << 20, l2Huge)]
+        return shapes.compactMap { level, pageBytes, shape in
+            shape.map { TLBLevel(level: level, type: .data, pageBytes: pageBytes, entries: $0.entries, ways: $0.ways) }
+        }
+    }
+
     /// Applies `L1=72,L2=3072:8,L1-2M=72,L2-2M=none` (ENTRIES or ENTRIES:WAYS; `none` only for
     /// the 2 MiB levels, which then share the 4 KiB entries) on top of `base`, or of nothing:
     /// then L1 and L2 must both be given.
