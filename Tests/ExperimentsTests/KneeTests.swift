@@ -38,10 +38,10 @@ import Testing
         let landmarks = [Landmark(label: "L1d 32K", x: 32, source: "sysfs"), Landmark(label: "L2 1M", x: 1024, source: "sysfs")]
         let lines = KneeReport.findings(xs: xs, ys: ys, landmarks: landmarks, unit: "load", describe: { "\(Int($0))K" })
         #expect(lines.count == 2)
-        #expect(lines[0].contains("between 32K and 64K"))
-        #expect(lines[0].hasSuffix("sysfs L1d 32K"))
-        #expect(lines[1].contains("between 128K and 256K"))
-        #expect(lines[1].contains("next above: sysfs L2 1M"))
+        #expect(lines[0] == "knee 4.0× at 32K → 64K (1.00 → 4.00 ns/load): sysfs L1d 32K", "\(lines)")
+        #expect(lines[1].contains("at 128K → 256K"))
+        #expect(lines[1].contains("next: sysfs L2 1M"))
+        #expect(KneeReport.span("64 pages", "128 pages") == "64 → 128 pages")
         #expect(KneeReport.findings(xs: xs, ys: [1, 1, 1, 1, 1], landmarks: [], unit: "load", describe: { "\($0)" })
             .first?.hasPrefix("no knee") == true)
     }

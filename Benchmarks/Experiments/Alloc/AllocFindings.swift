@@ -21,7 +21,7 @@ extension Alloc {
             let sizes = unresolved.map(\.sizeBytes)
             let batchedThere = batched.filter { sizes.contains($0.sizeBytes) }.map(\.nsPerElement.median)
             var line = "per-call p50 unresolved at \(unresolved.count) of \(perCall.count) sizes "
-                + "(\(Self.sizeSpan(sizes))): a typical call is shorter than the timer can see"
+                + "(\(Self.sizeSpan(sizes))): below the timer's resolution"
             // Where they are the heap-served sizes, the next finding gives the batched range.
             if Set(sizes) != Set(heapServed.map(\.sizeBytes)) || heapServed.count < 2,
                let low = batchedThere.min(), let high = batchedThere.max() {

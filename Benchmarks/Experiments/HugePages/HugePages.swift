@@ -9,7 +9,7 @@ import Harness
 /// says whether the kernel really used huge pages; the results never assume it.
 public struct HugePages: Experiment {
     public let name = "huge-pages"
-    public let summary = "a random line chase on 2 MiB pages (MADV_HUGEPAGE) against 4 KiB pages"
+    public let summary = "a random line chase on 2 MiB (MADV_HUGEPAGE) against 4 KiB pages"
     public let sizeMeaning = "each of the two buffers (one per variant), chased one 64-byte line per load"
     public let unit = "load"
     public let baselineVariant = "4k-pages"

@@ -14,7 +14,7 @@ public struct Layout: Experiment {
     public init() {}
 
     public let name = "layout"
-    public let summary = "the same elements: flat array, nested arrays, boxed objects, linked lists"
+    public let summary = "the same elements in a flat array, nested arrays, boxes, linked lists"
     public let sizeMeaning = "the flat variant's footprint (16-byte elements: 64M = 4M elements); the other layouts hold as many elements and occupy more (B/elem)"
     public let unit = "element"
     public let baselineVariant = "flat"

@@ -15,7 +15,7 @@ public struct PageFaults: Experiment {
     static let pageBytes = AnonymousMapping.pageBytes
 
     public let name = "page-faults"
-    public let summary = "first touch (4 KiB and huge pages), the shared zero page, overcommit"
+    public let summary = "first touch (4 KiB, huge pages), the shared zero page, overcommit"
     public let sizeMeaning = "the fresh mapping each pass touches (the overcommit demo reserves 4 × MemTotal whatever the size)"
     public let unit = "page"
     public let baselineVariant = "first-touch-4k"

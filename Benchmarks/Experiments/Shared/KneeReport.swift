@@ -27,6 +27,9 @@ struct Landmark: Equatable, Sendable {
 
     static let ruleOfThumb = Landmark(label: "4 KB × 100 rule (400 KB)", x: Double(ruleOfThumbBytes), source: "rule")
 
+    /// "sysfs L1d 32K", "cpuid L2 dTLB 3072 entries"; a rule's label names itself one.
+    var cited: String { source == "rule" ? label : "\(source) \(label)" }
+
     /// The level that holds a working set of `bytes`: the smallest data cache at least that
     /// large, else memory.
     static func level(holding bytes: Int, machine: MachineInfo) -> String {
@@ -49,26 +52,35 @@ enum KneeReport {
         }
         let (unsure, sure) = (knees.filter { noisyXs.contains($0.lowerX) || noisyXs.contains($0.upperX) },
                               knees.filter { !noisyXs.contains($0.lowerX) && !noisyXs.contains($0.upperX) })
+        // "knee 2.7× at 64 → 128 pages (1.09 → 3.00 ns): cpuid L1 dTLB 72 entries": one line
+        // on an 80-column terminal where the sizes the machine reports allow.
+        func step(_ knee: Knee) -> String { span(describe(knee.lowerX), describe(knee.upperX)) }
         var lines = sure.map { knee in
             let inside = landmarks.filter { $0.x >= knee.lowerX && $0.x < knee.upperX }
             let beside = inside.isEmpty
-                ? "no reported size lies there" + nearestAbove(knee, landmarks)
-                : inside.map { "\($0.source) \($0.label)" }.joined(separator: ", ")
-            return "knee: \(String(format: "%.1f", knee.ratio))× between \(describe(knee.lowerX)) and \(describe(knee.upperX)) "
-                + "(\(format(knee.lowerY)) → \(format(knee.upperY)) ns/\(unit)) — \(beside)"
+                ? "no reported size there" + nearestAbove(knee, landmarks)
+                : inside.map(\.cited).joined(separator: ", ")
+            return "knee \(String(format: "%.1f", knee.ratio))× at \(step(knee)) "
+                + "(\(format(knee.lowerY)) → \(format(knee.upperY)) ns/\(unit)): \(beside)"
                 + (knee.confirmed ? "" : " (the last size: none larger confirms it)")
         }
         if !unsure.isEmpty {
             lines.append("no conclusion where a noisy result (\(Noise.marker)) ends a step up: "
-                + unsure.map { "\(describe($0.lowerX)) → \(describe($0.upperX)) (\(format($0.lowerY)) → \(format($0.upperY)))" }
-                    .joined(separator: ", "))
+                + unsure.map { "\(step($0)) (\(format($0.lowerY)) → \(format($0.upperY)))" }.joined(separator: ", "))
         }
         return lines
     }
 
+    /// "64 pages", "128 pages" → "64 → 128 pages"; "32K", "64K" → "32K → 64K".
+    static func span(_ lower: String, _ upper: String) -> String {
+        let (a, b) = (lower.split(separator: " "), upper.split(separator: " "))
+        if a.count == 2, b.count == 2, a[1] == b[1] { return "\(a[0]) → \(upper)" }
+        return "\(lower) → \(upper)"
+    }
+
     private static func nearestAbove(_ knee: Knee, _ landmarks: [Landmark]) -> String {
         guard let next = landmarks.filter({ $0.x >= knee.upperX }).min(by: { $0.x < $1.x }) else { return "" }
-        return " (next above: \(next.source) \(next.label))"
+        return " (next: \(next.cited))"
     }
 
     static func format(_ value: Double) -> String {

@@ -84,7 +84,7 @@ public struct TLB: Experiment {
         // Each size's ratio is in the table (`holds` names its pages); what the L2 holds is said once.
         if let l2Lines, let first = strided.first(where: { $0.sizeBytes / Self.pageBytes >= l2Lines }) {
             lines.append("from \(first.sizeBytes / Self.pageBytes) pages (\(ByteSize(rawValue: first.sizeBytes).approximate)) the lines "
-                + "touched fill the L2: set conflicts add to translation")
+                + "fill the L2: set conflicts add to it")
         }
         lines += KneeReport.findings(xs: strided.map { Double($0.sizeBytes / Self.pageBytes) }, ys: strided.map(\.nsPerElement.median),
                                      ranges: strided.map { $0.nsPerElement.min...$0.nsPerElement.max },
