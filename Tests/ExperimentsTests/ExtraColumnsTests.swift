@@ -29,10 +29,10 @@ import Testing
         #expect(tlb == declared(TLB.Column.self))
         let layout = labels(try Layout().prepare(size: .kib(16), options: RunOptions()))
         #expect(layout == declared(Layout.Column.self))
-        let faults = labels(try PageFaults(machine: .current()).prepare(size: .mib(2), options: RunOptions()))
+        let faults = labels(try PageFaults().prepare(size: .mib(2), options: RunOptions()))
         #expect(faults.isSuperset(of: [PageFaults.Column.rssGrowthMiB.rawValue, PageFaults.Column.rssGrowthAfterWriteMiB.rawValue])
                 && faults.isSubset(of: declared(PageFaults.Column.self)), "\(faults)")
-        let huge = labels(try HugePages(memory: .given(nil)).prepare(size: .mib(2), options: RunOptions()))
+        let huge = labels(try HugePages().prepare(size: .mib(2), options: RunOptions()))
         #expect(huge.isEmpty || huge == declared(HugePages.Column.self), "\(huge)")
     }
 

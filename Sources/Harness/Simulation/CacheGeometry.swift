@@ -138,11 +138,11 @@ public struct CacheGeometry: Equatable, Codable, Sendable, CustomStringConvertib
     /// The levels as sysfs would describe them (the inverse of `init(machine:)`), for the
     /// machine a simulated run presents: L1d, L1i, L2 when simulated, LL as level 3.
     public var levels: [CacheLevel] {
-        func level(_ number: Int, _ type: String, _ shape: CacheShape) -> CacheLevel {
+        func level(_ number: Int, _ type: CacheType, _ shape: CacheShape) -> CacheLevel {
             CacheLevel(level: number, type: type, sizeBytes: shape.sizeBytes, ways: shape.ways, lineBytes: shape.lineBytes)
         }
-        return [level(1, "Data", d1), level(1, "Instruction", i1)] + (l2.map { [level(2, "Unified", $0)] } ?? [])
-            + [level(3, "Unified", ll)]
+        return [level(1, .data, d1), level(1, .instruction, i1)] + (l2.map { [level(2, .unified, $0)] } ?? [])
+            + [level(3, .unified, ll)]
     }
 
     /// Applies `L1=32K:8:64,D1=…,I1=…,LL=32M:16:64` on top of this geometry, refusing every cache

@@ -60,7 +60,7 @@ public struct TLBGeometry: Equatable, Codable, Sendable, CustomStringConvertible
     public var levels: [TLBLevel] {
         let shapes: [(Int, Int, TLBShape?)] = [(1, 4096, l1), (2, 4096, l2), (1, 2 << 20, l1Huge), (2, 2 << 20, l2Huge)]
         return shapes.compactMap { level, pageBytes, shape in
-            shape.map { TLBLevel(level: level, type: "Data", pageBytes: pageBytes, entries: $0.entries, ways: $0.ways) }
+            shape.map { TLBLevel(level: level, type: .data, pageBytes: pageBytes, entries: $0.entries, ways: $0.ways) }
         }
     }
 
