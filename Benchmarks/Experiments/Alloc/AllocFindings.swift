@@ -5,8 +5,8 @@ import Plotting
 
 extension Alloc {
     public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] {
-        let batched = results.filter { $0.variant == "batched" }
-        let perCall = results.filter { $0.variant == "per-call" }
+        let batched = results.filter { $0.isVariant(VariantName.batched) }
+        let perCall = results.filter { $0.isVariant(VariantName.perCall) }
         var lines: [String] = []
 
         let timer = CycleTimer.shared
@@ -65,20 +65,20 @@ extension Alloc {
 
     /// ns per object of each strategy and its ratio to malloc/free per object.
     func strategyFinding(_ results: [VariantResult]) -> String? {
-        guard let malloc = results.first(where: { $0.variant == "malloc-each" }), malloc.nsPerElement.median > 0 else { return nil }
+        guard let malloc = results.first(where: { $0.isVariant(VariantName.mallocEach) }), malloc.nsPerElement.median > 0 else { return nil }
         let base = malloc.nsPerElement.median
-        var parts = ["malloc-each \(Self.ns(base))"]
-        for name in ["class-instances", "slots", "arena"] {
-            guard let m = results.first(where: { $0.variant == name }) else { continue }
+        var parts = ["\(VariantName.mallocEach.rawValue) \(Self.ns(base))"]
+        for name in [VariantName.classInstances, .slots, .arena] {
+            guard let m = results.first(where: { $0.isVariant(name) }) else { continue }
             let ratio = m.nsPerElement.median / base
             let speed = ratio < 1 ? ", \(Self.times(1 / ratio)) faster" : ""
-            parts.append("\(name) \(Self.ns(m.nsPerElement.median)) (\(String(format: "%.2f", ratio))× malloc\(speed))")
+            parts.append("\(name.rawValue) \(Self.ns(m.nsPerElement.median)) (\(String(format: "%.2f", ratio))× malloc\(speed))")
         }
         return "\(Self.objects) objects of \(Self.objectBytes) B, per object: " + parts.joined(separator: "; ")
     }
 
     public func plots(from results: [VariantResult], machine: MachineInfo) -> [Plot] {
-        let perCall = results.filter { $0.variant == "per-call" }
+        let perCall = results.filter { $0.isVariant(VariantName.perCall) }
         guard !perCall.isEmpty else { return [] }
         // Unresolved figures are drawn at the resolution bound they lie under.
         let bound = CycleTimer.shared.resolutionLimitNanoseconds
@@ -93,7 +93,7 @@ extension Alloc {
             SVGChart.Series(name: "per call: p50 < \(Self.ns(bound)), unresolved",
                             points: perCall.filter { $0.extra(Column.p50) == nil }.map(point), connected: false),
             SVGChart.Series(name: "batched: ns per call",
-                            points: results.filter { $0.variant == "batched" }.map {
+                            points: results.filter { $0.isVariant(VariantName.batched) }.map {
                                 SVGChart.Point(x: Double($0.sizeBytes), y: max($0.nsPerElement.median, 1))
                             }, connected: false),
         ]
