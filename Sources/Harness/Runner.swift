@@ -42,10 +42,8 @@ public struct MeasurementStopped: Error {}
 /// there (a stream through the same buffer) does not leak into it.
 public struct Runner {
     public let configuration: RunConfiguration
-    public let plan: CounterPlan
-    private let library: PAPILibrary?
-    /// Set when running under callgrind: counts come from its dumps (source `sim`) instead of PAPI.
-    public let simulation: CallgrindSession?
+    /// The machine's counters, or a simulator's (`sim`) under valgrind.
+    public let backend: MeasurementBackend
     /// Told the variant about to be calibrated or sampled (for a progress line).
     public var onVariant: ((String) -> Void)?
 
@@ -53,13 +51,15 @@ public struct Runner {
     /// e.g. once a terminating signal has come. Nil never stops.
     public var shouldStop: (() -> Bool)?
 
-    public init(configuration: RunConfiguration, plan: CounterPlan, library: PAPILibrary?,
-                simulation: CallgrindSession? = nil, shouldStop: (() -> Bool)? = nil) {
+    public init(configuration: RunConfiguration, backend: MeasurementBackend = .timesOnly, shouldStop: (() -> Bool)? = nil) {
         self.configuration = configuration
-        self.plan = plan
-        self.library = library
-        self.simulation = simulation
+        self.backend = backend
         self.shouldStop = shouldStop
+    }
+
+    /// Timed samples with the PAPI events of `plan`.
+    public init(configuration: RunConfiguration, plan: CounterPlan, library: PAPILibrary?, shouldStop: (() -> Bool)? = nil) {
+        self.init(configuration: configuration, backend: .counters(plan, library: library), shouldStop: shouldStop)
     }
 
     /// Throws `MeasurementStopped` when `shouldStop` says so: nothing new is started.
@@ -68,9 +68,7 @@ public struct Runner {
     }
 
     /// The counter names this runner reports, in column order.
-    public var counterNames: [String] {
-        simulation?.reportedEvents ?? plan.requested
-    }
+    public var counterNames: [String] { backend.counterNames }
 
     public func measure(_ workload: Workload, experiment: String, size: ByteSize) throws -> VariantResult {
         try measure([workload], experiment: experiment, size: size)[0]
@@ -93,23 +91,19 @@ public struct Runner {
             // Under simulation one pass is exact. The warm-up sample also resolves the lazily
             // bound calls of the sampling code, which would otherwise land in the first
             // collected sample.
-            let passes = simulation != nil ? 1 : calibrate(workload)
+            let passes = backend.mode == .sim ? 1 : calibrate(workload)
             _ = sample(workload, iterations: passes)
             iterations.append(passes)
         }
 
-        let sets = try plan.groups.map { group -> EventSet in
-            guard let library else { throw PAPIError(code: -1, call: "counters requested without PAPI") }
-            let set = try EventSet(library: library)
-            for event in group { try set.add(event) }
-            return set
-        }
         var times = [[Double]](repeating: [], count: workloads.count)
         var counts = [[String: (source: CounterSource, samples: [Double])]](repeating: [:], count: workloads.count)
         func record(_ index: Int, _ name: String, _ source: CounterSource, _ value: Double) {
             counts[index][name, default: (source, [])].samples.append(value)
         }
-        if let simulation {
+        switch backend {
+        case let .simulation(simulation):
+            let session = simulation.session
             for _ in 0..<configuration.repetitions {
                 for (index, workload) in workloads.enumerated() {
                     let label = "\(experiment)/\(workload.variant)/\(size)"
@@ -119,11 +113,17 @@ public struct Runner {
                     warmUp(workload)
                     let result = try measuredSample(workload, iterations: 1, eventSet: nil, callgrindLabel: label)
                     times[index].append(Double(result.nanoseconds))
-                    let dump = try simulation.nextDump(label: label)
-                    for name in simulation.reportedEvents { record(index, name, .simulated, Double(try dump.total(name))) }
+                    let dump = try session.nextDump(label: label)
+                    for name in session.reportedEvents { record(index, name, .simulated, Double(try dump.total(name))) }
                 }
             }
-        } else {
+        case let .counters(plan, library):
+            let sets = try plan.groups.map { group -> EventSet in
+                guard let library else { throw PAPIError(code: -1, call: "counters requested without PAPI") }
+                let set = try EventSet(library: library)
+                for event in group { try set.add(event) }
+                return set
+            }
             // Timing comes from the first group's samples; each further group re-runs the kernels
             // only for its counters, since the PMU cannot hold them all at once.
             for groupIndex in 0..<max(sets.count, 1) {
@@ -162,10 +162,10 @@ public struct Runner {
                 experiment: experiment, variant: workload.variant, sizeBytes: size.rawValue,
                 elements: workload.units, iterations: iterations[index], samples: configuration.repetitions,
                 nsPerElement: perElement, gbPerSecond: gbPerSecond, counters: counters,
-                unavailable: simulation?.unavailable ?? plan.unavailable.mapValues { $0.description },
+                unavailable: backend.unavailable,
                 checksum: checksums[index], extras: workload.extras,
                 // Under valgrind the times are valgrind's: nothing to judge.
-                noisy: simulation == nil
+                noisy: backend.mode == .run
                     ? Noise.assess(time: perElement, cpuTime: counters.first { WellKnownEvent.isTaskClock($0.key) }?.value.perElement) : nil)
         }
     }

@@ -72,7 +72,7 @@ struct RunCommand: ParsableCommand {
                             shouldStop: { TerminationSignals.received != nil })
         var run = SuiteRun(experiments: suite.selected, sizes: try suite.sizeChoice.all, runner: runner, machine: machine,
                            options: RunOptions(seed: suite.seed))
-        try suite.configure(&run)
+        try suite.configure(&run.sizing)
         run.variantFilter = suite.variantFilter
         run.context = RunContext.current(machine: machine, build: Locality.build, commandLine: CommandLine.arguments,
                                          seed: suite.seed, repetitions: configuration.repetitions, quick: suite.quick)

@@ -108,10 +108,8 @@ struct SimCommand: ParsableCommand {
             }
         }
         // Refuse oversized working sets before valgrind starts.
-        var check = SuiteRun(experiments: suite.selected, sizes: try suite.sizeChoice.all,
-                             runner: Runner(configuration: RunConfiguration(), plan: CounterPlan(requested: [], groups: [], unavailable: [:]),
-                                            library: nil, simulation: CallgrindSession(outputBase: "/dev/null")),
-                             machine: machine)
+        var check = SizePlan(experiments: suite.selected, sizes: try suite.sizeChoice.all, mode: .sim,
+                             memAvailable: machine.memAvailableBytes)
         try suite.configure(&check)
         try check.validateMemory()
         guard let valgrind = ChildProcess.find("valgrind") else { throw SimError.valgrindMissing }
@@ -258,16 +256,14 @@ struct SimCommand: ParsableCommand {
         // The experiments see the simulated machine, not this one: nothing of it is read here
         // (the parent puts its own machine into the report).
         let machine = MachineInfo.simulated(caches: (simulatedCaches ?? .fallback).levels, tlbs: simulatedTLBs?.levels)
+        let simulation = Simulation(simulator: simulator, caches: simulatedCaches, tlbs: simulatedTLBs, outputBase: outputBase)
         let runner = Runner(configuration: RunConfiguration(repetitions: repetitions, lastLevelCacheBytes: simulatedCaches?.ll.sizeBytes),
-                            plan: CounterPlan(requested: [], groups: [], unavailable: [:]), library: nil,
-                            simulation: CallgrindSession(outputBase: outputBase,
-                                                         reportedEvents: simulator.reportedEvents(caches: simulatedCaches),
-                                                         unavailable: simulator.unsimulatedEvents(caches: simulatedCaches)))
+                            backend: .simulation(simulation))
         var run = SuiteRun(experiments: suite.selected, sizes: try suite.sizeChoice.all, runner: runner, machine: machine,
                            options: RunOptions(seed: suite.seed))
-        try suite.configure(&run)
+        try suite.configure(&run.sizing)
         run.variantFilter = suite.variantFilter
-        let report = try run.run(simulatedCaches: simulatedCaches, simulatedTLBs: simulatedTLBs, simulator: simulator)
+        let report = try run.run()
         try suite.emit(report, clearingProgress: false, streamed: false)
     }
 

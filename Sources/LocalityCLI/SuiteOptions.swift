@@ -78,7 +78,7 @@ struct SuiteOptions: ParsableArguments {
         // ArgumentParser has reported an unknown option, which is the likelier mistake
         // (`run --filter x` would otherwise say "unknown experiment 'x'").
         let choice = try sizeChoice
-        if let tooSmall = SuiteRun.sizeBelowMinimum(experiments: selected, sizes: choice.all, byExperiment: choice.byExperiment) {
+        if let tooSmall = SizePlan.sizeBelowMinimum(experiments: selected, sizes: choice.all, byExperiment: choice.byExperiment) {
             throw ValidationError(tooSmall.description)
         }
     }
@@ -118,10 +118,10 @@ struct SuiteOptions: ParsableArguments {
     /// The suite's sizes: `--sizes`, else `--quick`'s, else each experiment's defaults. Under
     /// simulation the simulation sizes stand: they are already small, and `--quick`'s are picked
     /// from the timed defaults (64M and more), which valgrind would take minutes over.
-    func configure(_ run: inout SuiteRun) throws {
+    func configure(_ sizing: inout SizePlan) throws {
         let choice = try sizeChoice
-        run.sizesByExperiment = choice.byExperiment
-        run.quick = quick && run.runner.simulation == nil
+        sizing.sizesByExperiment = choice.byExperiment
+        sizing.quick = quick && sizing.mode == .run
     }
 
     /// How the text report is drawn on this stdout: its width (COLUMNS, else the terminal's),

@@ -107,8 +107,8 @@ import Testing
                                           library: nil),
                            machine: MachineInfo.current(root: "/nonexistent"))
         let limits = MemoryLimits([MemoryLimit(.memAvailable, remainingBytes: 600 << 20)])
-        run.memoryLimits = limits
-        let (planned, leftOut) = run.plannedSizes(limits: limits)
+        run.sizing.memoryLimits = limits
+        let (planned, leftOut) = run.sizing.plannedSizes(limits: limits)
         #expect(planned["working-set"]?.last == .mib(256))
         #expect(leftOut.map(\.size) == [.gib(1)])
     }

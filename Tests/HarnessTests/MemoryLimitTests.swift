@@ -42,7 +42,7 @@ final class RecordingExperiment: Experiment, @unchecked Sendable {
                            runner: Runner(configuration: RunConfiguration(repetitions: 1, minimumSampleNanoseconds: 0),
                                           plan: noCounters, library: nil),
                            machine: machine)
-        run.memoryLimits = MemoryLimits(limits)
+        run.sizing.memoryLimits = MemoryLimits(limits)
         return run
     }
 
@@ -84,49 +84,49 @@ final class RecordingExperiment: Experiment, @unchecked Sendable {
         let experiment = RecordingExperiment()
         experiment.defaultSizes = [.mib(40), .mib(60)]  // footprints 400M and 600M
         let defaults = suite(experiment, sizes: nil, limits: [limit])
-        #expect(defaults.plannedSizes(limits: MemoryLimits([limit])).sizes["recorder"] == [.mib(40)])
+        #expect(defaults.sizing.plannedSizes(limits: MemoryLimits([limit])).sizes["recorder"] == [.mib(40)])
         var quick = defaults
-        quick.quick = true
-        #expect(quick.sizes(for: experiment) == experiment.quickSizes)
-        #expect(quick.plannedSizes(limits: MemoryLimits([limit])).sizes["recorder"] == [.mib(40)])
+        quick.sizing.quick = true
+        #expect(quick.sizing.sizes(for: experiment) == experiment.quickSizes)
+        #expect(quick.sizing.plannedSizes(limits: MemoryLimits([limit])).sizes["recorder"] == [.mib(40)])
         let named = suite(experiment, sizes: [.mib(60)], limits: [limit])
-        #expect(named.plannedSizes(limits: MemoryLimits([limit])).sizes["recorder"] == [.mib(60)])
-        try named.validateMemory()
+        #expect(named.sizing.plannedSizes(limits: MemoryLimits([limit])).sizes["recorder"] == [.mib(60)])
+        try named.sizing.validateMemory()
     }
 
     @Test func theTightestLimitThatRefusesIsNamed() throws {
         let run = suite(RecordingExperiment(), sizes: [.mib(200)], limits: [Self.memAvailable, Self.addressSpace, Self.cgroup])
-        let error = #expect(throws: InsufficientMemory.self) { try run.validateMemory() }
+        let error = #expect(throws: InsufficientMemory.self) { try run.sizing.validateMemory() }
         #expect(error?.limit == Self.cgroup)
         #expect(error?.description == "size 200M for recorder needs 1.95G, more than the 24M left under the cgroup's "
             + "memory.max (64M in /sys/fs/cgroup/job/memory.max, 40M in use)")
         // MemAvailable, the only limit left, still speaks as before.
         let memOnly = suite(RecordingExperiment(), sizes: [.mib(200)], limits: [MemoryLimit(.memAvailable, remainingBytes: 1 << 30)])
-        let memError = #expect(throws: InsufficientMemory.self) { try memOnly.validateMemory() }
+        let memError = #expect(throws: InsufficientMemory.self) { try memOnly.sizing.validateMemory() }
         #expect(memError?.description == "size 200M for recorder needs 1.95G but only 1G is available (MemAvailable in /proc/meminfo)")
     }
 
     @Test func addressSpaceIsCheckedAgainstTheLimitsThatCountIt() throws {
         // 2M occupies 20M but maps 2000M: memory limits let it through, RLIMIT_AS does not.
         let mapping = RecordingExperiment(mapsMoreThanItTouches: true)
-        try suite(mapping, sizes: [.mib(2)], limits: [Self.memAvailable, Self.cgroup]).validateMemory()
+        try suite(mapping, sizes: [.mib(2)], limits: [Self.memAvailable, Self.cgroup]).sizing.validateMemory()
         let error = #expect(throws: InsufficientMemory.self) {
-            try suite(mapping, sizes: [.mib(2)], limits: [Self.memAvailable, Self.cgroup, Self.addressSpace]).validateMemory()
+            try suite(mapping, sizes: [.mib(2)], limits: [Self.memAvailable, Self.cgroup, Self.addressSpace]).sizing.validateMemory()
         }
         #expect(error?.footprint == 2000 << 20)
         #expect(error?.limit.countsAddressSpace == true)
         // Strict overcommit counts what is mapped too.
         let commit = MemoryLimit(.commitLimit(limit: 900 << 20, committed: 100 << 20), remainingBytes: 800 << 20)
         let commitError = #expect(throws: InsufficientMemory.self) {
-            try suite(mapping, sizes: [.mib(2)], limits: [commit]).validateMemory()
+            try suite(mapping, sizes: [.mib(2)], limits: [commit]).sizing.validateMemory()
         }
         #expect(commitError?.description.contains("vm.overcommit_memory = 2: CommitLimit 900M, Committed_AS 100M") == true)
     }
 
     @Test func sizesWithinEveryLimitPass() throws {
         let experiment = RecordingExperiment()
-        try suite(experiment, sizes: [.mib(2)], limits: [Self.memAvailable, Self.addressSpace, Self.cgroup]).validateMemory()
-        try suite(experiment, sizes: [.mib(2)], limits: []).validateMemory()
+        try suite(experiment, sizes: [.mib(2)], limits: [Self.memAvailable, Self.addressSpace, Self.cgroup]).sizing.validateMemory()
+        try suite(experiment, sizes: [.mib(2)], limits: []).sizing.validateMemory()
     }
 
     // MARK: where the limits come from
@@ -303,14 +303,14 @@ final class RecordingExperiment: Experiment, @unchecked Sendable {
 
     @Test func aSizeBelowTheMinimumIsRefusedBeforeMeasuring() throws {
         let experiment = RecordingExperiment(minimumSize: .kib(4))
-        let refusal = SuiteRun.sizeBelowMinimum(experiments: [experiment], sizes: [.kib(8), ByteSize(rawValue: 100)])
+        let refusal = SizePlan.sizeBelowMinimum(experiments: [experiment], sizes: [.kib(8), ByteSize(rawValue: 100)])
         #expect(refusal == SizeBelowMinimum(experiment: "recorder", size: ByteSize(rawValue: 100), minimum: .kib(4)))
         #expect(refusal?.description == "size 100 is too small for recorder: its smallest size is 4K")
-        #expect(SuiteRun.sizeBelowMinimum(experiments: [RecordingExperiment(minimumSize: ByteSize(rawValue: 32))],
+        #expect(SizePlan.sizeBelowMinimum(experiments: [RecordingExperiment(minimumSize: ByteSize(rawValue: 32))],
                                           sizes: [ByteSize(rawValue: 8)])?.description
             == "size 8 is too small for recorder: its smallest size is 32 bytes")
-        #expect(SuiteRun.sizeBelowMinimum(experiments: [experiment], sizes: [.kib(4)]) == nil)
-        #expect(SuiteRun.sizeBelowMinimum(experiments: [experiment], sizes: nil) == nil)
+        #expect(SizePlan.sizeBelowMinimum(experiments: [experiment], sizes: [.kib(4)]) == nil)
+        #expect(SizePlan.sizeBelowMinimum(experiments: [experiment], sizes: nil) == nil)
 
         let run = suite(experiment, sizes: [ByteSize(rawValue: 100)], limits: [])
         #expect(throws: SizeBelowMinimum.self) { try run.run() }
