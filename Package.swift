@@ -28,11 +28,13 @@ let package = Package(
         .target(name: "CounterVocabulary"),
         // Counters stands alone (PAPI and its own shim): other packages can count events with it.
         .target(name: "Counters", dependencies: ["CPAPI", "CounterVocabulary"]),
+        // The one place figures become text: sizes (4K, 1.43G, 3.2 KiB), ratios, significant digits.
+        .target(name: "Formatting"),
         // Machine facts: sysfs, cpuid (caches, TLBs), /proc parsers, memory limits, mappings.
-        .target(name: "Platform", dependencies: ["CLocalitySupport", "CounterVocabulary"]),
+        .target(name: "Platform", dependencies: ["CLocalitySupport", "CounterVocabulary", "Formatting"]),
         .target(name: "Harness", dependencies: ["Counters", "Platform", "CLocalitySupport"]),
-        .target(name: "Reporting", dependencies: ["Harness", "CLocalitySupport"]),
-        .target(name: "Plotting"),
+        .target(name: "Reporting", dependencies: ["Harness", "CLocalitySupport", "Formatting"]),
+        .target(name: "Plotting", dependencies: ["Formatting"]),
         .target(name: "Regression", dependencies: ["Counters", "Harness", "Reporting"]),
         // Where a process's memory lives: /proc/self/maps, safe reads, `locality probe`.
         .target(name: "Probes", dependencies: ["CLocalitySupport", "Platform", "Reporting"]),

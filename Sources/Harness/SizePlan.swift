@@ -25,18 +25,18 @@ public struct InsufficientMemory: Error, CustomStringConvertible {
     }
 
     public var description: String {
-        let needs = "size \(size) for \(experiment) needs \(MemoryLimit.bytes(footprint))"
+        let needs = "size \(size) for \(experiment) needs \(NumberFormat.preciseBytes(footprint))"
         if share < 1 {
             let space = limit.countsAddressSpace ? " of address space" : ""
-            return needs + space + ", more than half of the \(MemoryLimit.bytes(available)) left under \(limit.source)"
+            return needs + space + ", more than half of the \(NumberFormat.preciseBytes(available)) left under \(limit.source)"
         }
         switch limit.kind {
         case .memAvailable:
-            return needs + " but only \(MemoryLimit.bytes(available)) is available (\(limit.source))"
+            return needs + " but only \(NumberFormat.preciseBytes(available)) is available (\(limit.source))"
         case .addressSpace, .commitLimit:
-            return needs + " of address space, more than the \(MemoryLimit.bytes(available)) left under \(limit.source)"
+            return needs + " of address space, more than the \(NumberFormat.preciseBytes(available)) left under \(limit.source)"
         case .cgroup:
-            return needs + ", more than the \(MemoryLimit.bytes(available)) left under \(limit.source)"
+            return needs + ", more than the \(NumberFormat.preciseBytes(available)) left under \(limit.source)"
         }
     }
 }

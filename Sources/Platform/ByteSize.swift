@@ -1,4 +1,6 @@
 import Foundation
+// Sizes and numbers are written as text in one place, which every module above this one sees.
+@_exported import Formatting
 
 /// A number of bytes given on the command line: `4096`, `4K`, `4KiB`, `400K`, `64M`, `1G`.
 ///
@@ -56,18 +58,7 @@ public struct ByteSize: RawRepresentable, Hashable, Comparable, Codable, Sendabl
     }
 
     /// A rounded human form for sizes that are not exact multiples: `3.8K`, `22.6M`.
-    public var approximate: String {
-        if rawValue < 1024 { return "\(rawValue)B" }
-        var value = Double(rawValue)
-        for suffix in ["K", "M", "G", "T"] {
-            value /= 1024
-            if value < 1024 || suffix == "T" {
-                let rounded = (value * 10).rounded() / 10
-                return rounded == rounded.rounded() ? "\(Int(rounded))\(suffix)" : "\(rounded)\(suffix)"
-            }
-        }
-        return "\(rawValue)B"
-    }
+    public var approximate: String { NumberFormat.bytes(Double(rawValue)) }
 
     /// 256 TiB: all of x86-64's user address space. Larger sizes are refused when parsed, so
     /// experiments can compute footprints from a size without overflowing.

@@ -41,32 +41,13 @@ public struct MemoryLimit: Equatable, Sendable {
         case .memAvailable:
             return "MemAvailable in /proc/meminfo"
         case let .addressSpace(limit, inUse):
-            return "the address-space limit (ulimit -v \(Self.bytes(limit)), of which the process's VmSize uses \(Self.bytes(inUse)))"
+            return "the address-space limit (ulimit -v \(NumberFormat.preciseBytes(limit)), of which the process's VmSize uses \(NumberFormat.preciseBytes(inUse)))"
         case let .cgroup(file, limit, inUse):
             let name = file.split(separator: "/").last.map(String.init) ?? file
-            return "the cgroup's \(name) (\(Self.bytes(limit)) in \(file), \(Self.bytes(inUse)) in use)"
+            return "the cgroup's \(name) (\(NumberFormat.preciseBytes(limit)) in \(file), \(NumberFormat.preciseBytes(inUse)) in use)"
         case let .commitLimit(limit, committed):
-            return "the kernel's commit limit (vm.overcommit_memory = 2: CommitLimit \(Self.bytes(limit)), Committed_AS \(Self.bytes(committed)))"
+            return "the kernel's commit limit (vm.overcommit_memory = 2: CommitLimit \(NumberFormat.preciseBytes(limit)), Committed_AS \(NumberFormat.preciseBytes(committed)))"
         }
-    }
-
-    /// Three significant digits (`1.43G`, `75.6M`, `16G`): limits and what is left of them
-    /// often differ in the second digit.
-    public static func bytes(_ count: Int) -> String {
-        guard count >= 1024 else { return "\(count)B" }
-        var value = Double(count)
-        var unit = "B"
-        // 1023.6G prints as 1T rather than 1024G.
-        for suffix in ["K", "M", "G", "T", "P"] where value >= 1023.5 {
-            value /= 1024
-            unit = suffix
-        }
-        var text = String(format: value >= 100 ? "%.0f" : value >= 10 ? "%.1f" : "%.2f", value)
-        if text.contains(".") {
-            while text.hasSuffix("0") { text.removeLast() }
-            if text.hasSuffix(".") { text.removeLast() }
-        }
-        return text + unit
     }
 }
 

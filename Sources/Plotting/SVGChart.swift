@@ -1,4 +1,5 @@
 import Foundation
+import Formatting
 
 /// A self-contained SVG chart: points joined by lines or scattered, optional whiskers, optional
 /// logarithmic x axis, labelled vertical markers (cache sizes, TLB reach, …). No scripts, no
@@ -53,7 +54,7 @@ public struct SVGChart: Sendable {
 
     public init(title: String, xLabel: String, yLabel: String, xScale: Scale = .linear, yScale: Scale = .linear,
                 series: [Series], markers: [Marker] = [],
-                xTickFormat: @escaping @Sendable (Double) -> String = { SVGChart.compact($0) }) {
+                xTickFormat: @escaping @Sendable (Double) -> String = { NumberFormat.compact($0) }) {
         self.title = title; self.xLabel = xLabel; self.yLabel = yLabel
         self.xScale = xScale; self.yScale = yScale
         self.series = series; self.markers = markers; self.xTickFormat = xTickFormat
@@ -125,7 +126,7 @@ public struct SVGChart: Sendable {
         for tick in ticks(from: y0, to: y1, scale: yScale) {
             let y = py(tick)
             svg += "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(left + plotW))\" y2=\"\(f(y))\" stroke=\"#eee\"/>\n"
-            svg += "<text x=\"\(f(left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(escape(Self.compact(tick)))</text>\n"
+            svg += "<text x=\"\(f(left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(escape(NumberFormat.compact(tick)))</text>\n"
         }
         svg += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(height - 20))\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
         svg += "<text transform=\"translate(18 \(f(top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel))</text>\n"
@@ -202,26 +203,5 @@ public struct SVGChart: Sendable {
     private func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
-
-    /// 0.5, 12, 1.5k, 2M: short tick labels.
-    public static func compact(_ v: Double) -> String {
-        let a = abs(v)
-        if a >= 1e6 { return trim(v / 1e6) + "M" }
-        if a >= 1e4 { return trim(v / 1e3) + "k" }
-        return trim(v)
-    }
-
-    /// Bytes as binary sizes: 4K, 1M, 1G.
-    public static func bytes(_ v: Double) -> String {
-        for (suffix, unit) in [("G", 1073741824.0), ("M", 1048576.0), ("K", 1024.0)] where v >= unit {
-            return trim(v / unit) + suffix
-        }
-        return trim(v)
-    }
-
-    private static func trim(_ v: Double) -> String {
-        if v == v.rounded() { return String(Int(v)) }
-        return String(format: v < 10 ? "%.2g" : "%.3g", v)
     }
 }

@@ -45,7 +45,7 @@ extension ProbeReport {
         for located in landmarks {
             var row = [located.landmark.name, located.landmark.address.description,
                        located.region?.shortName ?? "unmapped", located.region?.permissions ?? "—",
-                       located.gapBefore.map(Self.bytes) ?? "—"]
+                       located.gapBefore.map(NumberFormat.iecBytes) ?? "—"]
             if showsOtherRun { row.append(located.otherRunAddress?.description ?? "—") }
             row.append(located.landmark.detail)
             table.append(row)

@@ -99,10 +99,10 @@ public struct ProbeReport: Equatable, Sendable, Codable {
         var lines: [String] = []
         if let first = landmarks.first, let last = landmarks.last {
             let span = last.landmark.address.rawValue - first.landmark.address.rawValue
-            var line = "the \(landmarks.count) landmarks (a few bytes each) span \(Self.bytes(span)) of virtual address space, "
-                + "from \(first.landmark.address) to \(last.landmark.address); the process maps \(Self.bytes(map.mappedBytes)) "
+            var line = "the \(landmarks.count) landmarks (a few bytes each) span \(NumberFormat.iecBytes(span)) of virtual address space, "
+                + "from \(first.landmark.address) to \(last.landmark.address); the process maps \(NumberFormat.iecBytes(map.mappedBytes)) "
                 + "in \(map.regions) regions"
-            if let resident = map.residentBytes { line += " and holds \(Self.bytes(resident)) in RAM" }
+            if let resident = map.residentBytes { line += " and holds \(NumberFormat.iecBytes(resident)) in RAM" }
             lines.append(line)
         }
         let readOnlyData = landmarks.filter { ["constant", "string literal"].contains($0.landmark.name) }
@@ -146,16 +146,4 @@ public struct ProbeReport: Equatable, Sendable, Codable {
         }
     }
 
-    /// 3.2 KiB, 43.9 TiB: binary units for gaps and spans up to 2⁶⁴.
-    public static func bytes(_ value: UInt64) -> String {
-        if value < 1024 { return "\(value) B" }
-        var scaled = Double(value)
-        for unit in ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"] {
-            scaled /= 1024
-            if scaled < 1024 || unit == "EiB" {
-                return scaled >= 100 ? "\(Int(scaled.rounded())) \(unit)" : String(format: "%.1f %@", scaled, unit)
-            }
-        }
-        return "\(value) B"
-    }
 }

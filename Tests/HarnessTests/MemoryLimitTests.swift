@@ -264,11 +264,11 @@ final class RecordingExperiment: Experiment, @unchecked Sendable {
     }
 
     @Test func figuresKeepThreeDigits() {
-        #expect(MemoryLimit.bytes(1_500_000 << 10) == "1.43G")
-        #expect(MemoryLimit.bytes(16 << 30) == "16G")
-        #expect(MemoryLimit.bytes(77_500 << 10) == "75.7M")
-        #expect(MemoryLimit.bytes((1 << 40) - 4096) == "1T")
-        #expect(MemoryLimit.bytes(100) == "100B")
+        #expect(NumberFormat.preciseBytes(1_500_000 << 10) == "1.43G")
+        #expect(NumberFormat.preciseBytes(16 << 30) == "16G")
+        #expect(NumberFormat.preciseBytes(77_500 << 10) == "75.7M")
+        #expect(NumberFormat.preciseBytes((1 << 40) - 4096) == "1T")
+        #expect(NumberFormat.preciseBytes(100) == "100B")
     }
 
     // MARK: allocations that fail with an error

@@ -61,9 +61,9 @@ import Testing
     }
 
     @Test func formatsLargeByteCounts() {
-        #expect(ProbeReport.bytes(864) == "864 B")
-        #expect(ProbeReport.bytes(40 * 1024 + 512) == "40.5 KiB")
-        #expect(ProbeReport.bytes(41 << 40) == "41.0 TiB")
-        #expect(ProbeReport.bytes(UInt64.max) == "16.0 EiB")
+        #expect(NumberFormat.iecBytes(864) == "864 B")
+        #expect(NumberFormat.iecBytes(40 * 1024 + 512) == "40.5 KiB")
+        #expect(NumberFormat.iecBytes(41 << 40) == "41.0 TiB")
+        #expect(NumberFormat.iecBytes(UInt64.max) == "16.0 EiB")
     }
 }

@@ -1,3 +1,4 @@
+import Formatting
 import Plotting
 import Testing
 
@@ -10,7 +11,7 @@ import Testing
             .init(x: 1_073_741_824, label: "at the right edge"),
         ]
         let chart = SVGChart(title: "t", xLabel: "x", yLabel: "y", xScale: .log2, yScale: .log10,
-                             series: [.init(name: "s", points: points)], markers: markers, xTickFormat: SVGChart.bytes)
+                             series: [.init(name: "s", points: points)], markers: markers, xTickFormat: NumberFormat.bytes)
         let svg = chart.render()
         for tick in [">1<", ">2<", ">5<", ">10<", ">100<", ">200<"] { #expect(svg.contains(tick), "missing tick \(tick)") }
         // Two close markers take two label rows (y 70 and 83 below the plot's top at 58).

@@ -1,3 +1,4 @@
+import Formatting
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -11,7 +12,7 @@ import Testing
             title: "latency <curve>", xLabel: "working set", yLabel: "ns", xScale: .log2,
             series: [.init(name: "chase", points: [.init(x: 4096, y: 1.1), .init(x: 1_048_576, y: 4, low: 3.5, high: 6),
                                                    .init(x: 67_108_864, y: 90)])],
-            markers: [.init(x: 32768, label: "L1d 32K")], xTickFormat: SVGChart.bytes)
+            markers: [.init(x: 32768, label: "L1d 32K")], xTickFormat: NumberFormat.bytes)
         let svg = chart.render()
         #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
         #expect(svg.contains("latency &lt;curve&gt;"))
@@ -25,10 +26,10 @@ import Testing
     }
 
     @Test func formatsBytesAndCompactNumbers() {
-        #expect(SVGChart.bytes(4096) == "4K")
-        #expect(SVGChart.bytes(1_073_741_824) == "1G")
-        #expect(SVGChart.bytes(400 * 1024) == "400K")
-        #expect(SVGChart.compact(0.5) == "0.5")
-        #expect(SVGChart.compact(25000) == "25k")
+        #expect(NumberFormat.bytes(4096) == "4K")
+        #expect(NumberFormat.bytes(1_073_741_824) == "1G")
+        #expect(NumberFormat.bytes(400 * 1024) == "400K")
+        #expect(NumberFormat.compact(0.5) == "0.5")
+        #expect(NumberFormat.compact(25000) == "25k")
     }
 }

@@ -11,7 +11,7 @@ extension Alloc {
 
         let timer = CycleTimer.shared
         if !perCall.isEmpty {
-            lines.append("per-call timer (\(timer.source), \(SVGChart.compact(timer.ticksPerNanosecond)) ticks/ns): a bracket costs "
+            lines.append("per-call timer (\(timer.source), \(NumberFormat.compact(timer.ticksPerNanosecond)) ticks/ns): a bracket costs "
                 + "\(Self.ns(timer.costNanoseconds)) (subtracted from every call), quantum \(Self.ns(timer.quantumNanoseconds)); "
                 + "per-call figures under 3 quanta (\(Self.ns(timer.resolutionLimitNanoseconds))) are unresolved: "
                 + "their column stays empty and `unresolved <ns` gives the bound")
@@ -46,7 +46,7 @@ extension Alloc {
                 line += " (\(Self.times(m.nsPerElement.median / small)) the fastest heap size)"
             }
             if let faults = m.counter(WellKnownEvent.pageFaults) {
-                line += "; page faults per call: \(SVGChart.compact(faults.perElement)) (\(faults.source.rawValue))"
+                line += "; page faults per call: \(NumberFormat.compact(faults.perElement)) (\(faults.source.rawValue))"
             }
             lines.append(line)
         }
@@ -107,13 +107,13 @@ extension Alloc {
         let chart = SVGChart(
             title: "malloc + free: request size against time (\(machine.cpuModel))",
             xLabel: "request size (bytes, log scale)", yLabel: "ns per malloc + free (log scale, timer cost subtracted)",
-            xScale: .log2, yScale: .log10, series: series.filter { !$0.points.isEmpty }, xTickFormat: SVGChart.bytes)
+            xScale: .log2, yScale: .log10, series: series.filter { !$0.points.isEmpty }, xTickFormat: NumberFormat.bytes)
         return [Plot(fileName: "alloc-per-call.svg", svg: chart.render())]
     }
 
     static func ns(_ value: Double) -> String {
-        if value >= 1e6 { return "\(SVGChart.compact(value / 1e6)) ms" }
-        return value >= 1000 ? "\(SVGChart.compact(value / 1000)) µs" : "\(SVGChart.compact(value)) ns"
+        if value >= 1e6 { return "\(NumberFormat.compact(value / 1e6)) ms" }
+        return value >= 1000 ? "\(NumberFormat.compact(value / 1000)) µs" : "\(NumberFormat.compact(value)) ns"
     }
 
     static func times(_ value: Double) -> String { value >= 10 ? "\(Int(value.rounded()))×" : String(format: "%.1f×", value) }

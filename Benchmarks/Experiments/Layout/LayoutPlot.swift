@@ -22,7 +22,7 @@ struct LayoutPlot {
             xLabel: "flat footprint (16-byte elements)", yLabel: "ns per element", xScale: .log2, yScale: .log10,
             series: series,
             markers: machine.dataCaches.map { SVGChart.Marker(x: Double($0.sizeBytes), label: "\($0.name) \(ByteSize(rawValue: $0.sizeBytes))") },
-            xTickFormat: SVGChart.bytes)
+            xTickFormat: NumberFormat.bytes)
         return [Plot(fileName: "layout.svg", svg: chart.render())]
     }
 }

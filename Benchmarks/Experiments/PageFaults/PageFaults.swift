@@ -129,7 +129,7 @@ public struct PageFaults: Experiment {
             let policy = VirtualMemoryDemo.overcommitPolicy().map { "vm.overcommit_memory = \($0)" } ?? "overcommit policy unknown"
             // MAP_NORESERVE does not get past RLIMIT_AS: it counts every mapping.
             let reason = MemoryLimits.currentAddressSpaceLimit().flatMap { limit in
-                limit < Self.overcommitReservation(on: machine) ? "the address-space limit, ulimit -v \(MemoryLimit.bytes(limit)), is smaller" : nil
+                limit < Self.overcommitReservation(on: machine) ? "the address-space limit, ulimit -v \(NumberFormat.preciseBytes(limit)), is smaller" : nil
             } ?? policy
             lines.append("overcommit: mmap of \(ByteSize(rawValue: Self.overcommitReservation(on: machine)).approximate) with MAP_NORESERVE was refused (\(reason)); demo skipped")
         }

@@ -117,7 +117,7 @@ public struct WorkingSet: Experiment {
             xScale: .log2, yScale: .log10,
             series: [.init(name: "chase (Swift)", points: KneeReport.points(results, variant: VariantName.chase, x: x)),
                      .init(name: "chase (C)", points: KneeReport.points(results, variant: VariantName.chaseC, x: x))],
-            markers: KneeReport.markers(landmarks, within: xs), xTickFormat: SVGChart.bytes)
+            markers: KneeReport.markers(landmarks, within: xs), xTickFormat: NumberFormat.bytes)
         var plots = [Plot(fileName: "working-set-latency.svg", svg: latency.render())]
         let bandwidth = results.filter { $0.isVariant(VariantName.sequential) || $0.isVariant(VariantName.sequentialC) }
         if !bandwidth.isEmpty {
@@ -130,7 +130,7 @@ public struct WorkingSet: Experiment {
                 title: "Sequential read bandwidth against working set", xLabel: "working set (bytes, log scale)",
                 yLabel: "GB/s (median)", xScale: .log2,
                 series: [series(.sequential, "sequential (Swift)"), series(.sequentialC, "sequential (C)")],
-                markers: KneeReport.markers(Landmark.caches(machine), within: xs), xTickFormat: SVGChart.bytes)
+                markers: KneeReport.markers(Landmark.caches(machine), within: xs), xTickFormat: NumberFormat.bytes)
             plots.append(Plot(fileName: "working-set-bandwidth.svg", svg: chart.render()))
         }
         return plots

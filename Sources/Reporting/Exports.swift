@@ -1,0 +1,2 @@
+// NumberFormat lived here before it moved to Formatting: whoever imports Reporting still sees it.
+@_exported import Formatting
