@@ -20,6 +20,23 @@ public struct Variant: Sendable, Equatable {
     }
 }
 
+/// The variants one experiment runs, named once as an enum whose raw values are the names
+/// users type (`--variants`) and reports show (`case rowMajor = "row-major"`): the declaration,
+/// the workloads `prepare` returns and the findings that pick results out all name the same
+/// case, so a renamed variant cannot leave a workload or a finding behind.
+public protocol VariantKey: RawRepresentable, Hashable, Sendable where RawValue == String {}
+
+extension Variant {
+    public init<Key: VariantKey>(_ key: Key, _ summary: String, ratioPartner: Key? = nil, ratioTolerance: Double? = nil) {
+        self.init(key.rawValue, summary, ratioPartner: ratioPartner?.rawValue, ratioTolerance: ratioTolerance)
+    }
+}
+
+extension VariantResult {
+    /// Whether this is a result of the variant `key`.
+    public func isVariant(_ key: some VariantKey) -> Bool { variant == key.rawValue }
+}
+
 /// A memory experiment: several variants of the same work over a working set whose size the
 /// user chooses. Experiments live in Benchmarks/Experiments; the harness runs them.
 public protocol Experiment: Sendable {

@@ -69,7 +69,7 @@ import Testing
     @Test func swiftAndCChasesStopAtTheSameSlotPassAfterPass() throws {
         let buffer = try ChaseBuffer(layout: .lines(777), successors: ChaseCycle.successors(count: 777, seed: 5),
                                      advice: .none, loadsPerPass: 1000)
-        let swift = buffer.workload("chase", kernel: chaseLoads), c = buffer.workload("chase-c", kernel: chaseLoadsC)
+        let swift = buffer.workload(WorkingSet.VariantName.chase, kernel: chaseLoads), c = buffer.workload(WorkingSet.VariantName.chaseC, kernel: chaseLoadsC)
         let first = swift.pass()
         #expect(first == swift.expectedChecksum)
         #expect(c.pass() == first)

@@ -18,17 +18,22 @@ public struct Alloc: Experiment {
     public let summary = "malloc+free by size (batched, per call) and strategies for small objects"
     public let sizeMeaning = "the bytes requested from malloc (strategies: 16-byte objects, measured when 16 is among the sizes)"
     public let unit = "alloc"
-    public let baselineVariant = "batched"
+    public let baselineVariant = VariantName.batched.rawValue
+    enum VariantName: String, VariantKey, CaseIterable {
+        case batched, perCall = "per-call"
+        /// The strategies for 16-byte objects.
+        case mallocEach = "malloc-each", classInstances = "class-instances", slots, arena
+    }
     public let variants = [
-        Variant("batched", "malloc(size) then free, \(Alloc.callsPerPass)× per pass: ns per call from whole samples"),
+        Variant(VariantName.batched, "malloc(size) then free, \(Alloc.callsPerPass)× per pass: ns per call from whole samples"),
         // Its wall time includes two rdtscp reads per call: against batched's it would show the
         // timer's cost (~4.7×), not malloc's. Its own partner: no ratio; p50/p99/max say it.
-        Variant("per-call", "the same, each call bracketed by rdtscp: p50/p99/max net of the timer's cost, empty where below 3 timer quanta",
-                ratioPartner: "per-call"),
-        Variant("malloc-each", "16 B objects: one malloc and one free per object, \(Alloc.objects) alive at once"),
-        Variant("class-instances", "16 B objects as Swift class instances (allocObject / release)", ratioPartner: "malloc-each"),
-        Variant("slots", "16 B objects in a pre-allocated buffer of uninitialised slots (no allocation per pass)", ratioPartner: "malloc-each"),
-        Variant("arena", "16 B objects bumped out of an arena: one malloc and one free per \(Alloc.objects) objects", ratioPartner: "malloc-each"),
+        Variant(VariantName.perCall, "the same, each call bracketed by rdtscp: p50/p99/max net of the timer's cost, empty where below 3 timer quanta",
+                ratioPartner: .perCall),
+        Variant(VariantName.mallocEach, "16 B objects: one malloc and one free per object, \(Alloc.objects) alive at once"),
+        Variant(VariantName.classInstances, "16 B objects as Swift class instances (allocObject / release)", ratioPartner: .mallocEach),
+        Variant(VariantName.slots, "16 B objects in a pre-allocated buffer of uninitialised slots (no allocation per pass)", ratioPartner: .mallocEach),
+        Variant(VariantName.arena, "16 B objects bumped out of an arena: one malloc and one free per \(Alloc.objects) objects", ratioPartner: .mallocEach),
     ]
 
     /// The particle generator's 28 requests, in the order it made them (memory-notes.md).
@@ -100,11 +105,11 @@ public struct Alloc: Experiment {
         if perCallExtras.count < 3 { perCallExtras.append(Extra(Column.unresolvedBound, timer.resolutionLimitNanoseconds)) }
 
         var workloads = [
-            Workload(variant: "batched", units: calls, bytesPerPass: nil, expectedChecksum: Double(calls),
+            Workload(variant: VariantName.batched.rawValue, units: calls, bytesPerPass: nil, expectedChecksum: Double(calls),
                      extras: sizeExtras) {
                 mallocFreeBatch(size: bytes, count: calls)
             },
-            Workload(variant: "per-call", units: calls, bytesPerPass: nil, expectedChecksum: Double(calls),
+            Workload(variant: VariantName.perCall.rawValue, units: calls, bytesPerPass: nil, expectedChecksum: Double(calls),
                      extras: perCallExtras) {
                 withExtendedLifetime(buffer) { mallocFreeEachTimed(size: bytes, count: calls, ticks: buffer.pointer) }
             },
@@ -164,18 +169,18 @@ public struct Alloc: Experiment {
         let references = SharedBuffer(UnsafeMutablePointer<Particle16>.allocate(capacity: n))
         let slots = SharedBuffer(UnsafeMutablePointer<Pair16>.allocate(capacity: n))
         let typedPointers = SharedBuffer(UnsafeMutablePointer<UnsafeMutablePointer<Pair16>?>.allocate(capacity: n))
-        func workload(_ variant: String, missTolerance: Double? = nil, _ pass: @escaping () -> Double) -> Workload {
-            Workload(variant: variant, units: n, bytesPerPass: nil, expectedChecksum: expected,
+        func workload(_ variant: VariantName, missTolerance: Double? = nil, _ pass: @escaping () -> Double) -> Workload {
+            Workload(variant: variant.rawValue, units: n, bytesPerPass: nil, expectedChecksum: expected,
                      simulatedMissTolerance: missTolerance, pass: pass)
         }
         return [
             // Their 1024 chunks (32 and 48 B) fill the simulated 32 KiB L1 about exactly, so
             // their misses are conflicts whose count follows where the heap's free chunks lie:
             // 830–837 L1 read misses for malloc-each over 64 working directories, 852 on CI.
-            workload("malloc-each", missTolerance: heapPlacementTolerance) { withExtendedLifetime(rawPointers) { strategyMallocEach(objects: n, pointers: rawPointers.pointer) } },
-            workload("class-instances", missTolerance: heapPlacementTolerance) { withExtendedLifetime(references) { strategyClassInstances(objects: n, references: references.pointer) } },
-            workload("slots") { withExtendedLifetime(slots) { strategySlots(objects: n, slots: slots.pointer) } },
-            workload("arena") { withExtendedLifetime(typedPointers) { strategyArena(objects: n, pointers: typedPointers.pointer) } },
+            workload(.mallocEach, missTolerance: heapPlacementTolerance) { withExtendedLifetime(rawPointers) { strategyMallocEach(objects: n, pointers: rawPointers.pointer) } },
+            workload(.classInstances, missTolerance: heapPlacementTolerance) { withExtendedLifetime(references) { strategyClassInstances(objects: n, references: references.pointer) } },
+            workload(.slots) { withExtendedLifetime(slots) { strategySlots(objects: n, slots: slots.pointer) } },
+            workload(.arena) { withExtendedLifetime(typedPointers) { strategyArena(objects: n, pointers: typedPointers.pointer) } },
         ]
     }
 }

@@ -5,8 +5,8 @@ import Plotting
 
 extension Alloc {
     public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] {
-        let batched = results.filter { $0.variant == "batched" }
-        let perCall = results.filter { $0.variant == "per-call" }
+        let batched = results.filter { $0.isVariant(VariantName.batched) }
+        let perCall = results.filter { $0.isVariant(VariantName.perCall) }
         var lines: [String] = []
 
         let timer = CycleTimer.shared
@@ -65,13 +65,13 @@ extension Alloc {
 
     /// ns per object of each strategy and its ratio to malloc/free per object.
     func strategyFinding(_ results: [VariantResult]) -> String? {
-        guard let malloc = results.first(where: { $0.variant == "malloc-each" }), malloc.nsPerElement.median > 0 else { return nil }
+        guard let malloc = results.first(where: { $0.isVariant(VariantName.mallocEach) }), malloc.nsPerElement.median > 0 else { return nil }
         let base = malloc.nsPerElement.median
-        var parts = ["malloc-each \(Self.ns(base))"]
-        for name in ["class-instances", "slots", "arena"] {
-            guard let m = results.first(where: { $0.variant == name }) else { continue }
+        var parts = ["\(VariantName.mallocEach.rawValue) \(Self.ns(base))"]
+        for name in [VariantName.classInstances, .slots, .arena] {
+            guard let m = results.first(where: { $0.isVariant(name) }) else { continue }
             let ratio = m.nsPerElement.median / base
-            parts.append("\(name) \(Self.ns(m.nsPerElement.median)) (" + (ratio < 1 ? "\(Self.times(1 / ratio)) faster" : Self.times(ratio)) + ")")
+            parts.append("\(name.rawValue) \(Self.ns(m.nsPerElement.median)) (" + (ratio < 1 ? "\(Self.times(1 / ratio)) faster" : Self.times(ratio)) + ")")
         }
         return "per object of \(Self.objectBytes) B (\(Self.objects) alive): " + parts.joined(separator: ", ")
     }
@@ -80,7 +80,7 @@ extension Alloc {
     /// request of each chunk size glibc hands out (`usable B`: one bin serves the rest alike),
     /// any whose first request was mmap'd, and the slowest single call's.
     public func keySizes(from results: [VariantResult]) -> KeySizes? {
-        let batched = results.filter { $0.variant == "batched" }.sorted { $0.sizeBytes < $1.sizeBytes }
+        let batched = results.filter { $0.isVariant(VariantName.batched) }.sorted { $0.sizeBytes < $1.sizeBytes }
         guard batched.count > 12 else { return nil }
         var sizes: [Int] = []
         var usable: Set<Double> = []
@@ -88,7 +88,7 @@ extension Alloc {
             let chunk = m.extra(Column.usableBytes) ?? Double(m.sizeBytes)
             if usable.insert(chunk).inserted || m.extra(Column.mmapped) == 1 || m.extra(Column.mmappedFirst) == 1 { sizes.append(m.sizeBytes) }
         }
-        let perCall = results.filter { $0.variant == "per-call" }
+        let perCall = results.filter { $0.isVariant(VariantName.perCall) }
         if let worst = perCall.max(by: { ($0.extra(Column.maximum) ?? 0) < ($1.extra(Column.maximum) ?? 0) }), worst.extra(Column.maximum) != nil,
            !sizes.contains(worst.sizeBytes) {
             sizes.append(worst.sizeBytes)
@@ -99,7 +99,7 @@ extension Alloc {
     }
 
     public func plots(from results: [VariantResult], machine: MachineInfo) -> [Plot] {
-        let perCall = results.filter { $0.variant == "per-call" }
+        let perCall = results.filter { $0.isVariant(VariantName.perCall) }
         guard !perCall.isEmpty else { return [] }
         // Unresolved figures are drawn at the resolution bound they lie under.
         let bound = CycleTimer.shared.resolutionLimitNanoseconds
@@ -114,7 +114,7 @@ extension Alloc {
             SVGChart.Series(name: "per call: p50 < \(Self.ns(bound)), unresolved",
                             points: perCall.filter { $0.extra(Column.p50) == nil }.map(point), connected: false),
             SVGChart.Series(name: "batched: ns per call",
-                            points: results.filter { $0.variant == "batched" }.map {
+                            points: results.filter { $0.isVariant(VariantName.batched) }.map {
                                 SVGChart.Point(x: Double($0.sizeBytes), y: max($0.nsPerElement.median, 1))
                             }, connected: false),
         ]

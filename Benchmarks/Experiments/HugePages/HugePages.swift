@@ -12,16 +12,31 @@ public struct HugePages: Experiment {
     public let summary = "a random line chase on 2 MiB (MADV_HUGEPAGE) against 4 KiB pages"
     public let sizeMeaning = "each of the two buffers (one per variant), chased one 64-byte line per load"
     public let unit = "load"
-    public let baselineVariant = "4k-pages"
+    public let baselineVariant = VariantName(.small).rawValue
     /// The two buffers are measured alternately, three rounds (4k, huge, 4k-2, huge-2, 4k-3,
     /// huge-3): memory latency on a shared host drifts by tens of percent within seconds, and
     /// the ratio within each round is what the findings report.
     static let rounds = 3
-    public let variants = (1...HugePages.rounds).flatMap { round -> [Variant] in
-        let suffix = round == 1 ? "" : "-\(round)"
-        let again = round == 1 ? "" : " (round \(round))"
-        return [Variant("4k-pages" + suffix, "madvise(MADV_NOHUGEPAGE): 4 KiB pages" + again),
-                Variant("huge-pages" + suffix, "madvise(MADV_HUGEPAGE): 2 MiB transparent huge pages, where the kernel grants them" + again)]
+    /// A variant: one of the two buffers in one round (`4k-pages`, `huge-pages-2`).
+    struct VariantName: VariantKey {
+        enum Pages: String, CaseIterable { case small = "4k-pages", huge = "huge-pages" }
+        let pages: Pages
+        let round: Int
+        init(_ pages: Pages, round: Int = 1) { self.pages = pages; self.round = round }
+        init?(rawValue: String) {
+            guard let name = HugePages.variantNames.first(where: { $0.rawValue == rawValue }) else { return nil }
+            self = name
+        }
+        var rawValue: String { pages.rawValue + (round == 1 ? "" : "-\(round)") }
+    }
+    /// Both buffers, round after round.
+    static let variantNames = (1...rounds).flatMap { round in VariantName.Pages.allCases.map { VariantName($0, round: round) } }
+    public let variants = HugePages.variantNames.map { name in
+        let again = name.round == 1 ? "" : " (round \(name.round))"
+        switch name.pages {
+        case .small: return Variant(name, "madvise(MADV_NOHUGEPAGE): 4 KiB pages" + again)
+        case .huge: return Variant(name, "madvise(MADV_HUGEPAGE): 2 MiB transparent huge pages, where the kernel grants them" + again)
+        }
     }
     public init() {}
 
@@ -69,10 +84,11 @@ public struct HugePages: Experiment {
         if ProcessMemory.anonHugePagesBytes(of: huge.mapping) == huge.mapping.byteCount {
             locality_sim_declare_huge_pages(huge.mapping.base, huge.mapping.byteCount)
         }
-        return (1...Self.rounds).flatMap { round -> [Workload] in
-            let suffix = round == 1 ? "" : "-\(round)"
-            return [small.workload("4k-pages" + suffix, extras: smallExtras, kernel: chaseLoads),
-                    huge.workload("huge-pages" + suffix, extras: hugeExtras, kernel: chaseLoads)]
+        return Self.variantNames.map { name in
+            switch name.pages {
+            case .small: return small.workload(name, extras: smallExtras, kernel: chaseLoads)
+            case .huge: return huge.workload(name, extras: hugeExtras, kernel: chaseLoads)
+            }
         }
     }
 
@@ -82,8 +98,8 @@ public struct HugePages: Experiment {
         guard let tlbs else { return [] }
         var lines: [String] = []
         for size in Array(Set(results.map(\.sizeBytes))).sorted() {
-            guard let small = results.first(where: { $0.sizeBytes == size && $0.variant == "4k-pages" }),
-                  let huge = results.first(where: { $0.sizeBytes == size && $0.variant == "huge-pages" }) else { continue }
+            guard let small = results.first(where: { $0.sizeBytes == size && $0.isVariant(VariantName(.small)) }),
+                  let huge = results.first(where: { $0.sizeBytes == size && $0.isVariant(VariantName(.huge)) }) else { continue }
             func perLoad(_ row: VariantResult, _ event: SimulatedEvent) -> String {
                 row.counter(event).map { String(format: "%.2f", $0.perElement) } ?? "—"
             }
@@ -108,8 +124,8 @@ public struct HugePages: Experiment {
         }
         var lines: [String] = []
         for size in Array(Set(results.map(\.sizeBytes))).sorted() {
-            guard let small = results.first(where: { $0.sizeBytes == size && $0.variant == "4k-pages" }),
-                  let huge = results.first(where: { $0.sizeBytes == size && $0.variant == "huge-pages" }) else { continue }
+            guard let small = results.first(where: { $0.sizeBytes == size && $0.isVariant(VariantName(.small)) }),
+                  let huge = results.first(where: { $0.sizeBytes == size && $0.isVariant(VariantName(.huge)) }) else { continue }
             let hugeMiB = huge.extra(Column.anonHugePagesMiB) ?? 0, smallMiB = small.extra(Column.anonHugePagesMiB) ?? 0
             let share = huge.extra(Column.hugeShare) ?? 0
             let label = ByteSize(rawValue: size).description
@@ -124,9 +140,8 @@ public struct HugePages: Experiment {
             // One ratio per round, each between neighbouring measurements; their median is the figure.
             var noisy = false
             let pairs = (1...Self.rounds).compactMap { round -> (Double, Double)? in
-                let suffix = round == 1 ? "" : "-\(round)"
-                guard let a = results.first(where: { $0.sizeBytes == size && $0.variant == "4k-pages" + suffix }),
-                      let b = results.first(where: { $0.sizeBytes == size && $0.variant == "huge-pages" + suffix }) else { return nil }
+                guard let a = results.first(where: { $0.sizeBytes == size && $0.isVariant(VariantName(.small, round: round)) }),
+                      let b = results.first(where: { $0.sizeBytes == size && $0.isVariant(VariantName(.huge, round: round)) }) else { return nil }
                 noisy = noisy || a.isNoisy || b.isNoisy
                 return (a.nsPerElement.median, b.nsPerElement.median)
             }

@@ -17,7 +17,7 @@ public struct Layout: Experiment {
     public let summary = "the same elements in a flat array, nested arrays, boxes, linked lists"
     public let sizeMeaning = "the flat variant's footprint (16-byte elements: 64M = 4M elements); the other layouts hold as many elements and occupy more (B/elem)"
     public let unit = "element"
-    public let baselineVariant = "flat"
+    public let baselineVariant = VariantName.flat.rawValue
     /// 48M rather than the 64M: at 48M every structure already exceeds a 32 MB L3,
     /// and the three shuffled chases (~200 ns a hop, ≥ 8 passes each: check, calibration,
     /// warm-up, 5 samples) keep the default run near 20 s instead of 25 s. 64M and beyond
@@ -25,19 +25,24 @@ public struct Layout: Experiment {
     public let defaultSizes: [ByteSize] = [.kib(4), .kib(400), .mib(48)]
     /// 4M: past the L2, and a shuffled list of it costs milliseconds per pass, not a second.
     public let quickSizes: [ByteSize] = [.kib(4), .mib(4)]
+    enum VariantName: String, VariantKey, CaseIterable {
+        case flat, flatC = "flat-c", nestedArrays = "nested-arrays", boxedInOrder = "boxed-in-order"
+        case boxedShuffled = "boxed-shuffled", listInOrder = "list-in-order", listInOrderARC = "list-in-order-arc"
+        case listShuffled = "list-shuffled", indexListShuffled = "index-list-shuffled", indexListShuffledC = "index-list-shuffled-c"
+    }
     public let variants = [
-        Variant("flat", "one contiguous array of 16-byte structs, in address order"),
-        Variant("flat-c", "the flat walk in C (clang), the reference for `flat`"),
-        Variant("nested-arrays", "[[T]]: rows of \(NestedArrays.rowLength) elements, each row its own heap block, row by row"),
-        Variant("boxed-in-order", "an array of references to objects allocated in order, visited in order"),
-        Variant("boxed-shuffled", "the same references visited in a seeded random order (independent loads)"),
-        Variant("list-in-order", "a linked list of objects, linked in allocation order (dependent loads)"),
-        Variant("list-in-order-arc", "the same list walked with `while let`: a retain and a release on every hop",
-                ratioPartner: "list-in-order"),
-        Variant("list-shuffled", "a linked list of objects, linked in a seeded random order: pointer chasing across pages"),
-        Variant("index-list-shuffled", "the same shuffled chain as 32-bit indices in one flat array of 16-byte nodes"),
-        Variant("index-list-shuffled-c", "the index chase in C (clang) over the same nodes, the reference for `index-list-shuffled`",
-                ratioPartner: "index-list-shuffled"),
+        Variant(VariantName.flat, "one contiguous array of 16-byte structs, in address order"),
+        Variant(VariantName.flatC, "the flat walk in C (clang), the reference for `flat`"),
+        Variant(VariantName.nestedArrays, "[[T]]: rows of \(NestedArrays.rowLength) elements, each row its own heap block, row by row"),
+        Variant(VariantName.boxedInOrder, "an array of references to objects allocated in order, visited in order"),
+        Variant(VariantName.boxedShuffled, "the same references visited in a seeded random order (independent loads)"),
+        Variant(VariantName.listInOrder, "a linked list of objects, linked in allocation order (dependent loads)"),
+        Variant(VariantName.listInOrderARC, "the same list walked with `while let`: a retain and a release on every hop",
+                ratioPartner: .listInOrder),
+        Variant(VariantName.listShuffled, "a linked list of objects, linked in a seeded random order: pointer chasing across pages"),
+        Variant(VariantName.indexListShuffled, "the same shuffled chain as 32-bit indices in one flat array of 16-byte nodes"),
+        Variant(VariantName.indexListShuffledC, "the index chase in C (clang) over the same nodes, the reference for `index-list-shuffled`",
+                ratioPartner: .indexListShuffled),
     ]
 
     /// One element: below 16 bytes none fits, and the structures measured would hold more than
@@ -64,30 +69,30 @@ public struct Layout: Experiment {
                                               pageSize: context.machine.pageSizeBytes)
         let count = structures.count
         let expected = LayoutData.checksum(LayoutData.expectedSum(count: count))
-        func workload(_ variant: String, _ shape: LayoutShape, _ pass: @escaping () -> UInt64) -> Workload {
-            Workload(variant: variant, units: count, bytesPerPass: nil, expectedChecksum: expected,
+        func workload(_ variant: VariantName, _ shape: LayoutShape, _ pass: @escaping () -> UInt64) -> Workload {
+            Workload(variant: variant.rawValue, units: count, bytesPerPass: nil, expectedChecksum: expected,
                      extras: shape.extras) { LayoutData.checksum(pass()) }
         }
         let flat = structures.flat, nested = structures.nested, boxes = structures.boxes
         let listInOrder = structures.listInOrder, listShuffled = structures.listShuffled, indexList = structures.indexList
         let shuffledIndex = indexList.shape.adding(milliseconds: structures.permutationMilliseconds)
         return [
-            workload("flat", flat.shape) { sumFlat(flat.elements, count: count) },
-            workload("flat-c", flat.shape) { locality_c_sum_flat(flat.cElements, count) },
-            workload("nested-arrays", nested.shape) { nested.rows.withUnsafeBufferPointer { sumNestedRows($0) } },
-            workload("boxed-in-order", boxes.inOrderShape) { sumBoxes(boxes.inOrder, count: count) },
-            workload("boxed-shuffled", boxes.shuffledShape.adding(milliseconds: structures.permutationMilliseconds)) {
+            workload(.flat, flat.shape) { sumFlat(flat.elements, count: count) },
+            workload(.flatC, flat.shape) { locality_c_sum_flat(flat.cElements, count) },
+            workload(.nestedArrays, nested.shape) { nested.rows.withUnsafeBufferPointer { sumNestedRows($0) } },
+            workload(.boxedInOrder, boxes.inOrderShape) { sumBoxes(boxes.inOrder, count: count) },
+            workload(.boxedShuffled, boxes.shuffledShape.adding(milliseconds: structures.permutationMilliseconds)) {
                 sumBoxes(boxes.shuffled, count: count)
             },
-            workload("list-in-order", listInOrder.shape) { sumList(listInOrder.head, count: count) },
-            workload("list-in-order-arc", listInOrder.shape) { sumListRetaining(listInOrder.head) },
-            workload("list-shuffled", listShuffled.shape.adding(milliseconds: structures.permutationMilliseconds)) {
+            workload(.listInOrder, listInOrder.shape) { sumList(listInOrder.head, count: count) },
+            workload(.listInOrderARC, listInOrder.shape) { sumListRetaining(listInOrder.head) },
+            workload(.listShuffled, listShuffled.shape.adding(milliseconds: structures.permutationMilliseconds)) {
                 sumList(listShuffled.head, count: count)
             },
-            workload("index-list-shuffled", shuffledIndex) {
+            workload(.indexListShuffled, shuffledIndex) {
                 chaseIndexList(indexList.nodes, count: count, start: indexList.start)
             },
-            workload("index-list-shuffled-c", shuffledIndex) {
+            workload(.indexListShuffledC, shuffledIndex) {
                 locality_c_chase_index_list(indexList.cNodes, count, indexList.start)
             },
         ]

@@ -14,17 +14,20 @@ public struct LoopOrder: Experiment {
     public let summary = "row-wise against column-wise traversal of one matrix of Doubles"
     public let sizeMeaning = "the matrix's footprint: the largest square matrix of Doubles that fits"
     public let unit = "element"
-    public let baselineVariant = "row-major"
+    public let baselineVariant = VariantName.rowMajor.rawValue
     public let defaultSizes: [ByteSize] = [.kib(4), .kib(400), .mib(4), .mib(64)]
     /// 2M is a 512 × 512 matrix: its columns are 4 KB apart, so in the simulated 32K 8-way L1
     /// every column load misses (8× the row walk's misses), while it all fits the LL.
     public let simulationSizes: [ByteSize] = [.kib(4), .kib(400), .mib(2)]
     /// In the caches and twice the L3 of the machine this was written on.
     public let quickSizes: [ByteSize] = [.kib(4), .mib(64)]
+    enum VariantName: String, VariantKey, CaseIterable {
+        case rowMajor = "row-major", columnMajor = "column-major", rowMajorC = "row-major-c"
+    }
     public let variants = [
-        Variant("row-major", "sum along rows, in address order (8 accumulators)"),
-        Variant("column-major", "sum down columns, one row's stride between loads (8 accumulators)"),
-        Variant("row-major-c", "the row-major loop in C (clang), the reference for the Swift kernel"),
+        Variant(VariantName.rowMajor, "sum along rows, in address order (8 accumulators)"),
+        Variant(VariantName.columnMajor, "sum down columns, one row's stride between loads (8 accumulators)"),
+        Variant(VariantName.rowMajorC, "the row-major loop in C (clang), the reference for the Swift kernel"),
     ]
 
     /// A 2 × 2 matrix: the smallest whose rows and columns differ. Below 8 bytes not even one
@@ -41,15 +44,15 @@ public struct LoopOrder: Experiment {
         let n = Matrix.squareSide(fitting: size.rawValue)
         let matrix = try Matrix(allocatingRows: n, cols: n)
         let expected = matrix.expectedSum
-        func workload(_ variant: String, _ kernel: @escaping (UnsafePointer<Double>, Int, Int) -> Double) -> Workload {
-            Workload(variant: variant, units: matrix.count, bytesPerPass: matrix.byteCount, expectedChecksum: expected) {
+        func workload(_ variant: VariantName, _ kernel: @escaping (UnsafePointer<Double>, Int, Int) -> Double) -> Workload {
+            Workload(variant: variant.rawValue, units: matrix.count, bytesPerPass: matrix.byteCount, expectedChecksum: expected) {
                 kernel(matrix.elements, matrix.rows, matrix.cols)
             }
         }
         return [
-            workload("row-major", sumRowMajor),
-            workload("column-major", sumColumnMajor),
-            workload("row-major-c") { locality_c_sum_row_major($0, $1, $2) },
+            workload(.rowMajor, sumRowMajor),
+            workload(.columnMajor, sumColumnMajor),
+            workload(.rowMajorC) { locality_c_sum_row_major($0, $1, $2) },
         ]
     }
 }

@@ -18,12 +18,15 @@ public struct PageFaults: Experiment {
     public let summary = "first touch (4 KiB, huge pages), the shared zero page, overcommit"
     public let sizeMeaning = "the fresh mapping each pass touches (the overcommit demo reserves 4 × MemTotal whatever the size)"
     public let unit = "page"
-    public let baselineVariant = "first-touch-4k"
+    public let baselineVariant = VariantName.firstTouch4K.rawValue
+    enum VariantName: String, VariantKey, CaseIterable {
+        case firstTouch4K = "first-touch-4k", firstTouchHuge = "first-touch-huge", readZeroPage = "read-zero-page", overcommit
+    }
     public let variants = [
-        Variant("first-touch-4k", "map, write one byte per 4 KiB page (MADV_NOHUGEPAGE), unmap"),
-        Variant("first-touch-huge", "the same with MADV_HUGEPAGE: one fault per 2 MiB page"),
-        Variant("read-zero-page", "map, read one byte per 4 KiB page, unmap: every page maps the shared zero page"),
-        Variant("overcommit", "map 4 × MemTotal with MAP_NORESERVE, write \(overcommitTouches) pages spread over it, unmap"),
+        Variant(VariantName.firstTouch4K, "map, write one byte per 4 KiB page (MADV_NOHUGEPAGE), unmap"),
+        Variant(VariantName.firstTouchHuge, "the same with MADV_HUGEPAGE: one fault per 2 MiB page"),
+        Variant(VariantName.readZeroPage, "map, read one byte per 4 KiB page, unmap: every page maps the shared zero page"),
+        Variant(VariantName.overcommit, "map 4 × MemTotal with MAP_NORESERVE, write \(overcommitTouches) pages spread over it, unmap"),
     ]
     public init() {}
 
@@ -55,27 +58,27 @@ public struct PageFaults: Experiment {
         let bytes = pages * Self.pageBytes
         let mib = { (b: Int) in Extra(Column.rssGrowthMiB, Double(b) / 1_048_576) }
 
-        func firstTouch(_ variant: String, _ advice: PageAdvice) throws -> Workload {
+        func firstTouch(_ variant: VariantName, _ advice: PageAdvice) throws -> Workload {
             let probe = try VirtualMemoryDemo.firstTouch(bytes: bytes, advice: advice)
             var extras = [mib(probe.rssGrowth)]
             if advice == .hugePages { extras.append(Extra(Column.anonHugePagesMiB, Double(probe.anonHugePages) / 1_048_576)) }
-            return Workload(variant: variant, units: pages, bytesPerPass: nil, expectedChecksum: Double(pages), extras: extras) {
+            return Workload(variant: variant.rawValue, units: pages, bytesPerPass: nil, expectedChecksum: Double(pages), extras: extras) {
                 guard let mapping = try? AnonymousMapping(bytes: bytes, advice: advice) else { return -1 }
                 return Double(mapping.touchEveryPage())
             }
         }
 
         let zero = try VirtualMemoryDemo.zeroPage(bytes: bytes)
-        let readZero = Workload(variant: "read-zero-page", units: pages, bytesPerPass: nil, expectedChecksum: Double(pages),
+        let readZero = Workload(variant: VariantName.readZeroPage.rawValue, units: pages, bytesPerPass: nil, expectedChecksum: Double(pages),
                                 extras: [mib(zero.readGrowth), Extra(Column.rssGrowthAfterWriteMiB, Double(zero.writeGrowth) / 1_048_576)]) {
             guard let mapping = try? AnonymousMapping(bytes: bytes, advice: .noHugePages) else { return -1 }
             return Double(pages + mapping.readEveryPage())
         }
 
-        var workloads = [try firstTouch("first-touch-4k", .noHugePages)]
+        var workloads = [try firstTouch(.firstTouch4K, .noHugePages)]
         // Without transparent huge pages there is nothing to compare; the findings say why.
         if TransparentHugePages.unavailability(thpMode: context.machine.transparentHugePages) == nil {
-            workloads.append(try firstTouch("first-touch-huge", .hugePages))
+            workloads.append(try firstTouch(.firstTouchHuge, .hugePages))
         }
         workloads.append(readZero)
         // Where the kernel refuses overcommit (vm.overcommit_memory = 2) the demo is left out
@@ -83,7 +86,7 @@ public struct PageFaults: Experiment {
         let reserve = Self.overcommitReservation(on: context.machine)
         if let demo = try? VirtualMemoryDemo.overcommit(reserve: reserve, touchPages: Self.overcommitTouches) {
             let touches = demo.touchedPages
-            workloads.append(Workload(variant: "overcommit", units: touches, bytesPerPass: nil, expectedChecksum: Double(touches),
+            workloads.append(Workload(variant: VariantName.overcommit.rawValue, units: touches, bytesPerPass: nil, expectedChecksum: Double(touches),
                                       extras: [mib(demo.rssGrowth), Extra(Column.reservedGiB, Double(demo.reserved) / Double(1 << 30))]) {
                 guard let mapping = try? AnonymousMapping(bytes: reserve, reserve: false) else { return -1 }
                 return Double(VirtualMemoryDemo.touchSpread(mapping, pages: touches))
@@ -96,10 +99,10 @@ public struct PageFaults: Experiment {
         var lines: [String] = []
         for size in Array(Set(results.map(\.sizeBytes))).sorted() {
             let at = results.filter { $0.sizeBytes == size }
-            func row(_ variant: String) -> VariantResult? { at.first { $0.variant == variant } }
+            func row(_ variant: VariantName) -> VariantResult? { at.first { $0.isVariant(variant) } }
             let label = ByteSize(rawValue: size).description
             let pages = size / Self.pageBytes
-            if let small = row("first-touch-4k"), let huge = row("first-touch-huge") {
+            if let small = row(.firstTouch4K), let huge = row(.firstTouchHuge) {
                 let hugeMiB = huge.extra(Column.anonHugePagesMiB) ?? 0
                 // The times per page are the table's; the faults explain them.
                 lines.append("first touch of \(label): 4 KiB pages \(faults(small, pages: pages)); "
@@ -108,17 +111,17 @@ public struct PageFaults: Experiment {
                         : "\(String(format: "%.1f", small.nsPerElement.median / huge.nsPerElement.median))× as fast")
                     + (hugeMiB < Double(size >> 20) ? " — fewer huge pages than asked for" : ""))
             }
-            if row("first-touch-4k") != nil, row("first-touch-huge") == nil,
+            if row(.firstTouch4K) != nil, row(.firstTouchHuge) == nil,
                let reason = TransparentHugePages.unavailability(thpMode: machine.transparentHugePages) {
                 lines.append("first touch with huge pages: skipped — \(reason)")
             }
-            if let zero = row("read-zero-page") {
+            if let zero = row(.readZeroPage) {
                 lines.append("shared zero page: reading all \(pages) pages of a fresh \(label) mapping grew its RSS by "
                     + "\(mib(zero.extra(Column.rssGrowthMiB))) MiB (\(faults(zero, pages: pages))); "
                     + "writing them grew it by \(mib(zero.extra(Column.rssGrowthAfterWriteMiB))) MiB")
             }
         }
-        if let over = results.first(where: { $0.variant == "overcommit" }) {
+        if let over = results.first(where: { $0.isVariant(VariantName.overcommit) }) {
             let total = machine.memTotalBytes.map { ByteSize(rawValue: $0).approximate } ?? "?"
             lines.append("overcommit: reserved \(String(format: "%.1f", over.extra(Column.reservedGiB) ?? 0)) GiB with MAP_NORESERVE "
                 + "(4 × MemTotal \(total)), wrote \(over.elements) pages of it: its RSS grew by \(mib(over.extra(Column.rssGrowthMiB))) MiB")

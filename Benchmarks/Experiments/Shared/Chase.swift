@@ -106,7 +106,7 @@ final class ChaseBuffer: @unchecked Sendable {
     /// A workload following `loadsPerPass` links per pass with `kernel`, each pass going on
     /// where the last stopped, so that successive passes lap the whole cycle whatever its
     /// length. Its checksum is the offset where the pass stopped; the first pass's is known.
-    func workload(_ variant: String, extras: [Extra] = [],
+    func workload(_ variant: some VariantKey, extras: [Extra] = [],
                   kernel: @escaping (UnsafeRawPointer, Int) -> UnsafeRawPointer) -> Workload {
         let cursor = ChaseCursor(start)
         let base = UnsafeRawPointer(mapping.base)
@@ -114,7 +114,7 @@ final class ChaseBuffer: @unchecked Sendable {
         let mapping = mapping
         // A pass touches `loads` lines of the cycle (all of them when the cycle is shorter); a
         // lap of a longer cycle takes several passes.
-        return Workload(variant: variant, units: loads, bytesPerPass: nil, expectedChecksum: Double(expectedEndOffset),
+        return Workload(variant: variant.rawValue, units: loads, bytesPerPass: nil, expectedChecksum: Double(expectedEndOffset),
                         extras: extras, passesPerLap: (layout.slots + loads - 1) / loads,
                         touchedBytesPerPass: min(loads, layout.slots) * ChaseLayout.lineBytes) {
             withExtendedLifetime(mapping) {

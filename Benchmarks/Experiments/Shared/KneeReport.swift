@@ -99,8 +99,8 @@ enum KneeReport {
     }
 
     /// One series point per size from the results of `variant`: the median with a min–max whisker.
-    static func points(_ results: [VariantResult], variant: String, x: (VariantResult) -> Double) -> [SVGChart.Point] {
-        results.filter { $0.variant == variant }.map {
+    static func points(_ results: [VariantResult], variant: some VariantKey, x: (VariantResult) -> Double) -> [SVGChart.Point] {
+        results.filter { $0.isVariant(variant) }.map {
             SVGChart.Point(x: x($0), y: $0.nsPerElement.median, low: $0.nsPerElement.min, high: $0.nsPerElement.max)
         }
     }

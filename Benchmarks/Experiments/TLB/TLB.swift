@@ -19,14 +19,17 @@ public struct TLB: Experiment {
     public let summary = "one line per 4 KiB page, chased in random page order, by pages touched"
     public let sizeMeaning = "pages touched × 4 KiB (8 pages = 32K … 32768 pages = 128M)"
     public let unit = "load"
-    public let baselineVariant = "packed"
+    public let baselineVariant = VariantName.packed.rawValue
+    enum VariantName: String, VariantKey, CaseIterable {
+        case pageStride = "page-stride", packed
+    }
     public let variants = [
         // Its buffer is not packed's, so the ratio follows the physical pages each process
         // gets (how the lines share the physically indexed L2's sets): ten processes measured
         // 5.02–8.07× at 8192 pages (×1.61 between them, each tight within its run). A change
         // beyond 80% is more than placement; a doubling still fails.
-        Variant("page-stride", "one line per 4 KiB page (a random line of it), pages in random order", ratioTolerance: 0.8),
-        Variant("packed", "the same number of lines back to back (64 per page), in random order: same cache footprint, 1/64 of the pages"),
+        Variant(VariantName.pageStride, "one line per 4 KiB page (a random line of it), pages in random order", ratioTolerance: 0.8),
+        Variant(VariantName.packed, "the same number of lines back to back (64 per page), in random order: same cache footprint, 1/64 of the pages"),
     ]
     public let defaultSizes: [ByteSize] = (3...15).map { ByteSize(rawValue: (1 << $0) * pageBytes) }
     /// 8 … 8192 pages: past an L2 TLB of a few thousand entries (3072 here), so the page walks'
@@ -55,8 +58,8 @@ public struct TLB: Experiment {
         let packed = try ChaseBuffer(layout: .lines(pages), successors: successors, advice: .noHugePages, loadsPerPass: loads)
         let packedPages = (pages * ChaseLayout.lineBytes + Self.pageBytes - 1) / Self.pageBytes
         return [
-            strided.workload("page-stride", extras: [Extra(Column.pages, Double(pages))], kernel: chaseLoads),
-            packed.workload("packed", extras: [Extra(Column.pages, Double(packedPages))], kernel: chaseLoads),
+            strided.workload(VariantName.pageStride, extras: [Extra(Column.pages, Double(pages))], kernel: chaseLoads),
+            packed.workload(VariantName.packed, extras: [Extra(Column.pages, Double(packedPages))], kernel: chaseLoads),
         ]
     }
 
@@ -80,7 +83,7 @@ public struct TLB: Experiment {
         }
         lines.append(described.isEmpty ? "cpuid reports no data TLB sizes on this CPU"
                                        : "cpuid: " + described.joined(separator: "; "))
-        let strided = results.filter { $0.variant == "page-stride" }.sorted { $0.sizeBytes < $1.sizeBytes }
+        let strided = results.filter { $0.isVariant(VariantName.pageStride) }.sorted { $0.sizeBytes < $1.sizeBytes }
         // Each size's ratio is in the table (`holds` names its pages); what the L2 holds is said once.
         if let l2Lines, let first = strided.first(where: { $0.sizeBytes / Self.pageBytes >= l2Lines }) {
             lines.append("from \(first.sizeBytes / Self.pageBytes) pages (\(ByteSize(rawValue: first.sizeBytes).approximate)) the lines "
@@ -108,8 +111,8 @@ public struct TLB: Experiment {
     /// the seed's 400 KB rule judged against them.
     public func simulatedFindings(from results: [VariantResult], tlbs: TLBGeometry?) -> [String] {
         guard let tlbs else { return [] }
-        let strided = results.filter { $0.variant == "page-stride" }.sorted { $0.sizeBytes < $1.sizeBytes }
-        let packed = results.filter { $0.variant == "packed" }
+        let strided = results.filter { $0.isVariant(VariantName.pageStride) }.sorted { $0.sizeBytes < $1.sizeBytes }
+        let packed = results.filter { $0.isVariant(VariantName.packed) }
         func perLoad(_ row: VariantResult?, _ event: SimulatedEvent) -> Double? { row?.counter(event)?.perElement }
         func format(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "—" }
         var lines: [String] = []
@@ -172,13 +175,13 @@ public struct TLB: Experiment {
     }
 
     public func plots(from results: [VariantResult], machine: MachineInfo) -> [Plot] {
-        guard results.contains(where: { $0.variant == "page-stride" }) else { return [] }
+        guard results.contains(where: { $0.isVariant(VariantName.pageStride) }) else { return [] }
         let x = { (r: VariantResult) in Double(r.sizeBytes / Self.pageBytes) }
         let chart = SVGChart(
             title: "TLB reach: one line per 4 KiB page against the same lines packed",
             xLabel: "pages touched (log scale)", yLabel: "ns per load (median, min–max)", xScale: .log2, yScale: .log10,
-            series: [.init(name: "page-stride", points: KneeReport.points(results, variant: "page-stride", x: x)),
-                     .init(name: "packed (same lines)", points: KneeReport.points(results, variant: "packed", x: x))],
+            series: [.init(name: "page-stride", points: KneeReport.points(results, variant: VariantName.pageStride, x: x)),
+                     .init(name: "packed (same lines)", points: KneeReport.points(results, variant: VariantName.packed, x: x))],
             markers: KneeReport.markers(Self.landmarks(machine: machine, tlbs: machine.tlbs ?? []), within: results.map(x)),
             xTickFormat: { String(Int($0)) })
         return [Plot(fileName: "tlb.svg", svg: chart.render())]

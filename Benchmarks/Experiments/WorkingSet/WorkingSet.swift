@@ -18,14 +18,17 @@ public struct WorkingSet: Experiment {
     public let summary = "dependent-load latency and sequential bandwidth by working-set size"
     public let sizeMeaning = "the buffer: one 64-byte line per chase step; the sequential read streams all of it"
     public let unit = "load"
-    public let baselineVariant = "chase"
+    public let baselineVariant = VariantName.chase.rawValue
+    enum VariantName: String, VariantKey, CaseIterable {
+        case chase, chaseC = "chase-c", sequential, sequentialC = "sequential-c"
+    }
     public let variants = [
-        Variant("chase", "dependent loads along a random cycle through every line (latency)"),
-        Variant("chase-c", "the same chase over the same cycle in C, the reference for the Swift kernel",
-                ratioPartner: "chase"),
+        Variant(VariantName.chase, "dependent loads along a random cycle through every line (latency)"),
+        Variant(VariantName.chaseC, "the same chase over the same cycle in C, the reference for the Swift kernel",
+                ratioPartner: .chase),
         // A bandwidth kernel is compared with its C twin, never with the latency kernel.
-        Variant("sequential", "sum of every 8-byte word in address order (bandwidth)", ratioPartner: "sequential"),
-        Variant("sequential-c", "the same sum in C", ratioPartner: "sequential"),
+        Variant(VariantName.sequential, "sum of every 8-byte word in address order (bandwidth)", ratioPartner: .sequential),
+        Variant(VariantName.sequentialC, "the same sum in C", ratioPartner: .sequential),
     ]
     public init() {}
 
@@ -58,17 +61,17 @@ public struct WorkingSet: Experiment {
         let n = UInt64(lines)
         let linkSum = n &* base &+ UInt64(ChaseLayout.lineBytes) &* (n &* (n &- 1) / 2)
         let mapping = buffer.mapping
-        func sequential(_ variant: String, _ kernel: @escaping (UnsafePointer<UInt64>, Int) -> UInt64) -> Workload {
-            Workload(variant: variant, units: wordCount, bytesPerPass: wordCount * 8,
+        func sequential(_ variant: VariantName, _ kernel: @escaping (UnsafePointer<UInt64>, Int) -> UInt64) -> Workload {
+            Workload(variant: variant.rawValue, units: wordCount, bytesPerPass: wordCount * 8,
                      expectedChecksum: Self.checksum(linkSum)) {
                 withExtendedLifetime(mapping) { Self.checksum(kernel(words, wordCount)) }
             }
         }
         return [
-            buffer.workload("chase", kernel: chaseLoads),
-            buffer.workload("chase-c", kernel: chaseLoadsC),
-            sequential("sequential", sumWords),
-            sequential("sequential-c") { locality_c_sum_words($0, $1) },
+            buffer.workload(VariantName.chase, kernel: chaseLoads),
+            buffer.workload(VariantName.chaseC, kernel: chaseLoadsC),
+            sequential(.sequential, sumWords),
+            sequential(.sequentialC) { locality_c_sum_words($0, $1) },
         ]
     }
 
@@ -91,7 +94,7 @@ public struct WorkingSet: Experiment {
                 return "\(span) in \(range.level)"
             }.joined(separator: ", "))
         }
-        let chase = results.filter { $0.variant == "chase" }.sorted { $0.sizeBytes < $1.sizeBytes }
+        let chase = results.filter { $0.isVariant(VariantName.chase) }.sorted { $0.sizeBytes < $1.sizeBytes }
         let landmarks = Landmark.caches(machine) + Landmark.tlbReach(machine.tlbs ?? []) + [Landmark.ruleOfThumb]
         lines += KneeReport.findings(xs: chase.map { Double($0.sizeBytes) }, ys: chase.map(\.nsPerElement.median),
                                      ranges: chase.map { $0.nsPerElement.min...$0.nsPerElement.max },
@@ -104,7 +107,7 @@ public struct WorkingSet: Experiment {
     }
 
     public func plots(from results: [VariantResult], machine: MachineInfo) -> [Plot] {
-        guard results.contains(where: { $0.variant == "chase" }) else { return [] }
+        guard results.contains(where: { $0.isVariant(VariantName.chase) }) else { return [] }
         let landmarks = Landmark.caches(machine) + Landmark.tlbReach(machine.tlbs ?? [])
         let x = { (r: VariantResult) in Double(r.sizeBytes) }
         let xs = results.map(x)
@@ -112,21 +115,21 @@ public struct WorkingSet: Experiment {
             title: "Dependent random load latency against working set (4 KiB pages)",
             xLabel: "working set (bytes, log scale)", yLabel: "ns per load (median, min–max)",
             xScale: .log2, yScale: .log10,
-            series: [.init(name: "chase (Swift)", points: KneeReport.points(results, variant: "chase", x: x)),
-                     .init(name: "chase (C)", points: KneeReport.points(results, variant: "chase-c", x: x))],
+            series: [.init(name: "chase (Swift)", points: KneeReport.points(results, variant: VariantName.chase, x: x)),
+                     .init(name: "chase (C)", points: KneeReport.points(results, variant: VariantName.chaseC, x: x))],
             markers: KneeReport.markers(landmarks, within: xs), xTickFormat: NumberFormat.bytes)
         var plots = [Plot(fileName: "working-set-latency.svg", svg: latency.render())]
-        let bandwidth = results.filter { $0.variant == "sequential" || $0.variant == "sequential-c" }
+        let bandwidth = results.filter { $0.isVariant(VariantName.sequential) || $0.isVariant(VariantName.sequentialC) }
         if !bandwidth.isEmpty {
-            func series(_ variant: String, _ name: String) -> SVGChart.Series {
-                .init(name: name, points: bandwidth.filter { $0.variant == variant }.map {
+            func series(_ variant: VariantName, _ name: String) -> SVGChart.Series {
+                .init(name: name, points: bandwidth.filter { $0.isVariant(variant) }.map {
                     SVGChart.Point(x: Double($0.sizeBytes), y: $0.gbPerSecond ?? 0)
                 })
             }
             let chart = SVGChart(
                 title: "Sequential read bandwidth against working set", xLabel: "working set (bytes, log scale)",
                 yLabel: "GB/s (median)", xScale: .log2,
-                series: [series("sequential", "sequential (Swift)"), series("sequential-c", "sequential (C)")],
+                series: [series(.sequential, "sequential (Swift)"), series(.sequentialC, "sequential (C)")],
                 markers: KneeReport.markers(Landmark.caches(machine), within: xs), xTickFormat: NumberFormat.bytes)
             plots.append(Plot(fileName: "working-set-bandwidth.svg", svg: chart.render()))
         }

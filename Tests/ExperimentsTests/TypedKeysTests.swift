@@ -47,3 +47,40 @@ import Testing
         #expect(decoded.extra(Alloc.Column.p99) == nil)
     }
 }
+
+/// Each experiment names its variants once (a `VariantKey`): the declaration, `prepare` and the
+/// findings use the same cases, so a rename cannot leave one of them behind.
+@Suite struct VariantNamesTests {
+    @Test func declaredVariantsAreTheKeysNamesInOrder() {
+        #expect(LoopOrder().variants.map(\.name) == LoopOrder.VariantName.allCases.map(\.rawValue))
+        #expect(Layout().variants.map(\.name) == Layout.VariantName.allCases.map(\.rawValue))
+        #expect(WorkingSet().variants.map(\.name) == WorkingSet.VariantName.allCases.map(\.rawValue))
+        #expect(TLB().variants.map(\.name) == TLB.VariantName.allCases.map(\.rawValue))
+        #expect(PageFaults().variants.map(\.name) == PageFaults.VariantName.allCases.map(\.rawValue))
+        #expect(Alloc().variants.map(\.name) == Alloc.VariantName.allCases.map(\.rawValue))
+        #expect(HugePages().variants.map(\.name) == HugePages.variantNames.map(\.rawValue))
+        // The rounds' names read back as the same keys, and no other name does.
+        #expect(HugePages.variantNames.allSatisfy { HugePages.VariantName(rawValue: $0.rawValue) == $0 })
+        #expect(HugePages.VariantName(rawValue: "huge-pages-4") == nil)
+        #expect(HugePages.VariantName(.huge, round: 2).rawValue == "huge-pages-2")
+    }
+
+    /// Baselines and ratio partners name declared variants (a typo would leave ratios empty).
+    @Test func baselinesAndPartnersAreDeclaredVariants() {
+        for experiment in Suite.all {
+            let names = Set(experiment.variants.map(\.name))
+            #expect(names.contains(experiment.baselineVariant), "\(experiment.name)")
+            for variant in experiment.variants {
+                #expect(names.contains(experiment.ratioPartner(of: variant.name)), "\(experiment.name)/\(variant.name)")
+            }
+        }
+    }
+
+    /// A result answers `isVariant` for its own key only.
+    @Test func resultsArePickedByKey() {
+        let result = VariantResult(experiment: "loop-order", variant: "column-major", sizeBytes: 64, elements: 1, iterations: 1,
+                                   samples: 1, nsPerElement: Summary([1]), gbPerSecond: nil, counters: [:], unavailable: [:], checksum: 0)
+        #expect(result.isVariant(LoopOrder.VariantName.columnMajor))
+        #expect(!result.isVariant(LoopOrder.VariantName.rowMajor))
+    }
+}
