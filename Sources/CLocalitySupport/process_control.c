@@ -203,3 +203,7 @@ int locality_run_child(const char *path, char *const argv[], char *const envp[],
     if (read_error && buffer) { free(buffer); outcome->output = NULL; outcome->output_length = 0; }
     return read_error;
 }
+
+const char *locality_signal_abbreviation(int signal) {
+    return sigabbrev_np(signal);
+}

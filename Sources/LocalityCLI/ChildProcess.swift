@@ -28,12 +28,15 @@ enum ChildProcess {
         }
     }
 
-    /// RLIMIT_NOFILE's soft limit, as `ulimit -n` prints it.
-    static var descriptorLimit: String {
+    /// RLIMIT_NOFILE's soft limit (getrlimit), nil when unlimited or unknown.
+    static var descriptorLimitValue: Int? {
         var limit = rlimit()
-        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return "unknown" }
-        return limit.rlim_cur == rlim_t.max ? "unlimited" : String(limit.rlim_cur)
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return nil }
+        return Int(clamping: limit.rlim_cur)
     }
+
+    /// RLIMIT_NOFILE's soft limit, as `ulimit -n` prints it.
+    static var descriptorLimit: String { descriptorLimitValue.map(String.init) ?? "unlimited" }
 
     /// This executable (/proc/self/exe), to run again.
     static var selfPath: String {

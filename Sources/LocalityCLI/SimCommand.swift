@@ -215,12 +215,11 @@ struct SimCommand: ParsableCommand {
         }
         if !child.killedBySignal && !what.hasPrefix("valgrind exited") { what += " (exit status \(child.status))" }
         var limits: [String] = []
-        var limit = rlimit()
-        if getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < 256 {
-            limits.append("ulimit -n is \(limit.rlim_cur)")
+        if let descriptors = ChildProcess.descriptorLimitValue, descriptors < 256 {
+            limits.append("ulimit -n is \(descriptors)")
         }
-        if getrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max {
-            limits.append("ulimit -v is \(limit.rlim_cur / 1024) KiB")
+        if let addressSpace = MemoryLimits.currentAddressSpaceLimit() {
+            limits.append("ulimit -v is \(addressSpace / 1024) KiB")
         }
         if !limits.isEmpty { what += "; valgrind may need more than this process's limits allow (\(limits.joined(separator: ", ")))" }
         if let objcopyProblem { what += "; \(objcopyProblem)" }

@@ -37,12 +37,8 @@ enum TerminationSignals {
         exit(128 + signal)  // only if the signal did not end the process
     }
 
-    /// SIGINT, SIGTERM, …: the signal's name as kill -l gives it.
+    /// SIGINT, SIGTERM, …: the signal's name as kill -l gives it (glibc's sigabbrev_np).
     static func name(_ signal: Int32) -> String {
-        let names: [Int32: String] = [SIGHUP: "SIGHUP", SIGINT: "SIGINT", SIGQUIT: "SIGQUIT", SIGTERM: "SIGTERM",
-                                      SIGUSR1: "SIGUSR1", SIGUSR2: "SIGUSR2", SIGALRM: "SIGALRM", SIGVTALRM: "SIGVTALRM",
-                                      SIGPROF: "SIGPROF", SIGXCPU: "SIGXCPU", SIGXFSZ: "SIGXFSZ", SIGPWR: "SIGPWR",
-                                      SIGSTKFLT: "SIGSTKFLT", SIGIO: "SIGIO"]
-        return names[signal] ?? "signal \(signal)"
+        locality_signal_abbreviation(signal).map { "SIG" + String(cString: $0) } ?? "signal \(signal)"
     }
 }

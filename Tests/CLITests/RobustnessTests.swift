@@ -218,7 +218,9 @@ import Testing
         #expect(!results.isEmpty, "\(label)")
         #expect(report["complete"] as? Bool == false, "\(label)")
         let interruption = report["interruption"] as? String ?? ""
-        #expect(interruption.hasPrefix("SIG") && interruption.contains("received"), "\(label): \(interruption)")
+        let name = [SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP", SIGQUIT: "SIGQUIT", SIGUSR1: "SIGUSR1", SIGUSR2: "SIGUSR2",
+                    SIGALRM: "SIGALRM", SIGXCPU: "SIGXCPU", SIGVTALRM: "SIGVTALRM", SIGPWR: "SIGPWR"][signal] ?? "signal \(signal)"
+        #expect(interruption.hasPrefix(name + " received"), "\(label): \(interruption)")
         // Each size measured is whole: every variant of it is there.
         let variants = Dictionary(grouping: results) { "\($0["experiment"] ?? "")" }
             .mapValues { Set($0.compactMap { $0["variant"] as? String }).count }

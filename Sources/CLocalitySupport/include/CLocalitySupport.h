@@ -38,6 +38,10 @@ int locality_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 /// (personality(ADDR_NO_RANDOMIZE)); returns -1 where the kernel or a seccomp filter refuses.
 int locality_disable_aslr_for_children(void);
 
+/// A signal's abbreviation as `kill -l` gives it (`INT`, `TERM`; sigabbrev_np), NULL for a
+/// number that names no signal.
+const char *locality_signal_abbreviation(int signal);
+
 /// Ends this process by `signal` with its default action: unblocks it, restores SIG_DFL and
 /// raises it. For SIGQUIT (whose default dumps core) the process is first made undumpable
 /// (prctl(PR_SET_DUMPABLE, 0)), so no core is written by any core_pattern. Returns only if
