@@ -74,4 +74,10 @@ public enum WellKnownEvent: String, CaseIterable, Sendable {
     public static func isTaskClock(_ name: String) -> Bool {
         ["TASK-CLOCK", "PERF_COUNT_SW_TASK_CLOCK"].contains(Event.softwareEventBase(ofName: name) ?? "")
     }
+
+    /// Whether `name` is one of the kernel's clocks, the task clock or the CPU clock, under any
+    /// of its names: a count of time, not of events.
+    public static func isClock(_ name: String) -> Bool {
+        isTaskClock(name) || ["CPU-CLOCK", "PERF_COUNT_SW_CPU_CLOCK"].contains(Event.softwareEventBase(ofName: name) ?? "")
+    }
 }

@@ -88,9 +88,7 @@ public struct Metric: Equatable, Sendable {
         switch source {
         case .simulated: return .simulated
         case .hardware: return .hardware
-        case .software:
-            let upper = name.uppercased()
-            return upper.contains("TASK-CLOCK") || upper.contains("CPU-CLOCK") ? .time : .software
+        case .software: return WellKnownEvent.isClock(name) ? .time : .software
         }
     }
 }

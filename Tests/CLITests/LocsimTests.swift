@@ -41,9 +41,12 @@ import Testing
     /// misses, and its data reads and writes, equal callgrind's within 1% for every experiment
     /// at its simulation sizes. Small counts get more room, because the two tools lay the
     /// client's memory out a little differently and a few lines land in other sets: 0.01 events
-    /// per element (the floor `locality compare` gives simulated counts), a workload's own
-    /// tolerance (alloc's heap-placed kernels declare 10%), or 32 events — seen: 68 against 77
-    /// D1 misses in 65536 loads of a 32K working set, 19 against 41 for alloc's arena.
+    /// per element (the floor `locality compare` gives simulated counts), twice a workload's own
+    /// tolerance (alloc's heap-placed kernels declare 10% for where one tool's layout may move
+    /// them; each tool lays the client out its own way, so two may be that far apart from either
+    /// side), or 32 events — seen: 68 against 77 D1 misses in 65536 loads of a 32K working set,
+    /// 19 against 41 for alloc's arena, 880 against 980 for malloc-each at 16 B (and 946 against
+    /// 904 when alloc runs alone: the sign flips, a placement and not a model difference).
     @Test func locsimAgreesWithCallgrindOnL1AndLastLevelMisses() throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let reference = try simulate("callgrind", ["--simulator", "callgrind", "--cache", "L1=32K:8:64,LL=32M:16:64"])
@@ -57,7 +60,7 @@ import Testing
                 let a = events.reduce(0) { $0 + (expected.counters[$1] ?? .nan) }
                 let b = events.reduce(0) { $0 + (got.counters[$1] ?? .nan) }
                 let difference = abs(a - b)
-                let allowed = max(0.01 * max(a, b), 0.01 * expected.elements, (expected.tolerance[events[0]] ?? 0) * max(a, b), 32)
+                let allowed = max(0.01 * max(a, b), 0.01 * expected.elements, 2 * (expected.tolerance[events[0]] ?? 0) * max(a, b), 32)
                 #expect(difference <= allowed,
                         "\(key) \(label): callgrind \(a), locsim \(b)")
                 compared += 1
