@@ -31,8 +31,8 @@ extension Alloc {
         }
         if let low = heapServed.map(\.nsPerElement.median).min(), let high = heapServed.map(\.nsPerElement.median).max(),
            heapServed.count > 1 {
-            lines.append("batched malloc+free from the heap: \(Self.nsSpan(low, high)) per call over "
-                + "\(Self.sizeSpan(heapServed.map(\.sizeBytes))): below the mmap threshold the size barely matters")
+            lines.append("under the mmap threshold (\(Self.sizeSpan(heapServed.map(\.sizeBytes)))): "
+                + "\(Self.nsSpan(low, high)) per batched call, whatever the size")
         }
         if let worst = perCall.max(by: { ($0.extra(Column.maximum) ?? 0) < ($1.extra(Column.maximum) ?? 0) }),
            let worstMax = worst.extra(Column.maximum) {
@@ -56,8 +56,8 @@ extension Alloc {
         }
         if batched.contains(where: { ($0.extra(Column.inTrace) ?? 0) > 1 }) {
             let repeats = batched.filter { ($0.extra(Column.inTrace) ?? 0) > 1 }.map { "\($0.sizeBytes)" }
-            lines.append("the trace's \(Self.trace.count) requests hold \(Set(Self.trace).count) sizes; "
-                + "\(repeats.joined(separator: ", ")) B came twice (trace×), measured once")
+            lines.append("trace: \(Self.trace.count) requests, \(Set(Self.trace).count) sizes; "
+                + "\(repeats.joined(separator: ", ")) B came twice (trace×)")
         }
         if let strategy = strategyFinding(results) { lines.append(strategy) }
         return lines

@@ -116,9 +116,9 @@ public struct PageFaults: Experiment {
                 lines.append("first touch with huge pages: skipped — \(reason)")
             }
             if let zero = row(.readZeroPage) {
-                lines.append("shared zero page: reading all \(pages) pages of a fresh \(label) mapping grew its RSS by "
-                    + "\(mib(zero.extra(Column.rssGrowthMiB))) MiB (\(faults(zero, pages: pages))); "
-                    + "writing them grew it by \(mib(zero.extra(Column.rssGrowthAfterWriteMiB))) MiB")
+                lines.append("shared zero page: reading all \(pages) pages of a fresh \(label) mapping "
+                    + "(\(faults(zero, pages: pages))) grew its RSS by \(mib(zero.extra(Column.rssGrowthMiB))) MiB, "
+                    + "writing them by \(mib(zero.extra(Column.rssGrowthAfterWriteMiB))) MiB")
             }
         }
         if let over = results.first(where: { $0.isVariant(VariantName.overcommit) }) {

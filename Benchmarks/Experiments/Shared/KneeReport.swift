@@ -40,11 +40,12 @@ struct Landmark: Equatable, Sendable {
 
 /// Knees of a measured curve as finding lines, each with the landmarks that fall inside it.
 enum KneeReport {
-    /// `describe` formats an x value (bytes, pages…); `unit` names what y is per. One line per
-    /// knee; the steps that start or end at a noisy point (`noisy[i]`) share one line, named,
-    /// not concluded from.
+    /// `describe` formats an x value (bytes, pages…); y is in ns (per the unit the experiment's
+    /// table names). One line per knee; neighbouring knees that no reported size explains, below
+    /// the same next one, share a line (a gradual climb); the steps that start or end at a noisy
+    /// point (`noisy[i]`) share one line, named, not concluded from.
     static func findings(xs: [Double], ys: [Double], ranges: [ClosedRange<Double>]? = nil, noisy: [Bool] = [], landmarks: [Landmark],
-                         unit: String, describe: (Double) -> String) -> [String] {
+                         describe: (Double) -> String) -> [String] {
         let knees = KneeDetector.knees(xs: xs, ys: ys, ranges: ranges)
         let noisyXs = Set(zip(xs, noisy).filter(\.1).map(\.0))
         guard !knees.isEmpty else {
@@ -54,15 +55,26 @@ enum KneeReport {
                               knees.filter { !noisyXs.contains($0.lowerX) && !noisyXs.contains($0.upperX) })
         // "knee 2.7× at 64 → 128 pages (1.09 → 3.00 ns): cpuid L1 dTLB 72 entries": one line
         // on an 80-column terminal where the sizes the machine reports allow.
-        func step(_ knee: Knee) -> String { span(describe(knee.lowerX), describe(knee.upperX)) }
-        var lines = sure.map { knee in
+        func step(_ knee: Knee) -> String { span([knee.lowerX, knee.upperX].map(describe)) }
+        func beside(_ knee: Knee) -> String {
             let inside = landmarks.filter { $0.x >= knee.lowerX && $0.x < knee.upperX }
-            let beside = inside.isEmpty
-                ? "no reported size there" + nearestAbove(knee, landmarks)
-                : inside.map(\.cited).joined(separator: ", ")
-            return "knee \(String(format: "%.1f", knee.ratio))× at \(step(knee)) "
-                + "(\(format(knee.lowerY)) → \(format(knee.upperY)) ns/\(unit)): \(beside)"
-                + (knee.confirmed ? "" : " (the last size: none larger confirms it)")
+            return inside.isEmpty ? "no reported size there" + nearestAbove(knee, landmarks) : inside.map(\.cited).joined(separator: ", ")
+        }
+        var chains: [[Knee]] = []
+        for knee in sure {
+            if let last = chains.last?.last, last.upperX == knee.lowerX, last.confirmed, knee.confirmed,
+               landmarks.allSatisfy({ $0.x < last.lowerX || $0.x >= knee.upperX }), beside(last) == beside(knee) {
+                chains[chains.count - 1].append(knee)
+            } else {
+                chains.append([knee])
+            }
+        }
+        var lines = chains.map { chain in
+            let (first, last) = (chain[0], chain[chain.count - 1])
+            return (chain.count == 1 ? "knee " : "knees ") + chain.map { String(format: "%.1f×", $0.ratio) }.joined(separator: ", ")
+                + " at \(span(([first.lowerX] + chain.map(\.upperX)).map(describe))) "
+                + "(\(([first.lowerY] + chain.map(\.upperY)).map(format).joined(separator: " → ")) ns): \(beside(last))"
+                + (last.confirmed ? "" : " (the last size: none larger confirms it)")
         }
         if !unsure.isEmpty {
             lines.append("no conclusion where a noisy result (\(Noise.marker)) ends a step up: "
@@ -71,11 +83,14 @@ enum KneeReport {
         return lines
     }
 
-    /// "64 pages", "128 pages" → "64 → 128 pages"; "32K", "64K" → "32K → 64K".
-    static func span(_ lower: String, _ upper: String) -> String {
-        let (a, b) = (lower.split(separator: " "), upper.split(separator: " "))
-        if a.count == 2, b.count == 2, a[1] == b[1] { return "\(a[0]) → \(upper)" }
-        return "\(lower) → \(upper)"
+    /// "64 pages", "128 pages" → "64 → 128 pages"; "32K", "64K" → "32K → 64K": a unit they
+    /// share is written once, at the end.
+    static func span(_ names: [String]) -> String {
+        let words = names.map { $0.split(separator: " ") }
+        if let unit = words.first?.last, words.allSatisfy({ $0.count == 2 && $0[1] == unit }) {
+            return words.map { String($0[0]) }.joined(separator: " → ") + " \(unit)"
+        }
+        return names.joined(separator: " → ")
     }
 
     private static func nearestAbove(_ knee: Knee, _ landmarks: [Landmark]) -> String {

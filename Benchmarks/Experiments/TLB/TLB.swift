@@ -92,7 +92,7 @@ public struct TLB: Experiment {
         lines += KneeReport.findings(xs: strided.map { Double($0.sizeBytes / Self.pageBytes) }, ys: strided.map(\.nsPerElement.median),
                                      ranges: strided.map { $0.nsPerElement.min...$0.nsPerElement.max },
                                      noisy: strided.map(\.isNoisy),
-                                     landmarks: Self.landmarks(machine: machine, tlbs: tlbs), unit: "load",
+                                     landmarks: Self.landmarks(machine: machine, tlbs: tlbs),
                                      describe: { "\(Int($0)) pages" })
         let tlbMisses = WellKnownEvent.tlbDataMisses
         let measured = strided.compactMap { r in r.counter(tlbMisses).map { (r, $0) } }

@@ -98,7 +98,7 @@ public struct WorkingSet: Experiment {
         let landmarks = Landmark.caches(machine) + Landmark.tlbReach(machine.tlbs ?? []) + [Landmark.ruleOfThumb]
         lines += KneeReport.findings(xs: chase.map { Double($0.sizeBytes) }, ys: chase.map(\.nsPerElement.median),
                                      ranges: chase.map { $0.nsPerElement.min...$0.nsPerElement.max },
-                                     noisy: chase.map(\.isNoisy), landmarks: landmarks, unit: "load", describe: { ByteSize(rawValue: Int($0)).approximate })
+                                     noisy: chase.map(\.isNoisy), landmarks: landmarks, describe: { ByteSize(rawValue: Int($0)).approximate })
         return lines
     }
 
