@@ -169,8 +169,8 @@ struct SimCommand: ParsableCommand {
             // valgrind loads a tool from VALGRIND_LIB: the directory `make` fills with locsim
             // and links to the rest of valgrind's files. The child is given it through a link in
             // the temporary directory, so that its length is the same from every checkout: the
-            // path reaches the client's stack, and a longer one moved malloc-each's L1 write
-            // misses from 73 to 60 (CI's checkout against /work/main).
+            // path is in the client's environment, so on its stack, and a longer one moved
+            // malloc-each's L1 write misses from 73 to 60 (CI's checkout against /work/main).
             guard let toolDirectory else { throw SimError.locsimMissing(Self.locsimToolName) }
             let link = directory + "/lib"
             guard symlink(toolDirectory, link) == 0 else { throw SimError.temporaryDirectory(String(cString: strerror(errno))) }
