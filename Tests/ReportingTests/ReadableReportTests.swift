@@ -85,6 +85,19 @@ func unwrapped(_ text: String) -> String {
         #expect(sweep.contains("packed 1.0 ns/load at 4K → 1.0 at 128K (1.00×)"), "\(sweep)")
     }
 
+    /// A variant doing other work than its partner (fewer units: a demo of another effect) is
+    /// never the headline, however large its ratio.
+    @Test func theHeadlineComparesTheSameWorkDoneAnotherWay() throws {
+        var report = sweepReport()
+        let demo = try #require(report.results.first { $0.variant == "chase" && $0.sizeBytes == 131072 })
+        report.results.append(VariantResult(experiment: "tlb", variant: "demo", sizeBytes: 131072, elements: 16, iterations: 1,
+                                            samples: 3, nsPerElement: Summary([50, 50, 50]), gbPerSecond: nil, counters: [:],
+                                            unavailable: demo.unavailable, ratioToBaseline: 50, baseline: "packed", checksum: 1))
+        let text = TextReport.render(report, style: .plain)
+        #expect(text.contains("tlb  chase 2.00× packed at 128K"), "\(text)")
+        #expect(!text.contains("demo 50"), "\(text)")
+    }
+
     @Test func theHeadlineIsDrawnFromQuietResultsWhereThereAreAny() throws {
         var report = sweepReport()
         // A noisy outlier at the largest size: 9× against the quiet 2× everywhere else.
