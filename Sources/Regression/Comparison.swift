@@ -48,7 +48,8 @@ public struct Tolerances: Equatable, Sendable {
 }
 
 /// The verdict on one metric. Higher is worse for every judged metric (misses, faults,
-/// instructions, time ratios), so only an increase can regress.
+/// instructions, time ratios), so only an increase can regress; except a C twin's ratio to its
+/// Swift kernel, which falls when the Swift kernel gets slower (`Metric.higherIsBetter`).
 public enum Verdict: String, Sendable, Equatable {
     case ok, improved, regressed, missing, new
     /// Reported, not judged (absolute times).
@@ -158,8 +159,10 @@ public struct Comparison: Sendable {
             if abs(b - a) <= tolerances.countFloor { return .ok }
             if before.kind == .simulated && abs(after.value - before.value) <= tolerances.simulatedPerElementFloor { return .ok }
         }
-        if after.value > before.value * (1 + tolerance) && after.value - before.value > 1e-12 { return .regressed }
-        if after.value < before.value * (1 - tolerance) { return .improved }
+        let rose: Verdict = before.higherIsBetter ? .improved : .regressed
+        let fell: Verdict = before.higherIsBetter ? .regressed : .improved
+        if after.value > before.value * (1 + tolerance) && after.value - before.value > 1e-12 { return rose }
+        if after.value < before.value * (1 - tolerance) { return fell }
         return .ok
     }
 }

@@ -35,6 +35,10 @@ public struct Metric: Equatable, Sendable {
     public var range: ClosedRange<Double>? = nil
     /// The result (or, for a ratio, either of its two results) is noisy: reported, not judged.
     public var noisy = false
+    /// A C twin's time over its Swift kernel's (`flat-c` against `flat`): the C reference does
+    /// not change with the Swift code, so a lower ratio means the Swift kernel got slower, a
+    /// regression. Every other judged figure is worse when higher.
+    public var higherIsBetter = false
 
     public var key: String { "\(subject) \(name)" }
 
@@ -61,6 +65,8 @@ public struct Metric: Equatable, Sendable {
                 let ratio = other.map { time.median / $0.median } ?? stored
                 var metric = Metric(experiment: result.experiment, subject: subject, name: "time ×\(baseline)", kind: .ratio, value: ratio,
                                     count: nil, tolerance: result.ratioTolerance, noisy: result.isNoisy || partner?.isNoisy == true)
+                // A C twin is named after its Swift kernel, its ratio partner (CONTRIBUTING).
+                metric.higherIsBetter = result.variant == baseline + "-c"
                 // The interval the samples allow: this result's fastest over the partner's
                 // slowest up to its slowest over the partner's fastest.
                 if let other {

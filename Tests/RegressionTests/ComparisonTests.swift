@@ -77,6 +77,25 @@ func report(mode: RunMode = .sim, rowMisses: Double = 32768, columnMisses: Doubl
         #expect(worse.regressions.map(\.key) == ["loop-order/column-major/2M time ×row-major"])
     }
 
+    /// A C twin's ratio to its Swift kernel falls when the Swift kernel gets slower: that is the
+    /// regression, though every other ratio regresses by rising.
+    @Test func aSwiftKernelSlowerThanItsCTwinRegresses() throws {
+        func twins(swift: Double) -> RunReport {
+            func result(_ variant: String, ns: Double) -> VariantResult {
+                VariantResult(experiment: "loop-order", variant: variant, sizeBytes: 2 << 20, elements: 1000, iterations: 1,
+                              samples: 3, nsPerElement: Summary([ns, ns, ns]), gbPerSecond: nil, counters: [:], unavailable: [:],
+                              ratioToBaseline: ns / swift, baseline: "row-major", checksum: 1)
+            }
+            return RunReport(mode: .run, machine: MachineInfo.current(root: "/nonexistent-locality-root"),
+                             configuration: .init(repetitions: 3, minimumSampleNanoseconds: 0, events: [], counterGroups: 0),
+                             results: [result("row-major", ns: swift), result("row-major-c", ns: 1)], notes: [], experiments: [])
+        }
+        let slower = try Comparison(baseline: twins(swift: 1), current: twins(swift: 2))
+        #expect(slower.regressions.map(\.key) == ["loop-order/row-major-c/2M time ×row-major"])
+        let faster = try Comparison(baseline: twins(swift: 2), current: twins(swift: 1))
+        #expect(faster.passed && faster.lines.contains { $0.verdict == .improved })
+    }
+
     @Test func aBaselineMayCarryItsOwnTolerance() throws {
         var baseline = report()
         baseline.results[1].counters["D1mr"]?.tolerance = 0.10
