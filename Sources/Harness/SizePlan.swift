@@ -128,8 +128,9 @@ public struct SizePlan {
         return (planned, leftOut)
     }
 
-    /// One note per experiment whose default sizes a memory limit cut: which, and why.
-    static func leftOutNotes(_ leftOut: [InsufficientMemory]) -> [String] {
+    /// One note per experiment whose default (or `--quick`) sizes a memory limit cut: which,
+    /// and why.
+    func leftOutNotes(_ leftOut: [InsufficientMemory]) -> [String] {
         var byExperiment: [(String, [InsufficientMemory])] = []
         for entry in leftOut {
             if let index = byExperiment.firstIndex(where: { $0.0 == entry.experiment }) {
@@ -139,7 +140,7 @@ public struct SizePlan {
             }
         }
         return byExperiment.map { name, entries in
-            "\(name): left out of the default sizes: \(entries.map(\.size.description).joined(separator: ", ")) "
+            "\(name): left out of the \(quick ? "quick" : "default") sizes: \(entries.map(\.size.description).joined(separator: ", ")) "
                 + "(\(entries[0].description))"
         }
     }

@@ -76,7 +76,7 @@ public struct SuiteRun {
         if mode == .run { try sizing.validateMemory() }
         // Default sizes that a limit refuses are left out, with a note naming them.
         let (planned, leftOut) = sizing.plannedSizes(limits: mode == .run ? sizing.currentLimits() : nil)
-        var filterNotes = SizePlan.leftOutNotes(leftOut)
+        var filterNotes = sizing.leftOutNotes(leftOut)
         var soFar = report(results: [], experiments: [], filterNotes: filterNotes)
         // The sizes of the experiments that run: one whose variants the filter all left out
         // takes no step, so the count and the estimate of what is left stay true.

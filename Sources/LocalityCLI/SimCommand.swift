@@ -173,7 +173,7 @@ struct SimCommand: ParsableCommand {
             // malloc-each's L1 write misses from 73 to 60 (CI's checkout against /work/main).
             guard let toolDirectory else { throw SimError.locsimMissing(Self.locsimToolName) }
             let link = directory + "/lib"
-            guard symlink(toolDirectory, link) == 0 else { throw SimError.temporaryDirectory(String(cString: strerror(errno))) }
+            guard symlink(toolDirectory, link) == 0 else { throw SimError.toolLink(link, String(cString: strerror(errno))) }
             environment["VALGRIND_LIB"] = link
             environment[Self.tlbEnvironment] = tlbs?.description
             toolArguments = ["--tool=locsim", "--out-file=\(outputBase)"] + geometry.locsimArguments + (tlbs?.locsimArguments ?? [])
@@ -252,8 +252,9 @@ struct SimCommand: ParsableCommand {
             try CacheGeometry.fallback.overridden(by: $0, minimumLineBytes: CacheShape.valgrindSmallestLine)
         }
         let simulatedTLBs = try tlbs.map { try TLBGeometry.parse($0, over: nil) }
-        // The experiments see the simulated machine, not this one: nothing of it is read here
-        // (the parent puts its own machine into the report).
+        // The experiments see the simulated machine, not this one: nothing of it is read here but
+        // the THP mode, whose file reads the same length in every mode (the parent puts its own
+        // machine into the report).
         let machine = MachineInfo.simulated(caches: (simulatedCaches ?? .fallback).levels, tlbs: simulatedTLBs?.levels)
         let simulation = Simulation(simulator: simulator, caches: simulatedCaches, tlbs: simulatedTLBs, outputBase: outputBase)
         let runner = Runner(configuration: RunConfiguration(repetitions: repetitions, lastLevelCacheBytes: simulatedCaches?.ll.sizeBytes),
@@ -285,7 +286,11 @@ struct SimCommand: ParsableCommand {
         func holdsTool(_ directory: String) -> Bool {
             FileManager.default.isExecutableFile(atPath: directory + "/" + locsimToolName)
         }
-        if let given = ProcessInfo.processInfo.environment[locsimEnvironment] { return holdsTool(given) ? given : nil }
+        // Absolute, with links resolved: the child runs in its own temporary directory, where a
+        // relative path would name nothing.
+        if let given = ProcessInfo.processInfo.environment[locsimEnvironment] {
+            return holdsTool(given) ? URL(fileURLWithPath: given).resolvingSymlinksInPath().path : nil
+        }
         var url = URL(fileURLWithPath: ChildProcess.selfPath).deletingLastPathComponent()
         while url.path != "/" {
             for candidate in [url.appendingPathComponent("locsim").path, url.appendingPathComponent(".build/locsim").path]
@@ -367,6 +372,8 @@ enum SimError: Error, CustomStringConvertible {
     case valgrindMissing
     case notUnderValgrind
     case temporaryDirectory(String)
+    /// The link to locsim's directory could not be made in the temporary directory.
+    case toolLink(String, String)
     case builtWithoutCallgrind
     case unsimulatableCaches(GeometryError)
     case noTLBs(TLBGeometryError)
@@ -396,6 +403,8 @@ enum SimError: Error, CustomStringConvertible {
             return what
         case let .temporaryDirectory(reason):
             return "cannot create a temporary directory in /tmp: \(reason)"
+        case let .toolLink(link, reason):
+            return "cannot link locsim's directory as \(link): \(reason)"
         }
     }
 }

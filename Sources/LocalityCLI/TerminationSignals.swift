@@ -37,8 +37,10 @@ enum TerminationSignals {
         exit(128 + signal)  // only if the signal did not end the process
     }
 
-    /// SIGINT, SIGTERM, …: the signal's name as kill -l gives it (glibc's sigabbrev_np).
+    /// SIGINT, SIGTERM, …: the signal's name as kill -l gives it (glibc's sigabbrev_np, which
+    /// names 29 by its System V alias POLL; kill -l and signal(7) call it IO).
     static func name(_ signal: Int32) -> String {
-        locality_signal_abbreviation(signal).map { "SIG" + String(cString: $0) } ?? "signal \(signal)"
+        if signal == SIGIO { return "SIGIO" }
+        return locality_signal_abbreviation(signal).map { "SIG" + String(cString: $0) } ?? "signal \(signal)"
     }
 }

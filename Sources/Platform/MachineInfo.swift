@@ -105,7 +105,8 @@ public struct MachineInfo: Codable, Equatable, Sendable {
     }
 
     /// The machine a simulator presents: the caches and TLBs given, this machine's page size and
-    /// transparent-huge-page mode, and nothing else read. The process `locality sim` runs under
+    /// transparent-huge-page mode (its sysfs file is `always [madvise] never` in every mode, one
+    /// length), and nothing else read. The process `locality sim` runs under
     /// valgrind describes itself with it: every byte it reads moves the heap whose simulated
     /// counts it reports (a longer CPU model name in /proc/cpuinfo moved 59 of 1330 counts).
     public static func simulated(caches: [CacheLevel], tlbs: [TLBLevel]?) -> MachineInfo {

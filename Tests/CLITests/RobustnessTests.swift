@@ -179,7 +179,7 @@ import Testing
         try interrupt(with: signal, at: point)
     }
 
-    @Test(arguments: [SIGUSR1, SIGUSR2, SIGALRM, SIGXCPU, SIGVTALRM, SIGPWR])
+    @Test(arguments: [SIGUSR1, SIGUSR2, SIGALRM, SIGXCPU, SIGVTALRM, SIGPWR, SIGIO, SIGSTKFLT])
     func everyOtherTerminatingSignalEndsTheRunTheSameWay(signal: Int32) throws {
         try interrupt(with: signal, at: .measuring)
     }
@@ -219,7 +219,8 @@ import Testing
         #expect(report["complete"] as? Bool == false, "\(label)")
         let interruption = report["interruption"] as? String ?? ""
         let name = [SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP", SIGQUIT: "SIGQUIT", SIGUSR1: "SIGUSR1", SIGUSR2: "SIGUSR2",
-                    SIGALRM: "SIGALRM", SIGXCPU: "SIGXCPU", SIGVTALRM: "SIGVTALRM", SIGPWR: "SIGPWR"][signal] ?? "signal \(signal)"
+                    SIGALRM: "SIGALRM", SIGXCPU: "SIGXCPU", SIGVTALRM: "SIGVTALRM", SIGPWR: "SIGPWR", SIGIO: "SIGIO",
+                    SIGSTKFLT: "SIGSTKFLT"][signal] ?? "signal \(signal)"
         #expect(interruption.hasPrefix(name + " received"), "\(label): \(interruption)")
         // Each size measured is whole: every variant of it is there.
         let variants = Dictionary(grouping: results) { "\($0["experiment"] ?? "")" }

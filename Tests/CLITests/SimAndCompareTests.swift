@@ -133,4 +133,14 @@ import Testing
         #expect(result.stderr.contains("valgrind is not installed"))
         #expect(result.stderr.contains("apt-get install valgrind"))
     }
+
+    /// `--quick` picks quick sizes for a timed run only: a simulation keeps its own, already
+    /// small, sizes (loop-order's quick 64M would take valgrind minutes).
+    @Test func quickKeepsTheSimulationSizes() throws {
+        let result = try CLI.run(["sim", "loop-order", "--quick", "--variants", "row-major", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let sizes = Set((json["results"] as? [[String: Any]] ?? []).compactMap { $0["size_bytes"] as? Int })
+        #expect(sizes == [4096, 409_600, 2 << 20])
+    }
 }

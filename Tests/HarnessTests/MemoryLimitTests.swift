@@ -14,6 +14,7 @@ final class RecordingExperiment: Experiment, @unchecked Sendable {
     let variants = [Variant("only", "the only one")]
     let baselineVariant = "only"
     var defaultSizes: [ByteSize] = [.kib(4)]
+    var quickSizes: [ByteSize] = [.kib(4)]
     let minimumSize: ByteSize
     let mapsMoreThanItTouches: Bool
     var prepared = 0
@@ -83,12 +84,15 @@ final class RecordingExperiment: Experiment, @unchecked Sendable {
         let limit = MemoryLimit(.memAvailable, remainingBytes: 1000 << 20)
         let experiment = RecordingExperiment()
         experiment.defaultSizes = [.mib(40), .mib(60)]  // footprints 400M and 600M
+        experiment.quickSizes = [.mib(30), .mib(70)]    // 300M and 700M
         let defaults = suite(experiment, sizes: nil, limits: [limit])
         #expect(defaults.sizing.plannedSizes(limits: MemoryLimits([limit])).sizes["recorder"] == [.mib(40)])
         var quick = defaults
         quick.sizing.quick = true
-        #expect(quick.sizing.sizes(for: experiment) == experiment.quickSizes)
-        #expect(quick.sizing.plannedSizes(limits: MemoryLimits([limit])).sizes["recorder"] == [.mib(40)])
+        #expect(quick.sizing.sizes(for: experiment) == [.mib(30), .mib(70)])
+        let (planned, leftOut) = quick.sizing.plannedSizes(limits: MemoryLimits([limit]))
+        #expect(planned["recorder"] == [.mib(30)])
+        #expect(quick.sizing.leftOutNotes(leftOut).first?.hasPrefix("recorder: left out of the quick sizes: 70M (") == true)
         let named = suite(experiment, sizes: [.mib(60)], limits: [limit])
         #expect(named.sizing.plannedSizes(limits: MemoryLimits([limit])).sizes["recorder"] == [.mib(60)])
         try named.sizing.validateMemory()
