@@ -61,7 +61,7 @@ public struct SizePlan {
     public let experiments: [any Experiment]
     /// The sizes given by `--sizes`; nil means each experiment's defaults.
     public let sizes: [ByteSize]?
-    /// Sizes for named experiments (`--sizes layout=4K,64M`, or `--quick`'s), before `sizes`.
+    /// Sizes for named experiments (`--sizes layout=4K,64M`), before `sizes`.
     public var sizesByExperiment: [String: [ByteSize]] = [:]
     /// Whether the sizes are for a simulated run (`sim`) or a timed one.
     public let mode: RunMode
