@@ -37,6 +37,20 @@ extension VariantResult {
     public func isVariant(_ key: some VariantKey) -> Bool { variant == key.rawValue }
 }
 
+extension Array where Element == VariantResult {
+    /// The sizes measured, each once, smallest first.
+    public var measuredSizes: [Int] { Set(map(\.sizeBytes)).sorted() }
+
+    /// `variant`'s median time over `partner`'s at `size`; nil when either is missing or noisy,
+    /// since nothing is concluded from a noisy result.
+    public func quietRatio(_ variant: some VariantKey, to partner: some VariantKey, size: Int) -> Double? {
+        guard let a = first(where: { $0.isVariant(variant) && $0.sizeBytes == size }),
+              let b = first(where: { $0.isVariant(partner) && $0.sizeBytes == size }),
+              !a.isNoisy, !b.isNoisy, b.nsPerElement.median > 0 else { return nil }
+        return a.nsPerElement.median / b.nsPerElement.median
+    }
+}
+
 /// A memory experiment: several variants of the same work over a working set whose size the
 /// user chooses. Experiments live in Benchmarks/Experiments; the harness runs them.
 public protocol Experiment: Sendable {

@@ -17,16 +17,15 @@ public enum Headline {
 
     /// "column-major 9.6× row-major at 64M (1.03× at 4K); PAPI_L1_DCM 0.13 → 1.0/elem (hw)".
     public static func generic(experiment: String, baseline: String, unit: String, results: [VariantResult]) -> [String] {
-        let sizes = Array(Set(results.map(\.sizeBytes))).sorted()
+        let sizes = results.measuredSizes
         guard let largest = sizes.last else { return [] }
         // A variant against its ratio partner: the same work done another way, so as many units
         // (a demo of another effect, page-faults' overcommit writing 16 pages against 65536
         // first touches, is no answer to the question). One that is its own partner
         // (working-set's sequential) has no ratio worth a headline.
-        let units = Dictionary(results.map { ("\($0.variant) \($0.sizeBytes)", $0.elements) }, uniquingKeysWith: { first, _ in first })
         let candidates = results.filter {
             isMainVariant($0.variant, baseline: baseline) && $0.ratioToBaseline != nil && $0.baseline != $0.variant
-                && units["\($0.baseline ?? baseline) \($0.sizeBytes)"] == $0.elements
+                && results.result(size: $0.sizeBytes, variant: $0.baseline ?? baseline)?.elements == $0.elements
         }
         var lines: [String] = []
         // The biggest effect at the largest size that has one, among the quiet results where

@@ -154,7 +154,7 @@ struct ResultTables {
         }
         if !apart.isEmpty {
             let rest = results.filter { apart.contains($0.variant) }
-            let restSizes = Array(Set(rest.map(\.sizeBytes))).sorted()
+            let restSizes = rest.measuredSizes
             // At each size the baseline measured beside them first, so their ratios have their
             // reference in the table and the rows of one size stay together.
             let rows = restSizes.flatMap { size in

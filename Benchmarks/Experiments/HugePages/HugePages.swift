@@ -97,7 +97,7 @@ public struct HugePages: Experiment {
     public func simulatedFindings(from results: [VariantResult], tlbs: TLBGeometry?) -> [String] {
         guard let tlbs else { return [] }
         var lines: [String] = []
-        for size in Array(Set(results.map(\.sizeBytes))).sorted() {
+        for size in results.measuredSizes {
             guard let small = results.first(where: { $0.sizeBytes == size && $0.isVariant(VariantName(.small)) }),
                   let huge = results.first(where: { $0.sizeBytes == size && $0.isVariant(VariantName(.huge)) }) else { continue }
             func perLoad(_ row: VariantResult, _ event: SimulatedEvent) -> String {
@@ -123,7 +123,7 @@ public struct HugePages: Experiment {
             return ["skipped: \(reason); nothing was measured"]
         }
         var lines: [String] = []
-        for size in Array(Set(results.map(\.sizeBytes))).sorted() {
+        for size in results.measuredSizes {
             guard let small = results.first(where: { $0.sizeBytes == size && $0.isVariant(VariantName(.small)) }),
                   let huge = results.first(where: { $0.sizeBytes == size && $0.isVariant(VariantName(.huge)) }) else { continue }
             let hugeMiB = huge.extra(Column.anonHugePagesMiB) ?? 0, smallMiB = small.extra(Column.anonHugePagesMiB) ?? 0

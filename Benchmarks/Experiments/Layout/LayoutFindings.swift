@@ -7,17 +7,14 @@ struct LayoutFindings {
     typealias Name = Layout.VariantName
     let results: [VariantResult]
 
-    private var sizes: [Int] { Array(Set(results.map(\.sizeBytes))).sorted() }
+    private var sizes: [Int] { results.measuredSizes }
 
     private func median(_ variant: Name, _ size: Int) -> Double? {
         results.first { $0.isVariant(variant) && $0.sizeBytes == size }?.nsPerElement.median
     }
 
-    /// Nil when either result is noisy: no conclusion is drawn from it.
     private func ratio(_ variant: Name, to baseline: Name, _ size: Int) -> Double? {
-        let noisy = results.contains { ($0.isVariant(variant) || $0.isVariant(baseline)) && $0.sizeBytes == size && $0.isNoisy }
-        guard !noisy, let a = median(variant, size), let b = median(baseline, size), b > 0 else { return nil }
-        return a / b
+        results.quietRatio(variant, to: baseline, size: size)
     }
 
     private static func format(_ value: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }

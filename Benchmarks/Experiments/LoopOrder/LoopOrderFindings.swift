@@ -7,18 +7,14 @@ struct LoopOrderFindings {
     typealias Name = LoopOrder.VariantName
     let results: [VariantResult]
 
-    private var sizes: [Int] { Array(Set(results.map(\.sizeBytes))).sorted() }
+    private var sizes: [Int] { results.measuredSizes }
 
     private func result(_ variant: Name, _ size: Int) -> VariantResult? {
         results.first { $0.isVariant(variant) && $0.sizeBytes == size }
     }
 
-    /// `variant`'s time over `partner`'s at `size`; nil when either is missing or noisy: no
-    /// conclusion is drawn from a noisy result.
     private func ratio(_ variant: Name, to partner: Name, _ size: Int) -> Double? {
-        guard let a = result(variant, size), let b = result(partner, size), !a.isNoisy, !b.isNoisy,
-              b.nsPerElement.median > 0 else { return nil }
-        return a.nsPerElement.median / b.nsPerElement.median
+        results.quietRatio(variant, to: partner, size: size)
     }
 
     /// Where a matrix of `size` bytes lies: past the largest data cache smaller than it, or in

@@ -97,7 +97,7 @@ public struct PageFaults: Experiment {
 
     public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] {
         var lines: [String] = []
-        for size in Array(Set(results.map(\.sizeBytes))).sorted() {
+        for size in results.measuredSizes {
             let at = results.filter { $0.sizeBytes == size }
             func row(_ variant: VariantName) -> VariantResult? { at.first { $0.isVariant(variant) } }
             let label = ByteSize(rawValue: size).description

@@ -81,7 +81,7 @@ public struct WorkingSet: Experiment {
     public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] {
         var lines: [String] = []
         // Which level holds each size is the table's `holds` column; one line sums the ranges.
-        let sizes = Array(Set(results.map(\.sizeBytes))).sorted()
+        let sizes = results.measuredSizes
         var ranges: [(level: String, first: Int, last: Int)] = []
         for size in sizes {
             let level = Landmark.level(holding: size, machine: machine)
