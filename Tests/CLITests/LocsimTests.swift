@@ -19,9 +19,10 @@ import Testing
     }
 
     /// (experiment, variant, size in bytes) → the result's counts.
-    func simulate(_ name: String, _ arguments: [String]) throws -> (json: [String: Any], rows: [String: Row]) {
+    func simulate(_ name: String, _ arguments: [String], environment: [String: String]? = nil,
+                  shellPrefix: String? = nil) throws -> (json: [String: Any], rows: [String: Row]) {
         let path = "\(directory)/\(name).json"
-        let result = try CLI.run(["sim"] + arguments + ["--output", path])
+        let result = try CLI.run(["sim"] + arguments + ["--output", path], environment: environment, shellPrefix: shellPrefix)
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
@@ -184,8 +185,7 @@ import Testing
     /// simulated process (VALGRIND_LIB) through a link of fixed length. Before, a longer path
     /// moved malloc-each's L1 write misses at 16 B from 73 to 60, and CI failed `make check`.
     @Test func countsAreTheSameFromEveryCheckoutPath() throws {
-        let build = try #require(URL(fileURLWithPath: CLI.binary).pathComponents.lastIndex(of: ".build"))
-        let tool = NSString.path(withComponents: Array(URL(fileURLWithPath: CLI.binary).pathComponents[...build]) + ["locsim"])
+        let tool = try locsimDirectory()
         var counts: [[String: [String: Double]]] = []
         for name in ["l", "a-much-longer-name-for-the-same-locsim-directory-as-another-checkout-has"] {
             let link = "\(directory)/\(name)"
@@ -194,7 +194,7 @@ import Testing
             environment["LOCALITY_LOCSIM_DIR"] = link
             counts.append(try allocCounts(name, environment: environment))
         }
-        #expect(try #require(counts[0]["malloc-each"]?["D1mw"]) > 0)
+        #expect(try #require(counts[0]["alloc/malloc-each/16"]?["D1mw"]) > 0)
         #expect(counts[0] == counts[1])
     }
 
@@ -202,8 +202,7 @@ import Testing
     /// process, which runs in its own temporary directory, is given the absolute path. Before,
     /// valgrind said "failed to start tool 'locsim'".
     @Test func aRelativeLocsimDirectoryWorks() throws {
-        let build = try #require(URL(fileURLWithPath: CLI.binary).pathComponents.lastIndex(of: ".build"))
-        let tool = NSString.path(withComponents: Array(URL(fileURLWithPath: CLI.binary).pathComponents[...build]) + ["locsim"])
+        let tool = try locsimDirectory()
         try FileManager.default.createSymbolicLink(atPath: "\(directory)/relative-locsim", withDestinationPath: tool)
         var environment = ProcessInfo.processInfo.environment
         environment["LOCALITY_LOCSIM_DIR"] = "relative-locsim"
@@ -213,21 +212,18 @@ import Testing
         #expect(result.stdout.contains("\"DTLB1m\""))
     }
 
+    /// The locsim directory `make tool` builds beside the binary (.build/locsim).
+    func locsimDirectory() throws -> String {
+        let components = URL(fileURLWithPath: CLI.binary).pathComponents
+        let build = try #require(components.lastIndex(of: ".build"))
+        return NSString.path(withComponents: Array(components[...build]) + ["locsim"])
+    }
+
     /// alloc's counts at 16 B (heap-placed: the most sensitive to what the process read before),
-    /// variant → event → count.
+    /// `alloc/VARIANT/16` → event → count.
     func allocCounts(_ name: String, environment: [String: String]? = nil, preamble: String? = nil) throws -> [String: [String: Double]] {
-        let path = "\(directory)/\(name).json"
-        let arguments = ["sim", "alloc", "--sizes", "16", "--cache", "D1=32K:8:64,L2=1M:8:64,LL=32M:16:64", "--tlb", "L1=72,L2=3072:8",
-                         "--output", path]
-        let result = try CLI.run(arguments, environment: environment, shellPrefix: preamble)
-        #expect(result.status == 0, "stderr: \(result.stderr)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
-        var byVariant: [String: [String: Double]] = [:]
-        for result in try #require(json["results"] as? [[String: Any]]) {
-            let counters = try #require(result["counters"] as? [String: [String: Any]])
-            byVariant[result["variant"] as? String ?? "?"] = counters.compactMapValues { $0["value"] as? Double }
-        }
-        return byVariant
+        try simulate(name, ["alloc", "--sizes", "16", "--cache", "D1=32K:8:64,L2=1M:8:64,LL=32M:16:64", "--tlb", "L1=72,L2=3072:8"],
+                     environment: environment, shellPrefix: preamble).rows.mapValues(\.counters)
     }
 
     /// Nor on the machine's facts: the simulated process reads none of them (its experiments see
