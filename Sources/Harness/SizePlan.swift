@@ -149,8 +149,9 @@ public struct SizePlan {
     /// leaves: MemAvailable, the cgroup's memory limit less its usage, and (against the address
     /// space the experiment maps) RLIMIT_AS less the current VmSize and, under strict
     /// overcommit, CommitLimit less Committed_AS. The tightest limit that refuses is named.
-    public func validateMemory() throws {
-        let limits = currentLimits()
+    /// `limits`: those already read, else this process's, read now.
+    public func validateMemory(against limits: MemoryLimits? = nil) throws {
+        let limits = limits ?? currentLimits()
         for experiment in experiments where sizesGiven(for: experiment) || mode == .sim {
             for size in sizes(for: experiment) {
                 if let (limit, needed) = limits.refusing(footprint: experiment.footprint(of: size),

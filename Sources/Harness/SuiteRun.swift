@@ -73,9 +73,11 @@ public struct SuiteRun {
         // Under valgrind the parent has checked already (`locality sim` does before launching
         // it), and the process's VmSize is valgrind's. Reading the limits there would also move
         // glibc's heap, and with it the simulated counts of heap-placed kernels.
-        if mode == .run { try sizing.validateMemory() }
+        // The limits are read once (/proc/meminfo, /proc/self/status, the cgroup) for both uses.
+        let limits = mode == .run ? sizing.currentLimits() : nil
+        if let limits { try sizing.validateMemory(against: limits) }
         // Default sizes that a limit refuses are left out, with a note naming them.
-        let (planned, leftOut) = sizing.plannedSizes(limits: mode == .run ? sizing.currentLimits() : nil)
+        let (planned, leftOut) = sizing.plannedSizes(limits: limits)
         var filterNotes = sizing.leftOutNotes(leftOut)
         var soFar = report(results: [], experiments: [], filterNotes: filterNotes)
         // The sizes of the experiments that run: one whose variants the filter all left out
