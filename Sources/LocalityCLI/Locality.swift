@@ -38,7 +38,8 @@ public struct Locality: ParsableCommand {
     /// exit 64, failures 1.
     private static func runCommandLine() {
         StandardOutput.reserveStandardDescriptors()
-        if ProcessInfo.processInfo.environment[SimCommand.outputEnvironment] == nil { TerminationSignals.start() }
+        // getenv, not ProcessInfo's environment: see SimCommand.childVariable.
+        if SimCommand.childVariable(SimCommand.outputEnvironment) == nil { TerminationSignals.start() }
         do {
             var command = try parseAsRoot(joiningNegativeValues(Array(CommandLine.arguments.dropFirst())))
             try command.run()

@@ -73,14 +73,14 @@ struct SimCommand: ParsableCommand {
 
     func run() throws {
         try suite.checkNames()
-        let environment = ProcessInfo.processInfo.environment
-        if let outputBase = environment[Self.outputEnvironment] {
+        if let outputBase = Self.childVariable(Self.outputEnvironment) {
             guard CallgrindSession.isRunningUnderValgrind else {
                 throw SimError.notUnderValgrind
             }
-            try runInsideValgrind(outputBase: outputBase, geometry: environment[Self.geometryEnvironment],
-                                  tlbs: environment[Self.tlbEnvironment],
-                                  simulator: environment[Self.simulatorEnvironment].flatMap(Simulator.init(rawValue:)) ?? .callgrind)
+            let simulator = Self.childVariable(Self.simulatorEnvironment).flatMap(Simulator.init(rawValue:)) ?? .callgrind
+            // callgrind's client is given a blank TLB list of locsim's width: there is nothing to read.
+            try runInsideValgrind(outputBase: outputBase, geometry: Self.childVariable(Self.geometryEnvironment),
+                                  tlbs: simulator == .locsim ? Self.childVariable(Self.tlbEnvironment) : nil, simulator: simulator)
         } else {
             try launchValgrind()
         }
@@ -114,10 +114,15 @@ struct SimCommand: ParsableCommand {
         try check.validateMemory()
         guard let valgrind = ChildProcess.find("valgrind") else { throw SimError.valgrindMissing }
         guard locality_have_callgrind() != 0 else { throw SimError.builtWithoutCallgrind }
-        var toolDirectory: String?
-        if simulator == .locsim {
+        // VALGRIND_LIB: locsim's directory, or valgrind's own for callgrind (nil if not found:
+        // valgrind then finds its own, and only the client's environment is shorter).
+        let toolDirectory: String?
+        switch simulator {
+        case .locsim:
             guard let directory = Self.locsimDirectory() else { throw SimError.locsimMissing(Self.locsimToolName) }
             toolDirectory = directory
+        case .callgrind:
+            toolDirectory = Self.valgrindLibraryDirectory(launcher: valgrind)
         }
 
         // SIGINT, SIGTERM, SIGHUP and SIGQUIT go to valgrind (in a process group of its own, so
@@ -158,24 +163,37 @@ struct SimCommand: ParsableCommand {
         let stripped = try Self.withoutDebugInfo(ChildProcess.selfPath, in: directory)
         _ = locality_disable_aslr_for_children()
 
-        var environment = [Self.outputEnvironment: outputBase, Self.geometryEnvironment: geometry.description,
-                           Self.simulatorEnvironment: simulator.rawValue, "SWIFT_DETERMINISTIC_HASHING": "1"]
+        // The client sees the same environment under either simulator: the same variables, each
+        // value as long under callgrind as under locsim, so that the tools' counts differ by
+        // their models and not by where the client's memory lies. The environment is on the
+        // client's stack, so its size moves the stack and the cache sets of what is there; before,
+        // callgrind's client had no VALGRIND_LIB and no TLB list, and malloc-each's D1 misses at
+        // 16 B were 880 under one tool against 980 under the other. So the values that depend on
+        // what is simulated are padded to fixed widths, the TLB list is there under callgrind
+        // too, blank (callgrind simulates none, and its child reads none), and VALGRIND_LIB is
+        // the same link under both.
+        var environment = [Self.outputEnvironment: outputBase,
+                           Self.geometryEnvironment: Self.padded(geometry.description, to: Self.geometryWidth),
+                           Self.tlbEnvironment: Self.padded(tlbs?.description ?? "", to: Self.tlbWidth),
+                           Self.simulatorEnvironment: Self.padded(simulator.rawValue, to: Self.simulatorWidth),
+                           "SWIFT_DETERMINISTIC_HASHING": "1"]
+        // valgrind loads a tool from VALGRIND_LIB (for locsim the directory `make` fills with
+        // locsim and links to the rest of valgrind's files; for callgrind valgrind's own) and
+        // names its vgpreload_core library in the client's LD_PRELOAD from it. The child is
+        // given it through a link in the temporary directory, so that its length is the same
+        // from every checkout and for both tools: a longer path moved malloc-each's L1 write
+        // misses from 73 to 60 (CI's checkout against /work/main).
+        if let toolDirectory {
+            let link = directory + "/lib"
+            guard symlink(toolDirectory, link) == 0 else { throw SimError.toolLink(link, String(cString: strerror(errno))) }
+            environment["VALGRIND_LIB"] = link
+        }
         let toolArguments: [String]
         switch simulator {
         case .callgrind:
             toolArguments = ["--tool=callgrind", "--cache-sim=yes", "--collect-atstart=no", "--callgrind-out-file=\(outputBase)"]
                 + geometry.valgrindArguments
         case .locsim:
-            // valgrind loads a tool from VALGRIND_LIB: the directory `make` fills with locsim
-            // and links to the rest of valgrind's files. The child is given it through a link in
-            // the temporary directory, so that its length is the same from every checkout: the
-            // path is in the client's environment, so on its stack, and a longer one moved
-            // malloc-each's L1 write misses from 73 to 60 (CI's checkout against /work/main).
-            guard let toolDirectory else { throw SimError.locsimMissing(Self.locsimToolName) }
-            let link = directory + "/lib"
-            guard symlink(toolDirectory, link) == 0 else { throw SimError.toolLink(link, String(cString: strerror(errno))) }
-            environment["VALGRIND_LIB"] = link
-            environment[Self.tlbEnvironment] = tlbs?.description
             toolArguments = ["--tool=locsim", "--out-file=\(outputBase)"] + geometry.locsimArguments + (tlbs?.locsimArguments ?? [])
         }
         let child = try ChildProcess.run(
@@ -267,16 +285,19 @@ struct SimCommand: ParsableCommand {
         try suite.emit(report, clearingProgress: false, streamed: false)
     }
 
-    /// `locsim-amd64-linux`: valgrind's name for a tool's executable on this platform.
-    static var locsimToolName: String {
+    /// `amd64-linux`: valgrind's name for this platform, the suffix of its tools' executables.
+    static var valgrindPlatform: String {
         #if arch(x86_64)
-        return "locsim-amd64-linux"
+        return "amd64-linux"
         #elseif arch(arm64)
-        return "locsim-arm64-linux"
+        return "arm64-linux"
         #else
-        return "locsim-unsupported-platform"
+        return "unsupported-platform"
         #endif
     }
+
+    /// `locsim-amd64-linux`: valgrind's name for locsim's executable on this platform.
+    static var locsimToolName: String { "locsim-" + valgrindPlatform }
 
     /// The VALGRIND_LIB directory holding locsim: $LOCALITY_LOCSIM_DIR, else the first `locsim`
     /// or `.build/locsim` directory with the tool in an ancestor of this executable's real path
@@ -298,6 +319,39 @@ struct SimCommand: ParsableCommand {
             url = url.deletingLastPathComponent()
         }
         return nil
+    }
+
+    /// Widths the child's variables are padded to (simulate()): the longest simulator name, and
+    /// more than any cache geometry (`I1=32K:8:64,D1=48K:12:64,L2=1280K:10:64,LL=105M:15:64`
+    /// is 51 characters) or TLB list (`L1=64:4,L2=1536:12,L1-2M=32:4,L2-2M=1536:12`, 44) needs.
+    static let simulatorWidth = Simulator.allCases.map(\.rawValue.count).max() ?? 0
+    static let geometryWidth = 80
+    static let tlbWidth = 64
+
+    /// `value` followed by spaces up to `width` characters; a longer value is left whole.
+    static func padded(_ value: String, to width: Int) -> String {
+        value + String(repeating: " ", count: max(0, width - value.count))
+    }
+
+    /// One variable the parent set for the simulated process, without simulate()'s padding;
+    /// nil when unset or blank. Read with getenv(3), one by one: ProcessInfo's `environment`
+    /// copies the whole environment into a dictionary on the heap, which then depends on the
+    /// environment's size (seen: with ProcessInfo, 16 to 4000 more bytes of environment moved
+    /// alloc's malloc-each D1 misses at 16 B by 14 to 75 and its data reads by up to 101; with
+    /// getenv by 2 at most, and no data read).
+    static func childVariable(_ name: String) -> String? {
+        guard let raw = getenv(name) else { return nil }
+        let value = String(cString: raw).trimmingCharacters(in: .whitespaces)
+        return value.isEmpty ? nil : value
+    }
+
+    /// valgrind's own library directory (its tools, vgpreload_core), where the launcher's
+    /// prefix keeps it: PREFIX/libexec/valgrind (PREFIX/lib/valgrind before valgrind 3.16), the
+    /// one holding callgrind for this platform; nil if neither does.
+    static func valgrindLibraryDirectory(launcher: String) -> String? {
+        let prefix = URL(fileURLWithPath: launcher).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
+        return ["libexec/valgrind", "lib/valgrind"].map { prefix.appendingPathComponent($0).path }
+            .first { FileManager.default.isExecutableFile(atPath: $0 + "/callgrind-" + valgrindPlatform) }
     }
 
     /// A copy of `path` without debug info (`objcopy --strip-debug`): valgrind 3.19 cannot read

@@ -40,16 +40,16 @@ import Testing
 
     /// Configured with callgrind's geometry (D1 and LL, no L2), locsim's D1 and last-level data
     /// misses, and its data reads and writes, equal callgrind's within 1% for every experiment
-    /// at its simulation sizes. Small counts get more room, because the two tools lay the
-    /// client's memory out a little differently and a few lines land in other sets: 0.01 events
-    /// per element and a workload's own tolerance (alloc's heap-placed kernels declare 10%) are
-    /// what one tool's counts may move with placement (the floor and tolerances `locality
-    /// compare` gives simulated counts); each tool lays the client out its own way, so the two
-    /// may be twice that apart, from either side; or 32 events. Seen: 208 against 167 D1 misses
-    /// in 4096 words of working-set's sequential sum over exactly the simulated 32K L1, 68
-    /// against 77 D1 misses in 65536 loads of a 32K working set,
-    /// 19 against 41 for alloc's arena, 880 against 980 for malloc-each at 16 B (and 946 against
-    /// 904 when alloc runs alone: the sign flips, a placement and not a model difference).
+    /// at its simulation sizes. Small counts get more room, because the two tools' clients do not
+    /// lay their heaps out exactly alike (locsim's child reads a TLB list, the tools' dumps
+    /// differ) and a few lines land in other sets: 0.01 events per element and a workload's own
+    /// tolerance (alloc's heap-placed kernels declare 10%), the floor and tolerances `locality
+    /// compare` gives simulated counts, or 32 events. Their environments are the same (see
+    /// theSimulatedProcessSeesOneEnvironmentUnderBothTools); before they were, these had to be
+    /// twice that: 208 against 167 D1 misses in 4096 words of working-set's sequential sum over
+    /// exactly the simulated 32K L1, 880 against 980 for malloc-each at 16 B. Since, in three
+    /// builds and two command lines, at most half the room: 26 against 10 for alloc's arena (32
+    /// allowed), malloc-each 941 to 987 against 960 to 980 (98 allowed).
     @Test func locsimAgreesWithCallgrindOnL1AndLastLevelMisses() throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let reference = try simulate("callgrind", ["--simulator", "callgrind", "--cache", "L1=32K:8:64,LL=32M:16:64"])
@@ -63,7 +63,7 @@ import Testing
                 let a = events.reduce(0) { $0 + (expected.counters[$1] ?? .nan) }
                 let b = events.reduce(0) { $0 + (got.counters[$1] ?? .nan) }
                 let difference = abs(a - b)
-                let allowed = max(0.01 * max(a, b), 2 * 0.01 * expected.elements, 2 * (expected.tolerance[events[0]] ?? 0) * max(a, b), 32)
+                let allowed = max(0.01 * max(a, b), 0.01 * expected.elements, (expected.tolerance[events[0]] ?? 0) * max(a, b), 32)
                 #expect(difference <= allowed,
                         "\(key) \(label): callgrind \(a), locsim \(b)")
                 compared += 1
@@ -196,6 +196,49 @@ import Testing
         }
         #expect(try #require(counts[0]["alloc/malloc-each/16"]?["D1mw"]) > 0)
         #expect(counts[0] == counts[1])
+    }
+
+    /// The simulated process is given the same variables, each as long, under callgrind as
+    /// under locsim: the environment is on its stack and moves what lies there. Seen through a
+    /// `valgrind` of our own on PATH that writes down its environment and starts the real one
+    /// (from a prefix whose libexec/valgrind is the real one's, where `locality sim` looks for
+    /// callgrind's VALGRIND_LIB). Before, callgrind's had no VALGRIND_LIB and no TLB list.
+    @Test func theSimulatedProcessSeesOneEnvironmentUnderBothTools() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        let real = try #require(path.split(separator: ":").map { "\($0)/valgrind" }.first { FileManager.default.isExecutableFile(atPath: $0) })
+        let realPrefix = URL(fileURLWithPath: real).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
+        let library = try #require(["libexec/valgrind", "lib/valgrind"].map { realPrefix.appendingPathComponent($0).path }
+            .first { FileManager.default.fileExists(atPath: $0) })
+        let prefix = "\(directory)/prefix"
+        try FileManager.default.createDirectory(atPath: "\(prefix)/bin", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: "\(prefix)/libexec", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: "\(prefix)/libexec/valgrind", withDestinationPath: library)
+        // The tool's name (--tool=NAME, the first argument) names the file.
+        try """
+            #!/bin/sh
+            /usr/bin/env > "\(directory)/env-${1#--tool=}"
+            exec "\(real)" "$@"
+            """.write(toFile: "\(prefix)/bin/valgrind", atomically: true, encoding: .utf8)
+        chmod("\(prefix)/bin/valgrind", 0o755)
+        var environment = ProcessInfo.processInfo.environment
+        environment["PATH"] = "\(prefix)/bin:\(path)"
+        for (tool, arguments) in [("callgrind", ["--simulator", "callgrind", "--cache", "L1=32K:8:64,LL=32M:16:64"]),
+                                  ("locsim", ["--cache", "L1=32K:8:64,L2=none,LL=32M:16:64", "--tlb", "L1=72,L2=3072:8"])] {
+            let result = try CLI.run(["sim", "loop-order", "--sizes", "4K", "--variants", "row-major", "--format", "json"] + arguments,
+                                     environment: environment)
+            #expect(result.status == 0, "\(tool): \(result.stderr)")
+        }
+        // NAME → the value's length (the temporary directory's name differs, not its length).
+        func shape(_ tool: String) throws -> [String: Int] {
+            let lines = try String(contentsOfFile: "\(directory)/env-\(tool)", encoding: .utf8).split(separator: "\n")
+            return Dictionary(lines.compactMap { line in
+                line.firstIndex(of: "=").map { (String(line[..<$0]), line.distance(from: $0, to: line.endIndex) - 1) }
+            }, uniquingKeysWith: { first, _ in first })
+        }
+        let callgrind = try shape("callgrind"), locsim = try shape("locsim")
+        #expect(locsim["VALGRIND_LIB"] != nil && locsim["LOCALITY_SIM_TLBS"] != nil)
+        #expect(callgrind == locsim)
     }
 
     /// LOCALITY_LOCSIM_DIR may be relative to where `locality` is started: the simulated
