@@ -46,10 +46,10 @@ public struct CountingEnvironment: Sendable, Equatable {
             cause = "/proc/sys/kernel/perf_event_paranoid is \(paranoid), which forbids counting; "
                 + "allow user-space counting with: sudo sysctl -w kernel.perf_event_paranoid=2"
         } else if source == .hardware && !hasHardwarePMU {
-            cause = "no hardware PMU is visible to the kernel (\(Self.pmuDevicesPath)/cpu is missing)"
+            cause = "no hardware PMU is visible to the kernel (no \(Self.pmuDevicesPath)/cpu)"
             if let hypervisor {
-                cause += "; running under a hypervisor (\(hypervisor)) that exposes no virtual PMU: "
-                    + "enable one on the host (e.g. QEMU/KVM -cpu host,pmu=on) or run on bare metal"
+                cause += ": a \(hypervisor) guest without a virtual PMU; enable one on the host "
+                    + "(QEMU: -cpu host,pmu=on) or run on bare metal"
             }
         } else if error.code == PAPIError.counterConflict {
             cause = "the PMU's counters are in use (another profiler, or the NMI watchdog: "

@@ -89,6 +89,9 @@ public protocol Experiment: Sendable {
     /// One-line conclusions drawn from this experiment's results (knees of a curve, what a
     /// demonstration showed), printed under its tables and kept in the JSON.
     func findings(from results: [VariantResult], machine: MachineInfo) -> [String]
+    /// The same, given everything the run read once (the machine, its memory limits, the
+    /// per-call timer): what `SuiteRun` calls. By default `findings(from:machine:)`.
+    func findings(from results: [VariantResult], context: ExperimentContext) -> [String]
     /// Conclusions drawn from simulated counts alone (`locality sim`), given the data TLBs
     /// simulated (nil under callgrind, which has none).
     func simulatedFindings(from results: [VariantResult], tlbs: TLBGeometry?) -> [String]
@@ -126,7 +129,7 @@ extension Experiment {
     public var minimumSize: ByteSize { ByteSize(rawValue: 1) }
     /// `prepare(size:context:)` on the machine read now: for tests and one-off callers.
     public func prepare(size: ByteSize, options: RunOptions) throws -> [Workload] {
-        try prepare(size: size, context: ExperimentContext(machine: .current(), options: options))
+        try prepare(size: size, context: .current(options: options))
     }
     public var simulationSizes: [ByteSize] { defaultSizes.filter { $0 <= .mib(4) } }
     /// The smallest, middle and largest default sizes.
@@ -138,6 +141,9 @@ extension Experiment {
         return picked
     }
     public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] { [] }
+    public func findings(from results: [VariantResult], context: ExperimentContext) -> [String] {
+        findings(from: results, machine: context.machine)
+    }
     public func simulatedFindings(from results: [VariantResult], tlbs: TLBGeometry?) -> [String] { [] }
     public func plots(from results: [VariantResult], machine: MachineInfo) -> [Plot] { [] }
     public func sizeLabel(_ size: ByteSize, machine: MachineInfo) -> String? { nil }
@@ -156,15 +162,31 @@ public struct RunOptions: Sendable {
     }
 }
 
-/// What an experiment is given to prepare a size: the machine the run read once (caches, TLBs,
-/// page size, THP mode, memory) and the user's choices, so it need not read them again.
+/// What an experiment is given to prepare a size and to draw its findings: what the run read
+/// once (the machine's caches, TLBs, page size, THP mode and memory; the process's memory
+/// limits and the kernel's overcommit policy; the calibrated per-call timer) and the user's
+/// choices, so it need not read them again. Tests build one with the facts they mean to give.
 public struct ExperimentContext: Sendable {
     public var machine: MachineInfo
     public var options: RunOptions
+    /// RLIMIT_AS, the cgroup, the overcommit policy, … as the run read them; nil under
+    /// valgrind, where they are not read (the parent checked them, and reading moves the heap).
+    public var limits: MemoryLimits?
+    /// The time stamp counter's rate, cost and resolution, calibrated once per run.
+    public var timer: CycleTimer
 
-    public init(machine: MachineInfo, options: RunOptions) {
+    public init(machine: MachineInfo, options: RunOptions, limits: MemoryLimits?, timer: CycleTimer) {
         self.machine = machine
         self.options = options
+        self.limits = limits
+        self.timer = timer
+    }
+
+    /// This machine and process read now, the timer calibrated now: for tests and one-off callers.
+    public static func current(options: RunOptions = RunOptions()) -> ExperimentContext {
+        let machine = MachineInfo.current()
+        return ExperimentContext(machine: machine, options: options,
+                                 limits: .current(memAvailable: machine.memAvailableBytes), timer: .calibrate())
     }
 }
 

@@ -15,6 +15,9 @@ public struct SuiteRun {
     public var variantFilter: VariantFilter?
     /// The sizes each experiment measures (see `SizePlan`).
     public var sizing: SizePlan
+    /// The per-call timer handed to the experiments; nil calibrates it once as the run starts
+    /// (no file read, so under valgrind too). Tests give one.
+    public var timer: CycleTimer?
     /// A timed run, or a simulated one: the runner's backend decides.
     public var mode: RunMode { runner.backend.mode }
 
@@ -49,10 +52,10 @@ public struct SuiteRun {
 
     /// Findings and plots read times and the process's memory: under valgrind both are
     /// valgrind's, so a simulated run has only the findings an experiment draws from counts.
-    private func findings(of experiment: any Experiment, _ results: [VariantResult]) -> [String] {
+    private func findings(of experiment: any Experiment, _ results: [VariantResult], context: ExperimentContext) -> [String] {
         let own = results.filter { $0.experiment == experiment.name }
         if let simulation = runner.backend.simulation { return experiment.simulatedFindings(from: own, tlbs: simulation.tlbs) }
-        return experiment.findings(from: own, machine: machine) + [Self.noisyFinding(own)].compactMap { $0 }
+        return experiment.findings(from: own, context: context) + [Self.noisyFinding(own)].compactMap { $0 }
     }
 
     /// The finding that closes an experiment with noisy results, naming each (a terminal shows
@@ -78,6 +81,9 @@ public struct SuiteRun {
         if let limits { try sizing.validateMemory(against: limits) }
         // Default sizes that a limit refuses are left out, with a note naming them.
         let (planned, leftOut) = sizing.plannedSizes(limits: limits)
+        // What the experiments are given, read once here: the limits above (nil under valgrind)
+        // and the per-call timer.
+        let context = ExperimentContext(machine: machine, options: options, limits: limits, timer: timer ?? .calibrate())
         var filterNotes = sizing.leftOutNotes(leftOut)
         var soFar = report(results: [], experiments: [], filterNotes: filterNotes)
         // The sizes of the experiments that run: one whose variants the filter all left out
@@ -103,7 +109,7 @@ public struct SuiteRun {
                     try runner.checkStop()
                     progress?(here)
                     if let progress { measuring.onVariant = { variant in var now = here; now.variant = variant; progress(now) } }
-                    let workloads = try experiment.prepare(size: size, context: ExperimentContext(machine: machine, options: options)).filter { kept.contains($0.variant) }
+                    let workloads = try experiment.prepare(size: size, context: context).filter { kept.contains($0.variant) }
                     results += try measuring.measure(workloads, experiment: experiment.name, size: size)
                 } catch is MeasurementStopped {
                     stoppedAt = "\(experiment.name) \(size)"
@@ -118,7 +124,7 @@ public struct SuiteRun {
             }
             let info = RunReport.ExperimentInfo(
                 name: experiment.name, summary: experiment.summary, unit: experiment.unit,
-                baseline: experiment.baselineVariant, findings: findings(of: experiment, results),
+                baseline: experiment.baselineVariant, findings: findings(of: experiment, results, context: context),
                 sizeLabels: mode == .run ? sizeLabels(of: experiment, results) : nil,
                 keySizes: mode == .run ? experiment.keySizes(from: results) : nil)
             soFar = report(results: soFar.results + results, experiments: soFar.experiments + [info], filterNotes: filterNotes)

@@ -57,8 +57,20 @@ public struct MemoryLimit: Equatable, Sendable {
 /// exceeds any of them, before anything is allocated.
 public struct MemoryLimits: Equatable, Sendable {
     public var limits: [MemoryLimit]
+    /// /proc/sys/vm/overcommit_memory as read with the limits: 0 heuristic, 1 always, 2 never
+    /// (MAP_NORESERVE is then ignored and only CommitLimit counts); nil where unreadable.
+    public var overcommitPolicy: Int?
 
-    public init(_ limits: [MemoryLimit]) { self.limits = limits }
+    public init(_ limits: [MemoryLimit], overcommitPolicy: Int? = nil) {
+        self.limits = limits
+        self.overcommitPolicy = overcommitPolicy
+    }
+
+    /// RLIMIT_AS (`ulimit -v`) in bytes, nil when unlimited.
+    public var addressSpaceLimit: Int? {
+        for limit in limits { if case let .addressSpace(bytes, _) = limit.kind { return bytes } }
+        return nil
+    }
 
     /// This process's limits now. `memAvailable` is the machine's (read with `MachineInfo`);
     /// `root` prefixes every /proc and /sys path and `addressSpaceLimit` replaces getrlimit,
@@ -73,10 +85,11 @@ public struct MemoryLimits: Equatable, Sendable {
             limits.append(limit)
         }
         if let limit = cgroup(files) { limits.append(limit) }
-        if let limit = commitLimit(overcommitPolicy: files.read("/proc/sys/vm/overcommit_memory"), meminfo: files.read("/proc/meminfo")) {
+        let policy = files.read("/proc/sys/vm/overcommit_memory")
+        if let limit = commitLimit(overcommitPolicy: policy, meminfo: files.read("/proc/meminfo")) {
             limits.append(limit)
         }
-        return MemoryLimits(limits)
+        return MemoryLimits(limits, overcommitPolicy: policy.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
     }
 
     /// Under strict overcommit (policy 2), what CommitLimit leaves beside Committed_AS.

@@ -66,7 +66,7 @@ public struct Metric: Equatable, Sendable {
                 var metric = Metric(experiment: result.experiment, subject: subject, name: "time ×\(baseline)", kind: .ratio, value: ratio,
                                     count: nil, tolerance: result.ratioTolerance, noisy: result.isNoisy || partner?.isNoisy == true)
                 // A C twin is named after its Swift kernel, its ratio partner (CONTRIBUTING).
-                metric.higherIsBetter = result.variant == baseline + "-c"
+                metric.higherIsBetter = CTwin.isTwin(result.variant, of: baseline)
                 // The interval the samples allow: this result's fastest over the partner's
                 // slowest up to its slowest over the partner's fastest.
                 if let other {

@@ -10,7 +10,7 @@ public enum Headline {
     /// A variant repeated for another round (`huge-pages-2`) or the C twin of a Swift kernel
     /// (`flat-c`) says nothing new about the question.
     static func isMainVariant(_ name: String, baseline: String) -> Bool {
-        guard name != baseline, !name.hasSuffix("-c") else { return false }
+        guard name != baseline, !CTwin.isTwin(name) else { return false }
         if let last = name.split(separator: "-").last, last.allSatisfy(\.isNumber) { return false }
         return true
     }
@@ -30,7 +30,7 @@ public enum Headline {
         var lines: [String] = []
         // The biggest effect at the largest size that has one, among the quiet results where
         // there are any: a noisy outlier is the largest effect too often.
-        let quiet = candidates.filter { !$0.isNoisy }
+        let quiet = candidates.filter { !ratioIsNoisy($0, baseline: baseline, results: results) }
         let pool = quiet.isEmpty ? candidates : quiet
         let atSize = pool.filter { $0.sizeBytes == (pool.map(\.sizeBytes).max() ?? largest) }
         // The largest effect either way: 9.6× slower, or 6× faster.
@@ -50,6 +50,11 @@ public enum Headline {
 
     static func size(_ result: VariantResult) -> String { ByteSize(rawValue: result.sizeBytes).description }
 
+    /// A ratio is as noisy as either of its two times.
+    static func ratioIsNoisy(_ result: VariantResult, baseline: String, results: [VariantResult]) -> Bool {
+        result.isNoisy || results.result(size: result.sizeBytes, variant: result.baseline ?? baseline)?.isNoisy == true
+    }
+
     static func sentence(_ main: VariantResult, baseline: String, unit: String, results: [VariantResult]) -> String {
         let baseline = main.baseline ?? baseline
         let value = main.ratioToBaseline ?? 1
@@ -59,7 +64,7 @@ public enum Headline {
         if let smallest = others.first, let r = smallest.ratioToBaseline {
             text += " (\(NumberFormat.compactRatio(r)) at \(size(smallest)))"
         }
-        if main.isNoisy { text += " [noisy \(Noise.marker)]" }
+        if ratioIsNoisy(main, baseline: baseline, results: results) { text += " [noisy \(Noise.marker)]" }
         if let base = results.first(where: { $0.variant == baseline && $0.sizeBytes == main.sizeBytes }) {
             let explaining = explanation(main, base, unit: unit)
             if !explaining.isEmpty { text += "; " + explaining }

@@ -82,18 +82,18 @@ public enum TextReport {
         func percent(_ x: Double) -> String { "\(Int((x * 100).rounded()))%" }
         func range(_ kind: NoiseReason.Kind) -> (count: Int, span: String)? {
             let values = reasons.filter { $0.kind == kind }.map(\.value)
-            guard let low = values.min(), let high = values.max() else { return nil }
-            return (values.count, low == high ? percent(low) : "\(percent(low))–\(percent(high))")
+            guard let low = values.min().map(percent), let high = values.max().map(percent) else { return nil }
+            return (values.count, low == high ? low : "\(low)–\(high)")
         }
         var why: [String] = []
         if let cpu = range(.descheduled) {
-            why.append("\(cpu.count) lost the CPU (task clock \(cpu.span) of wall, under \(percent(Noise.minimumCPUShare)))")
+            why.append("\(cpu.count) lost the CPU (task clock \(cpu.span) of wall < \(percent(Noise.minimumCPUShare)))")
         }
         if let spread = range(.wideSpread) {
-            why.append("\(spread.count) disagree (spread \(spread.span) of the median, over \(percent(Noise.maximumSpread)))")
+            why.append("\(spread.count) spread \(spread.span) of the median (> \(percent(Noise.maximumSpread)))")
         }
-        return "\(Noise.marker) noisy: \(noisy.count) result(s): " + why.joined(separator: ", ")
-            + "; another process ran meanwhile: rerun on a quieter machine before concluding (--wide names each)"
+        return "\(Noise.marker) noisy: \(noisy.count) result\(noisy.count == 1 ? "" : "s"): " + why.joined(separator: ", ")
+            + "; another process ran: rerun on a quieter machine (--wide names each)"
     }
 
     /// The headline (each experiment's main result), the counters that could not be counted, the notes.

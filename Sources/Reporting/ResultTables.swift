@@ -40,6 +40,8 @@ struct ExperimentTable {
     var title: String
     var columns: [Column]
     var notes: [String] = []
+    /// Which rows of a longer sweep the table shows, and why (said first on the line under it).
+    var rowsShown: String?
     /// The variants side by side (a row per size), whose columns are headed `variant what`.
     var variants: [String] = []
 
@@ -77,21 +79,36 @@ struct ExperimentTable {
                 }
             }
         }
-        var out = style.markdown ? "### \(title)\n\n" + table.renderMarkdown() + "\n" : title + "\n" + table.renderText()
+        var out = style.markdown ? "### \(title)\n\n" + table.renderMarkdown() + "\n"
+            : title + "\n" + table.renderText(boldHeader: style.colour)
         // What the table leaves out, on one line: a reader sees it all at a glance.
-        var left: [String] = []
+        var left = (rowsShown.map { [$0] } ?? []) + notes
         if !folded.isEmpty { left.append("same in every row: " + folded.joined(separator: " · ")) }
         if !blank.isEmpty { left.append("nothing measured: " + blank.joined(separator: ", ")) }
-        if !dropped.isEmpty { left.append("to fit \(style.width ?? 0) columns, --wide adds: " + grouped(dropped.reversed())) }
-        var under = left.isEmpty ? [] : [left.joined(separator: "; ")]
-        under += notes
+        if !dropped.isEmpty { left.append(droppedNote(grouped(dropped.reversed()), count: dropped.count, after: left, style)) }
+        let under = left.isEmpty ? [] : [left.joined(separator: "; ")]
         for line in under { out += style.markdown ? "- \(line)\n" : TextReport.wrap("  " + line, style.width, indent: 4) }
         return out
     }
 
+    /// "--wide adds 5 columns: GB/s, …": as many of the names as fit in the lines the note
+    /// takes anyway (they are the least important columns; `--wide` shows them all).
+    func droppedNote(_ names: [String], count: Int, after left: [String], _ style: TextStyle) -> String {
+        let short = "--wide adds \(count) column\(count == 1 ? "" : "s")"
+        func lines(_ note: String) -> Int {
+            TextReport.wrap("  " + (left + [note]).joined(separator: "; "), style.width, indent: 4).split(separator: "\n").count
+        }
+        let budget = lines(short)
+        for shown in stride(from: names.count, through: 1, by: -1) {
+            let note = short + ": " + names.prefix(shown).joined(separator: ", ") + (shown < names.count ? ", …" : "")
+            if lines(note) <= budget { return note }
+        }
+        return short
+    }
+
     /// Headers, those of one figure for every variant said once: "GB/s, TASK-CLOCK/elem (sw) of
     /// each variant" rather than the figure three times over.
-    func grouped(_ headers: [String]) -> String {
+    func grouped(_ headers: [String]) -> [String] {
         var whats: [String] = []
         var of: [String: [String]] = [:]
         for header in headers {
@@ -104,7 +121,7 @@ struct ExperimentTable {
         let alone = headers.filter { header in !everyVariant.contains { of[$0]?.contains(header) ?? false } }
         var parts = alone
         if !everyVariant.isEmpty { parts.append(everyVariant.joined(separator: ", ") + " of each variant") }
-        return parts.joined(separator: ", ")
+        return parts
     }
 
     static func width(of columns: [Column]) -> Int {
@@ -141,8 +158,8 @@ struct ResultTables {
             let names = Dictionary(sizes.map { (ByteSize(rawValue: $0).description, $0) }) { first, _ in first }
             if keySizesOnly, let key = experiment.keySizes, case let shown = key.sizes.compactMap({ names[$0] }),
                !shown.isEmpty, shown.count < sizes.count {
-                var table = pivot(experiment, main, sizes: shown, variants: sweeping)
-                table.notes.append("\(shown.count) of \(sizes.count) sizes (\(key.why); --wide: all)")
+                var table = pivot(experiment, main, sizes: shown, variants: sweeping, of: sizes.count)
+                table.rowsShown = "rows: \(key.why) (--wide: all \(sizes.count))"
                 tables.append(table)
             } else {
                 tables.append(pivot(experiment, main, sizes: sizes, variants: sweeping))
@@ -253,26 +270,28 @@ struct ResultTables {
     }
 
     /// A row per size, the variants' times side by side, then bandwidths, ratios and counters.
-    private func pivot(_ experiment: RunReport.ExperimentInfo, _ results: [VariantResult], sizes: [Int], variants: [String]) -> ExperimentTable {
+    /// `of`: how many sizes were measured, where the table shows fewer.
+    private func pivot(_ experiment: RunReport.ExperimentInfo, _ results: [VariantResult], sizes: [Int], variants: [String],
+                       of measured: Int? = nil) -> ExperimentTable {
         let unit = unitAbbreviation(experiment.unit)
         func at(_ size: Int, _ variant: String) -> VariantResult? { results.result(size: size, variant: variant) }
         let keys = sizes.compactMap { size in results.first { $0.sizeBytes == size } }
         var columns = sizeCells(experiment, keys, repeatEach: true)
         for variant in variants {
-            columns.append(timeColumn(header: variant, priority: variant.hasSuffix("-c") ? 1 : 0,
+            columns.append(timeColumn(header: variant, priority: CTwin.isTwin(variant) ? 1 : 0,
                                       results: sizes.map { at($0, variant) }))
         }
         for variant in variants {
             let values = sizes.map { at($0, variant)?.ratioToBaseline }
             // Against its partner; none for a variant that is its own (the baseline).
             guard let partner = results.first(where: { $0.variant == variant })?.baseline, partner != variant else { continue }
-            var column = ExperimentTable.Column(header: "\(variant) ×\(partner)", priority: variant.hasSuffix("-c") ? 3 : 0,
+            var column = ExperimentTable.Column(header: "\(variant) ×\(partner)", priority: CTwin.isTwin(variant) ? 3 : 0,
                                                 cells: values.map { $0.map(NumberFormat.ratio) ?? "—" })
             for (row, value) in values.enumerated() { if let code = ratioColour(value) { column.colours[row] = code } }
             columns.append(column)
         }
         for variant in variants where results.contains(where: { $0.variant == variant && $0.gbPerSecond != nil }) {
-            columns.append(.init(header: "\(variant) GB/s", priority: variant.hasSuffix("-c") ? 3 : 2,
+            columns.append(.init(header: "\(variant) GB/s", priority: CTwin.isTwin(variant) ? 3 : 2,
                                  cells: sizes.map { at($0, variant)?.gbPerSecond.map { NumberFormat.significant($0) } ?? "—" }))
         }
         let extraNames = results.extraNames
@@ -297,7 +316,8 @@ struct ResultTables {
                                      cells: sizes.map { at($0, variant)?.counters[name].map { NumberFormat.significant($0.perElement) } ?? "—" }))
             }
         }
-        return ExperimentTable(title: "\(experiment.name) · ns/\(unit) (median) by size · \(sizes.count) sizes", columns: columns,
+        let count = measured.map { "\(sizes.count) of \($0) sizes" } ?? "\(sizes.count) sizes"
+        return ExperimentTable(title: "\(experiment.name) · ns/\(unit) (median) by size · \(count)", columns: columns,
                                variants: variants)
     }
 
@@ -328,7 +348,7 @@ struct ResultTables {
         var exceptions: [String] = []
         for variant in variants {
             if let partner = results.first(where: { $0.variant == variant })?.baseline, partner != experiment.baseline {
-                exceptions.append("\(variant) against \(partner)")
+                exceptions.append(CTwin.isTwin(variant, of: partner) ? "\(variant) against its Swift kernel" : "\(variant) against \(partner)")
             }
         }
         for size in sizes {

@@ -19,8 +19,9 @@ public struct TextTable: Sendable {
         rows.append(row)
     }
 
-    /// Columns padded to their widest cell, separated by two spaces, a rule under the header.
-    public func renderText() -> String {
+    /// Columns padded to their widest cell, separated by two spaces. No rule under the header
+    /// (as `perf stat`, `ps`, `df`): the header is the first line; `bold` draws it so.
+    public func renderText(boldHeader bold: Bool = false) -> String {
         let widths = headers.indices.map { column in
             ([headers[column]] + rows.map { $0[column] }).map(\.count).max() ?? 0
         }
@@ -31,7 +32,8 @@ public struct TextTable: Sendable {
                 return alignments[i] == .left ? cell + pad : pad + cell
             }.joined(separator: "  ").trailingSpacesRemoved
         }
-        var out = [line(headers), widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")]
+        let header = line(headers)
+        var out = [bold ? "\u{1B}[1m\(header)\u{1B}[0m" : header]
         out += rows.indices.map { line(rows[$0], colours: colours[$0] ?? [:]) }
         return out.joined(separator: "\n") + "\n"
     }

@@ -84,14 +84,26 @@ import Testing
     }
 
     @Test func perCallFiguresAreEitherResolvedOrBoundedNeverBoth() throws {
+        let context = ExperimentContext.current()
         for bytes in [16, 64 << 20] {
-            let perCall = try Alloc().prepare(size: ByteSize(rawValue: bytes), options: RunOptions())[1]
-            let limit = CycleTimer.shared.resolutionLimitNanoseconds
+            let perCall = try Alloc().prepare(size: ByteSize(rawValue: bytes), context: context)[1]
+            let limit = context.timer.resolutionLimitNanoseconds
             let shown = [Alloc.Column.p50, .p99, .maximum].compactMap { perCall.extra($0) }
             #expect(shown.allSatisfy { $0 >= limit })
             let bound = perCall.extra(Alloc.Column.unresolvedBound)
             #expect((bound != nil) == (shown.count < 3))
+            #expect(bound == nil || bound == limit)
         }
+    }
+
+    /// The timer comes from the context: a coarse one the test gives leaves every figure of a
+    /// small request unresolved, under its bound, whatever this machine's counter can do.
+    @Test func perCallFiguresUseTheTimerTheContextGives() throws {
+        var context = ExperimentContext.current()
+        context.timer = CycleTimer(ticksPerNanosecond: 1, costNanoseconds: 0, quantumNanoseconds: 1e9, source: "test")
+        let perCall = try Alloc().prepare(size: ByteSize(rawValue: 16), context: context)[1]
+        #expect(perCall.extra(Alloc.Column.unresolvedBound) == 3e9)
+        #expect([Alloc.Column.p50, .p99, .maximum].allSatisfy { perCall.extra($0) == nil })
     }
 
     @Test func perCallSummaryTakesPercentilesNetOfTheTimer() {
@@ -108,7 +120,7 @@ import Testing
     }
 
     @Test func theTimerIsCalibratedAgainstTheClock() {
-        let timer = CycleTimer.shared
+        let timer = CycleTimer.calibrate()
         #expect(timer.ticksPerNanosecond > 0.1 && timer.ticksPerNanosecond < 10)
         #expect(timer.quantumNanoseconds > 0)
         #expect(timer.costNanoseconds >= timer.quantumNanoseconds || timer.costNanoseconds > 0)
@@ -144,8 +156,62 @@ import Testing
         #expect(svg.contains("notebook"))                    // 16 B is in the trace
         #expect(svg.contains(">4K<"))                        // the x axis is in bytes
         #expect(XMLParser(data: Data(svg.utf8)).parse())
-        let findings = Alloc().findings(from: results, machine: MachineInfo.current())
-        #expect(findings.contains { $0.hasPrefix("per-call p50 unresolved at 1 of 2 sizes") })
-        #expect(findings.contains { $0.hasPrefix("64M: glibc mmaps every request") })
+    }
+
+    static let timer = CycleTimer(ticksPerNanosecond: 2.5, costNanoseconds: 20, quantumNanoseconds: 10, source: "rdtscp")
+
+    /// The findings quote the timer the context gives, not this machine's; each fits 80 columns
+    /// (with the `→ ` a terminal puts before it) but the strategies'.
+    @Test func findingsQuoteTheContextsTimerOneLineEach() {
+        func result(_ variant: String, _ size: Int, _ ns: Double, _ extras: [Extra]) -> VariantResult {
+            VariantResult(experiment: "alloc", variant: variant, sizeBytes: size, elements: 1000, iterations: 1, samples: 1,
+                          nsPerElement: Summary([ns]), gbPerSecond: nil, counters: [:], unavailable: [:], checksum: 0,
+                          extras: extras)
+        }
+        let results = [
+            result("batched", 44, 8.5, [Extra(Alloc.Column.mmapped, 0), Extra(Alloc.Column.inTrace, 2)]),
+            result("per-call", 44, 41, [Extra(Alloc.Column.maximum, 44_700), Extra(Alloc.Column.unresolvedBound, 30)]),
+            result("batched", 504, 11.4, [Extra(Alloc.Column.mmapped, 0)]),
+            result("per-call", 504, 41, [Extra(Alloc.Column.unresolvedBound, 30)]),
+            result("batched", 64 << 20, 9000, [Extra(Alloc.Column.mmapped, 1)]),
+            result("per-call", 64 << 20, 9000, [Extra(Alloc.Column.p50, 8000), Extra(Alloc.Column.p99, 15000), Extra(Alloc.Column.maximum, 90000)]),
+        ]
+        let context = ExperimentContext(machine: MachineInfo.current(root: "/nonexistent"), options: RunOptions(), limits: nil, timer: Self.timer)
+        let findings = Alloc().findings(from: results, context: context)
+        #expect(findings == [
+            "per-call timer rdtscp (2.5 ticks/ns): 20 ns bracket subtracted, 10 ns quantum; "
+                + "p50 under 3 quanta (`unresolved <ns` 30) at 2 of 3 sizes (44 B–504 B)",
+            "under the mmap threshold (44 B–504 B): 8.5–11.4 ns per batched call, any size",
+            "slowest call 90 µs at 64M (p99 15 µs): rare, like the notebook's 3970 ns",
+            "64M: mmap'd every request, 9 µs per malloc+free (1059× the fastest heap size)",
+            "trace: 28 requests, 23 sizes; 44 B came twice (trace×)",
+        ])
+        #expect(findings.allSatisfy { $0.count + 2 <= 80 || $0.hasPrefix("per-call timer") }, "\(findings)")
+        // Without the 64M size, the slowest resolved call is the 44 B one, its p99 under the bound.
+        let small = Alloc().findings(from: Array(results.prefix(4)), context: context)
+        #expect(small.contains("slowest call 44.7 µs at 44 B (p99 < 30 ns): rare, like the notebook's 3970 ns"))
+    }
+
+    /// A sweep of the trace's 23 sizes shows the smallest and largest request, the fastest and
+    /// slowest batched size, any mmap'd, and the slowest call's: here 5 sizes.
+    @Test func keySizesAreTheEndsTheExtremesTheMmappedAndTheSlowestCall() throws {
+        let sizes = Alloc().defaultSizes.map(\.rawValue)
+        var results: [VariantResult] = []
+        for size in sizes {
+            let ns = size == 68 ? 11.4 : size == 252 ? 8.1 : 8.5
+            var batchedExtras = [Extra(Alloc.Column.mmapped, 0)]
+            if size == 190 { batchedExtras.append(Extra(Alloc.Column.mmappedFirst, 1)) }
+            var perCallExtras = [Extra(Alloc.Column.unresolvedBound, 30)]
+            if size == 44 { perCallExtras.append(Extra(Alloc.Column.maximum, 44_700)) }
+            if size == 92 { perCallExtras.append(Extra(Alloc.Column.maximum, 33_000)) }
+            for (variant, extras) in [("batched", batchedExtras), ("per-call", perCallExtras)] {
+                results.append(VariantResult(experiment: "alloc", variant: variant, sizeBytes: size, elements: 1000, iterations: 1,
+                                             samples: 1, nsPerElement: Summary([ns]), gbPerSecond: nil, counters: [:],
+                                             unavailable: [:], checksum: 0, extras: extras))
+            }
+        }
+        let key = try #require(Alloc().keySizes(from: results))
+        #expect(key.sizes == ["1", "44", "68", "190", "252", "504"])
+        #expect(Alloc().keySizes(from: Array(results.prefix(20))) == nil)   // 10 sizes: all shown
     }
 }

@@ -15,7 +15,7 @@ import Testing
 
     @Test func reservingFourTimesTheMachineCostsOnlyTheTouchedPages() throws {
         let total = try #require(MachineInfo.current().memTotalBytes)
-        if VirtualMemoryDemo.overcommitPolicy() == 2 {
+        if MemoryLimits.current(memAvailable: nil).overcommitPolicy == 2 {
             #expect(throws: MappingError.self) { try VirtualMemoryDemo.overcommit(reserve: 4 * total, touchPages: 16) }
             return
         }
@@ -44,6 +44,73 @@ import Testing
         #expect(workloads[0].units == 2048)
         let zero = try #require(workloads.first { $0.variant == "read-zero-page" })
         #expect((zero.extra(PageFaults.Column.rssGrowthAfterWriteMiB) ?? 0) > 4)
+    }
+
+    /// The limits come from the context: given strict overcommit or a small RLIMIT_AS, the demo
+    /// is left out without trying and the findings say which, whatever /proc says here.
+    @Test func overcommitDemoIsLeftOutWithItsReasonWhenTheContextsLimitsRefuseIt() throws {
+        var context = ExperimentContext.current()
+        context.machine.memTotalBytes = 1 << 30
+        let reserve = PageFaults.overcommitReservation(on: context.machine)
+        let strict = MemoryLimits([], overcommitPolicy: 2)
+        let small = MemoryLimits([MemoryLimit(.addressSpace(limit: 1 << 30, inUse: 0), remainingBytes: 1 << 30)], overcommitPolicy: 0)
+        let allowing = MemoryLimits([MemoryLimit(.addressSpace(limit: 2 * reserve, inUse: 0), remainingBytes: 2 * reserve)], overcommitPolicy: 1)
+        #expect(PageFaults.overcommitRefusal(reserve: reserve, limits: strict) == "vm.overcommit_memory = 2 ignores MAP_NORESERVE")
+        #expect(PageFaults.overcommitRefusal(reserve: reserve, limits: small) == "the address-space limit, ulimit -v 1G, is smaller")
+        #expect(PageFaults.overcommitRefusal(reserve: reserve, limits: allowing) == nil)
+        #expect(PageFaults.overcommitRefusal(reserve: reserve, limits: nil) == nil)
+
+        context.limits = strict
+        let workloads = try PageFaults().prepare(size: .mib(4), context: context)
+        #expect(!workloads.contains { $0.variant == "overcommit" })
+        let results = workloads.map { workload in
+            VariantResult(experiment: "page-faults", variant: workload.variant, sizeBytes: 4 << 20, elements: workload.units,
+                          iterations: 1, samples: 1, nsPerElement: Summary([100]), gbPerSecond: nil, counters: [:],
+                          unavailable: [:], checksum: 0, extras: workload.extras)
+        }
+        #expect(PageFaults().findings(from: results, context: context).last
+            == "overcommit: mmap of 4G with MAP_NORESERVE refused (vm.overcommit_memory = 2 ignores MAP_NORESERVE); demo skipped")
+        context.limits = small
+        #expect(PageFaults().findings(from: results, context: context).last?
+            .contains("(the address-space limit, ulimit -v 1G, is smaller)") == true)
+        // Limits that allow it but an mmap refused anyway: the policy read is named.
+        context.limits = allowing
+        #expect(PageFaults().findings(from: results, context: context).last?.contains("(vm.overcommit_memory = 1)") == true)
+    }
+
+    /// Each demo's finding, with its counts' source, in at most two 80-column lines.
+    @Test func findingsQuoteFaultsWithTheirSourceInTwoLinesEach() {
+        func result(_ variant: PageFaults.VariantName, _ ns: Double, faults: Double, _ extras: [Extra]) -> VariantResult {
+            let pages = variant == .overcommit ? 16 : 65536
+            return VariantResult(experiment: "page-faults", variant: variant.rawValue, sizeBytes: 256 << 20, elements: pages,
+                                 iterations: 1, samples: 1, nsPerElement: Summary([ns]), gbPerSecond: nil,
+                                 counters: ["perf::PAGE-FAULTS": CounterValue(value: faults * Double(pages), perElement: faults, source: .software)],
+                                 unavailable: [:], checksum: 0, extras: extras)
+        }
+        let results = [
+            result(.firstTouch4K, 2129, faults: 1, [Extra(PageFaults.Column.rssGrowthMiB, 256)]),
+            result(.firstTouchHuge, 354, faults: 128.0 / 65536, [Extra(PageFaults.Column.rssGrowthMiB, 256), Extra(PageFaults.Column.anonHugePagesMiB, 256)]),
+            result(.readZeroPage, 770, faults: 1, [Extra(PageFaults.Column.rssGrowthMiB, 0), Extra(PageFaults.Column.rssGrowthAfterWriteMiB, 256)]),
+            result(.overcommit, 8909, faults: 1, [Extra(PageFaults.Column.rssGrowthMiB, 0.0625), Extra(PageFaults.Column.reservedGiB, 94.2)]),
+        ]
+        var machine = MachineInfo.current(root: "/nonexistent")
+        machine.transparentHugePages = "madvise"
+        let context = ExperimentContext(machine: machine, options: RunOptions(), limits: nil,
+                                        timer: CycleTimer(ticksPerNanosecond: 1, costNanoseconds: 0, quantumNanoseconds: 1, source: "test"))
+        let findings = PageFaults().findings(from: results, context: context)
+        #expect(findings == [
+            "first touch of 256M: 4 KiB pages 65536 faults (1.00/page, sw), huge pages 128 (0.00195/page, sw), "
+                + "AnonHugePages 256 MiB: 6.0× as fast",
+            "shared zero page: reading the 65536 pages of a fresh 256M mapping, 65536 faults (1.00/page, sw), "
+                + "grew its RSS by 0.0 MiB; writing them, by 256.0 MiB",
+            "overcommit: wrote 16 pages of 94.2 GiB reserved (4 × MemTotal): RSS +0.1 MiB",
+        ])
+        #expect(findings.allSatisfy { $0.count + 2 <= 2 * 78 })
+        // A noisy result: no speed-up concluded, the line no longer.
+        var noisy = results
+        noisy[1].noisy = Noise(reasons: [NoiseReason(kind: .descheduled, value: 0.5, limit: 0.9)])
+        let first = PageFaults().findings(from: noisy, context: context)[0]
+        #expect(first.hasSuffix("AnonHugePages 256 MiB: noisy (!), no speed concluded") && first.count + 2 <= 2 * 78, "\(first)")
     }
 
     @Test func hugePagesAreSkippedWhenTHPIsOff() {
@@ -83,14 +150,14 @@ import Testing
         }
         let findings = experiment.findings(from: results, machine: machine)
         #expect(findings.first?.hasPrefix("4M: huge pages make a dependent random load 1.50× as fast (median of 3 alternated rounds") == true)
-        #expect(findings.first?.contains("huge-pages 4 of 4 MiB (100%)") == true)
+        #expect(findings.first?.contains("huge-pages 4 of 4 MiB, 4k-pages 0") == true)
         // A 3M request gets a 4 MiB buffer: the share is of that buffer, and so is the figure beside it.
         let threeMiB = results.map { r in
             VariantResult(experiment: r.experiment, variant: r.variant, sizeBytes: 3 << 20, elements: r.elements, iterations: 1,
                           samples: 1, nsPerElement: r.nsPerElement, gbPerSecond: nil, counters: [:], unavailable: [:],
                           checksum: 0, extras: r.extras)
         }
-        #expect(experiment.findings(from: threeMiB, machine: machine).first?.contains("huge-pages 4 of 4 MiB (100%)") == true)
+        #expect(experiment.findings(from: threeMiB, machine: machine).first?.contains("huge-pages 4 of 4 MiB,") == true)
         // One noisy round: the rounds are quoted, no speed-up is concluded.
         var noisy = results
         noisy[3].noisy = Noise(reasons: [NoiseReason(kind: .descheduled, value: 0.5, limit: 0.9)])

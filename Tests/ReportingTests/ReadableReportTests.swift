@@ -61,7 +61,7 @@ func unwrapped(_ text: String) -> String {
         let tableLines = narrow.split(separator: "\n").filter { $0.hasPrefix("row-major") || $0.hasPrefix("column-major") || $0.hasPrefix("variant") }
         #expect(!tableLines.isEmpty)
         for line in tableLines { #expect(line.count <= 50, "\(line)") }
-        #expect(unwrapped(narrow).contains("to fit 50 columns, --wide adds: min–max"), "\(narrow)")
+        #expect(unwrapped(narrow).contains("--wide adds 1 column: min–max"), "\(narrow)")
         // Prose wraps too.
         for line in narrow.split(separator: "\n") { #expect(line.count <= 50 || !line.contains(" "), "\(line)") }
         let wide = TextReport.render(report, style: TextStyle(width: 50, wide: true))
@@ -107,6 +107,13 @@ func unwrapped(_ text: String) -> String {
         let text = TextReport.render(report, style: .plain)
         #expect(text.contains("tlb  chase 2.00× packed at 64K"), "\(text)")
         #expect(!text.contains("9.00× packed"), "\(text)")
+        // A ratio is as noisy as its partner's time: a noisy baseline at 64K moves it to 32K.
+        let partner = try #require(report.results.firstIndex { $0.variant == "packed" && $0.sizeBytes == 65536 })
+        report.results[partner].noisy = Noise(reasons: [NoiseReason(kind: .wideSpread, value: 0.5, limit: 0.3)])
+        #expect(TextReport.render(report, style: .plain).contains("tlb  chase 2.00× packed at 32K"))
+        // Every ratio noisy: the largest is the headline, marked.
+        for index in report.results.indices { report.results[index].noisy = report.results[partner].noisy }
+        #expect(TextReport.render(report, style: .plain).contains("tlb  chase 9.00× packed at 128K (1.00× at 4K) [noisy !]"))
     }
 
     @Test func csvHeadersAreSnakeCase() {
@@ -197,7 +204,8 @@ func unwrapped(_ text: String) -> String {
         }
         let terse = TextReport.render(report, style: TextStyle(width: 80))
         #expect(rows(terse) == ["4K", "512K"], "\(terse)")
-        #expect(terse.contains("2 of 15 sizes (where it steps; --wide: all)"), "\(terse)")
+        #expect(terse.contains("by size · 2 of 15 sizes\n"), "\(terse)")
+        #expect(unwrapped(terse).contains(" rows: where it steps (--wide: all 15); same in every row"), "\(terse)")
         let wide = TextReport.render(report, style: TextStyle(width: 80, wide: true))
         #expect(Set(rows(wide)) == names, "\(wide)")
         let markdown = try ReportFormat.markdown.render(report)
@@ -219,12 +227,24 @@ func unwrapped(_ text: String) -> String {
         report.notes = SuiteRun.noisyNote(report.results)
         let terse = TextReport.render(report, style: TextStyle(width: 80))
         #expect(terse.contains("→ not concluded: 4 of 12 results are noisy (!): rerun on a quieter machine"), "\(terse)")
-        #expect(unwrapped(terse).contains("! noisy: 4 result(s): 4 lost the CPU (task clock 50% of wall, under 90%), 4 disagree (spread 48%–51%"),
+        #expect(unwrapped(terse).contains("! noisy: 4 results: 4 lost the CPU (task clock 50% of wall < 90%), 4 spread 48%–51% of the median (> 30%)"),
                 "\(terse)")
         #expect(!terse.contains("chase/64K"), "\(terse)")
         let wide = TextReport.render(report, style: TextStyle(width: 80, wide: true))
         #expect(wide.contains("chase/64K"))
         #expect(wide.contains("tlb/packed/128K (CPU 50% of wall time (under 90%)"), "\(wide)")
+    }
+
+    /// Names of dropped columns that would take a line of their own are counted, not listed.
+    @Test func theLeftOutColumnsTakeNoLineOfTheirOwn() throws {
+        var report = sweepReport()
+        for index in report.results.indices {
+            report.results[index].counters["perf::TASK-CLOCK"] = CounterValue(value: 1, perElement: Double(index), source: .software)
+        }
+        let text = TextReport.render(report, style: TextStyle(width: 40))
+        let note = try #require(text.components(separatedBy: "  same in every row").last?.components(separatedBy: "\n\n").first)
+        #expect(unwrapped(note).hasSuffix("--wide adds 2 columns"), "\(text)")
+        for line in text.split(separator: "\n") { #expect(line.count <= 40 || !line.contains(" "), "\(line)") }
     }
 
     /// A figure dropped for every variant side by side is named once, not once per variant.
@@ -234,8 +254,11 @@ func unwrapped(_ text: String) -> String {
         for index in report.results.indices {
             report.results[index].counters["perf::TASK-CLOCK"] = CounterValue(value: 1, perElement: Double(index), source: .software)
         }
-        let text = TextReport.render(report, style: TextStyle(width: 40))
-        #expect(unwrapped(text).contains("--wide adds: TASK-CLOCK/load (sw) of each variant"), "\(text)")
+        let text = TextReport.render(report, style: TextStyle(width: 60))
+        #expect(unwrapped(text).contains("--wide adds 2 columns"), "\(text)")
+        let table = ExperimentTable(title: "", columns: [], variants: ["chase", "packed"])
+        #expect(table.grouped(["packed TASK-CLOCK/load (sw)", "min–max", "chase TASK-CLOCK/load (sw)"])
+            == ["min–max", "TASK-CLOCK/load (sw) of each variant"])
         #expect(!text.contains("chase TASK-CLOCK"), "\(text)")
     }
 }

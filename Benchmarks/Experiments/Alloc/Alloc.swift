@@ -82,7 +82,7 @@ public struct Alloc: Experiment {
 
     public func prepare(size: ByteSize, context: ExperimentContext) throws -> [Workload] {
         let bytes = size.rawValue
-        let timer = CycleTimer.shared
+        let timer = context.timer
         let calls = Self.callsPerPass
         let buffer = SharedBuffer(UnsafeMutablePointer<UInt64>.allocate(capacity: calls))
 

@@ -4,44 +4,47 @@ import Harness
 import Plotting
 
 extension Alloc {
-    public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] {
+    /// The timer (from the context: calibrated once by the run) and what it could not resolve,
+    /// the heap-served sizes' batched range, the slowest single call, each size glibc mmaps,
+    /// the trace's repeats and the strategies: one line each, most within 80 columns.
+    public func findings(from results: [VariantResult], context: ExperimentContext) -> [String] {
         let batched = results.filter { $0.isVariant(VariantName.batched) }
         let perCall = results.filter { $0.isVariant(VariantName.perCall) }
         var lines: [String] = []
 
-        let timer = CycleTimer.shared
-        if !perCall.isEmpty {
-            lines.append("per-call timer: \(timer.source), \(NumberFormat.compact(timer.ticksPerNanosecond)) ticks/ns, a bracket costs "
-                + "\(Self.ns(timer.costNanoseconds)) (subtracted), quantum \(Self.ns(timer.quantumNanoseconds)); a figure under "
-                + "3 quanta (`unresolved <ns`) is left empty")
-        }
+        let timer = context.timer
         let unresolved = perCall.filter { $0.extra(Column.p50) == nil }
         let heapServed = batched.filter { $0.extra(Column.mmapped) == 0 }
-        if !unresolved.isEmpty {
-            let sizes = unresolved.map(\.sizeBytes)
-            let batchedThere = batched.filter { sizes.contains($0.sizeBytes) }.map(\.nsPerElement.median)
-            var line = "per-call p50 unresolved at \(unresolved.count) of \(perCall.count) sizes "
-                + "(\(Self.sizeSpan(sizes))): below the timer's resolution"
-            // Where they are the heap-served sizes, the next finding gives the batched range.
-            if Set(sizes) != Set(heapServed.map(\.sizeBytes)) || heapServed.count < 2,
-               let low = batchedThere.min(), let high = batchedThere.max() {
-                line += "; batched there: \(Self.nsSpan(low, high)) per call"
+        if !perCall.isEmpty {
+            var line = "per-call timer \(timer.source) (\(NumberFormat.compact(timer.ticksPerNanosecond)) ticks/ns): "
+                + "\(Self.ns(timer.costNanoseconds)) bracket subtracted, \(Self.ns(timer.quantumNanoseconds)) quantum; "
+            let bound = "under 3 quanta (`unresolved <ns` \(NumberFormat.compact(timer.resolutionLimitNanoseconds)))"
+            if unresolved.isEmpty {
+                line += "a figure \(bound) is left empty"
+            } else {
+                let sizes = unresolved.map(\.sizeBytes)
+                line += "p50 \(bound) at \(unresolved.count) of \(perCall.count) sizes (\(Self.sizeSpan(sizes)))"
+                // Where they are the heap-served sizes, the next finding gives the batched range.
+                let batchedThere = batched.filter { sizes.contains($0.sizeBytes) }.map(\.nsPerElement.median)
+                if Set(sizes) != Set(heapServed.map(\.sizeBytes)) || heapServed.count < 2,
+                   let low = batchedThere.min(), let high = batchedThere.max() {
+                    line += "; batched there \(Self.nsSpan(low, high))"
+                }
             }
             lines.append(line)
         }
         if let low = heapServed.map(\.nsPerElement.median).min(), let high = heapServed.map(\.nsPerElement.median).max(),
            heapServed.count > 1 {
             lines.append("under the mmap threshold (\(Self.sizeSpan(heapServed.map(\.sizeBytes)))): "
-                + "\(Self.nsSpan(low, high)) per batched call, whatever the size")
+                + "\(Self.nsSpan(low, high)) per batched call, any size")
         }
-        if let worst = perCall.max(by: { ($0.extra(Column.maximum) ?? 0) < ($1.extra(Column.maximum) ?? 0) }),
-           let worstMax = worst.extra(Column.maximum) {
-            let p99 = worst.extra(Column.p99).map(Self.ns) ?? "under \(Self.ns(timer.resolutionLimitNanoseconds))"
-            lines.append("the slowest call, \(Self.ns(worstMax)) at \(Self.size(worst.sizeBytes)) (p99 \(p99)), is a rare event "
-                + "(heap growth, page fault, preemption) as the notebook's 3970 ns at 184 B")
+        if let worst = Self.slowestCall(perCall), let worstMax = worst.extra(Column.maximum) {
+            let p99 = worst.extra(Column.p99).map(Self.ns) ?? "< \(Self.ns(timer.resolutionLimitNanoseconds))"
+            lines.append("slowest call \(Self.ns(worstMax)) at \(Self.size(worst.sizeBytes)) (p99 \(p99)): rare, "
+                + "like the notebook's 3970 ns")
         }
         for m in batched where m.extra(Column.mmapped) == 1 {
-            var line = "\(Self.size(m.sizeBytes)): glibc mmaps every request; malloc+free take \(Self.ns(m.nsPerElement.median))"
+            var line = "\(Self.size(m.sizeBytes)): mmap'd every request, \(Self.ns(m.nsPerElement.median)) per malloc+free"
             if let small = heapServed.map(\.nsPerElement.median).min(), small > 0 {
                 line += " (\(Self.times(m.nsPerElement.median / small)) the fastest heap size)"
             }
@@ -63,6 +66,11 @@ extension Alloc {
         return lines
     }
 
+    /// The per-call result with the longest single call, where one was resolved.
+    static func slowestCall(_ perCall: [VariantResult]) -> VariantResult? {
+        perCall.filter { $0.extra(Column.maximum) != nil }.max { $0.extra(Column.maximum)! < $1.extra(Column.maximum)! }
+    }
+
     /// ns per object of each strategy and its ratio to malloc/free per object.
     func strategyFinding(_ results: [VariantResult]) -> String? {
         guard let malloc = results.first(where: { $0.isVariant(VariantName.mallocEach) }), malloc.nsPerElement.median > 0 else { return nil }
@@ -76,34 +84,34 @@ extension Alloc {
         return "per object of \(Self.objectBytes) B (\(Self.objects) alive): " + parts.joined(separator: ", ")
     }
 
-    /// Of a long sweep (the trace's 23 sizes), the sizes where something changes: the smallest
-    /// request of each chunk size glibc hands out (`usable B`: one bin serves the rest alike),
-    /// any whose first request was mmap'd, and the slowest single call's.
+    /// Of a long sweep (the trace's 23 sizes, whose heap-served times barely differ), the sizes
+    /// where something changes: the smallest and largest request, the fastest and slowest
+    /// batched size (the ends of the range the findings quote), each size glibc mmap'd (first
+    /// or every request), and the slowest single call's.
     public func keySizes(from results: [VariantResult]) -> KeySizes? {
         let batched = results.filter { $0.isVariant(VariantName.batched) }.sorted { $0.sizeBytes < $1.sizeBytes }
-        guard batched.count > 12 else { return nil }
-        var sizes: [Int] = []
-        var usable: Set<Double> = []
-        for m in batched {
-            let chunk = m.extra(Column.usableBytes) ?? Double(m.sizeBytes)
-            if usable.insert(chunk).inserted || m.extra(Column.mmapped) == 1 || m.extra(Column.mmappedFirst) == 1 { sizes.append(m.sizeBytes) }
+        guard batched.count > 12, let smallest = batched.first, let largest = batched.last else { return nil }
+        var sizes: Set<Int> = [smallest.sizeBytes, largest.sizeBytes]
+        let heapServed = batched.filter { $0.extra(Column.mmapped) != 1 }
+        for pick in [heapServed.min { $0.nsPerElement.median < $1.nsPerElement.median },
+                     heapServed.max { $0.nsPerElement.median < $1.nsPerElement.median }] {
+            if let pick { sizes.insert(pick.sizeBytes) }
         }
-        let perCall = results.filter { $0.isVariant(VariantName.perCall) }
-        if let worst = perCall.max(by: { ($0.extra(Column.maximum) ?? 0) < ($1.extra(Column.maximum) ?? 0) }), worst.extra(Column.maximum) != nil,
-           !sizes.contains(worst.sizeBytes) {
-            sizes.append(worst.sizeBytes)
-        }
+        for m in batched where m.extra(Column.mmapped) == 1 || m.extra(Column.mmappedFirst) == 1 { sizes.insert(m.sizeBytes) }
+        if let worst = Self.slowestCall(results.filter { $0.isVariant(VariantName.perCall) }) { sizes.insert(worst.sizeBytes) }
         guard sizes.count < batched.count else { return nil }
         return KeySizes(sizes: sizes.sorted().map { ByteSize(rawValue: $0) },
-                        why: "one per chunk size, the slowest call's")
+                        why: "ends, batched min/max, mmap'd, slowest call")
     }
 
     public func plots(from results: [VariantResult], machine: MachineInfo) -> [Plot] {
         let perCall = results.filter { $0.isVariant(VariantName.perCall) }
         guard !perCall.isEmpty else { return [] }
-        // Unresolved figures are drawn at the resolution bound they lie under.
-        let bound = CycleTimer.shared.resolutionLimitNanoseconds
+        // Unresolved figures are drawn at the resolution bound they lie under, which the result
+        // records (`unresolved <ns`) beside its resolved figures.
+        let bound = perCall.lazy.compactMap { $0.extra(Column.unresolvedBound) }.first ?? 0
         func point(_ m: VariantResult) -> SVGChart.Point {
+            let bound = m.extra(Column.unresolvedBound) ?? bound
             let p50 = m.extra(Column.p50) ?? bound, p99 = m.extra(Column.p99) ?? bound
             return p99 > p50 ? SVGChart.Point(x: Double(m.sizeBytes), y: p50, low: p50, high: p99)
                              : SVGChart.Point(x: Double(m.sizeBytes), y: p50)

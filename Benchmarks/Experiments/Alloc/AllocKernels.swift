@@ -1,4 +1,5 @@
 import CLocalitySupport
+import Harness
 import Foundation
 
 // The timed loops of the `alloc` experiment. Each returns a checksum the experiment knows

@@ -21,29 +21,28 @@ struct LayoutFindings {
 
     var lines: [String] {
         var lines: [String] = []
-        if let size = sizes.last {
-            let ranked = [Name.listShuffled, .indexListShuffled, .boxedShuffled, .listInOrder, .boxedInOrder, .nestedArrays]
-                .compactMap { variant in ratio(variant, to: .flat, size).map { "\(variant.rawValue) \(Self.format($0, 1))×" } }
-            if !ranked.isEmpty {
-                var line = "at \(ByteSize(rawValue: size)) against flat: " + ranked.joined(separator: ", ")
-                if let switches = results.first(where: { $0.isVariant(Name.listShuffled) && $0.sizeBytes == size })?.extra(Layout.Column.pageSwitchesPerElement),
-                   let flatSwitches = results.first(where: { $0.isVariant(Name.flat) && $0.sizeBytes == size })?.extra(Layout.Column.pageSwitchesPerElement) {
-                    line += " (list-shuffled changes page on \(Self.format(switches * 100, 0))% of its steps, flat on \(Self.format(flatSwitches * 100, 1))%)"
-                }
-                lines.append(line)
-            }
+        // The table has every ratio; the page switches per step are what explains the largest.
+        if let size = sizes.last,
+           let switches = results.first(where: { $0.isVariant(Name.listShuffled) && $0.sizeBytes == size })?.extra(Layout.Column.pageSwitchesPerElement),
+           let flatSwitches = results.first(where: { $0.isVariant(Name.flat) && $0.sizeBytes == size })?.extra(Layout.Column.pageSwitchesPerElement) {
+            lines.append("at \(ByteSize(rawValue: size)) list-shuffled changes page on \(Self.format(switches * 100, 0))% of steps, "
+                + "flat on \(Self.format(flatSwitches * 100, 1))%"
+                + (ratio(.listShuffled, to: .flat, size).map { ": \(NumberFormat.compactRatio($0)) flat" } ?? ""))
         }
         if let size = sizes.first, ratio(.listInOrderARC, to: .listInOrder, size) != nil,
            let arc = median(.listInOrderARC, size), let free = median(.listInOrder, size) {
-            lines.append("retain/release in the loop (list-in-order-arc) adds \(Self.format(arc - free)) ns per hop at "
-                + "\(ByteSize(rawValue: size)) (\(Self.format(arc / max(free, 1e-9), 1))× the ARC-free walk)")
+            lines.append("list-in-order-arc's retain/release: +\(Self.format(arc - free)) ns per hop at "
+                + "\(ByteSize(rawValue: size)) (\(Self.format(arc / max(free, 1e-9), 1))× the walk without)")
         }
         // Each Swift kernel against its C twin, on one line: the table's `-c` rows in numbers.
-        let twins = [(Name.flat, Name.flatC), (.indexListShuffled, .indexListShuffledC)].compactMap { swift, c -> String? in
-            let pairs = sizes.compactMap { size in ratio(swift, to: c, size).map { "\(Self.format($0)) at \(ByteSize(rawValue: size))" } }
-            return pairs.isEmpty ? nil : "\(swift.rawValue) " + pairs.joined(separator: ", ")
+        let twins = [(Name.flat, Name.flatC), (.indexListShuffled, .indexListShuffledC)].compactMap { swift, c in
+            results.twinRatios(swift, c).map { (name: swift.rawValue, ratios: $0) }
         }
-        if !twins.isEmpty { lines.append("Swift / C twin time: " + twins.joined(separator: "; ")) }
+        if let span = twins.first?.ratios.span, twins.allSatisfy({ $0.ratios.span == span }) {
+            lines.append("Swift/C twin \(span): " + twins.map { "\($0.name) \($0.ratios.range)" }.joined(separator: ", "))
+        } else if !twins.isEmpty {
+            lines.append("Swift/C twin: " + twins.map { "\($0.name) \($0.ratios.range) \($0.ratios.span)" }.joined(separator: ", "))
+        }
         return lines
     }
 }

@@ -8,7 +8,7 @@ struct LayoutPlot {
     let machine: MachineInfo
 
     var plots: [Plot] {
-        let variants = Layout().variants.map(\.name).filter { !$0.hasSuffix("-c") }
+        let variants = Layout().variants.map(\.name).filter { !CTwin.isTwin($0) }
         let series = variants.compactMap { variant -> SVGChart.Series? in
             let points = results.filter { $0.variant == variant }.sorted { $0.sizeBytes < $1.sizeBytes }.map {
                 SVGChart.Point(x: Double($0.sizeBytes), y: $0.nsPerElement.median,

@@ -41,12 +41,8 @@ struct LoopOrderFindings {
                 "\(NumberFormat.compactRatio(step.ratio)) \(Self.place(step.size, machine: machine)) (\(ByteSize(rawValue: step.size)))"
             }.joined(separator: ", "))
         }
-        let twins = sizes.compactMap { size in ratio(.rowMajor, to: .rowMajorC, size).map { (size: size, ratio: $0) } }
-        if let low = twins.map(\.ratio).min(), let high = twins.map(\.ratio).max(), let first = twins.first, let last = twins.last {
-            let range = low == high ? NumberFormat.ratio(low) : "\(NumberFormat.ratio(low))–\(NumberFormat.ratio(high))"
-            let span = first.size == last.size ? "at \(ByteSize(rawValue: first.size))"
-                : "over \(ByteSize(rawValue: first.size))–\(ByteSize(rawValue: last.size))"
-            lines.append("Swift row-major against its C twin: \(range) \(span)")
+        if let twin = results.twinRatios(Name.rowMajor, Name.rowMajorC) {
+            lines.append("Swift row-major against its C twin: \(twin.range) \(twin.span)")
         }
         return lines
     }

@@ -81,10 +81,12 @@ public struct PageFaults: Experiment {
             workloads.append(try firstTouch(.firstTouchHuge, .hugePages))
         }
         workloads.append(readZero)
-        // Where the kernel refuses overcommit (vm.overcommit_memory = 2) the demo is left out
-        // and the findings say why.
+        // Where the run's limits already refuse the reservation (vm.overcommit_memory = 2, a
+        // smaller RLIMIT_AS) the demo is left out without trying; where the mmap fails anyway,
+        // too. The findings say why.
         let reserve = Self.overcommitReservation(on: context.machine)
-        if let demo = try? VirtualMemoryDemo.overcommit(reserve: reserve, touchPages: Self.overcommitTouches) {
+        if Self.overcommitRefusal(reserve: reserve, limits: context.limits) == nil,
+           let demo = try? VirtualMemoryDemo.overcommit(reserve: reserve, touchPages: Self.overcommitTouches) {
             let touches = demo.touchedPages
             workloads.append(Workload(variant: VariantName.overcommit.rawValue, units: touches, bytesPerPass: nil, expectedChecksum: Double(touches),
                                       extras: [mib(demo.rssGrowth), Extra(Column.reservedGiB, Double(demo.reserved) / Double(1 << 30))]) {
@@ -95,7 +97,21 @@ public struct PageFaults: Experiment {
         return workloads
     }
 
-    public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] {
+    /// Why the run's limits refuse a MAP_NORESERVE mapping of `reserve` bytes: RLIMIT_AS counts
+    /// every mapping, and under vm.overcommit_memory = 2 MAP_NORESERVE is ignored. Nil where
+    /// they allow it, or were not read (under valgrind).
+    static func overcommitRefusal(reserve: Int, limits: MemoryLimits?) -> String? {
+        if let limit = limits?.addressSpaceLimit, limit < reserve {
+            return "the address-space limit, ulimit -v \(NumberFormat.preciseBytes(limit)), is smaller"
+        }
+        if limits?.overcommitPolicy == 2 { return "vm.overcommit_memory = 2 ignores MAP_NORESERVE" }
+        return nil
+    }
+
+    /// The first-touch, zero-page and overcommit demos, each in one or two 80-column lines, from
+    /// the results and the limits the run read (the context).
+    public func findings(from results: [VariantResult], context: ExperimentContext) -> [String] {
+        let machine = context.machine
         var lines: [String] = []
         for size in results.measuredSizes {
             let at = results.filter { $0.sizeBytes == size }
@@ -105,44 +121,42 @@ public struct PageFaults: Experiment {
             if let small = row(.firstTouch4K), let huge = row(.firstTouchHuge) {
                 let hugeMiB = huge.extra(Column.anonHugePagesMiB) ?? 0
                 // The times per page are the table's; the faults explain them.
-                lines.append("first touch of \(label): 4 KiB pages \(faults(small, pages: pages)); "
-                    + "huge pages \(faults(huge, pages: pages)), AnonHugePages \(Int(hugeMiB)) MiB: "
-                    + (small.isNoisy || huge.isNoisy ? "no speed concluded, a result is noisy (\(Noise.marker))"
+                lines.append("first touch of \(label): 4 KiB pages \(faults(small, pages: pages)), "
+                    + "huge pages \(faults(huge, pages: pages, named: false)), AnonHugePages \(Int(hugeMiB)) MiB: "
+                    + (small.isNoisy || huge.isNoisy ? "noisy (\(Noise.marker)), no speed concluded"
                         : "\(String(format: "%.1f", small.nsPerElement.median / huge.nsPerElement.median))× as fast")
-                    + (hugeMiB < Double(size >> 20) ? " — fewer huge pages than asked for" : ""))
+                    + (hugeMiB < Double(size >> 20) ? ", fewer huge pages than asked for" : ""))
             }
             if row(.firstTouch4K) != nil, row(.firstTouchHuge) == nil,
                let reason = TransparentHugePages.unavailability(thpMode: machine.transparentHugePages) {
                 lines.append("first touch with huge pages: skipped — \(reason)")
             }
             if let zero = row(.readZeroPage) {
-                lines.append("shared zero page: reading all \(pages) pages of a fresh \(label) mapping "
-                    + "(\(faults(zero, pages: pages))) grew its RSS by \(mib(zero.extra(Column.rssGrowthMiB))) MiB, "
-                    + "writing them by \(mib(zero.extra(Column.rssGrowthAfterWriteMiB))) MiB")
+                lines.append("shared zero page: reading the \(pages) pages of a fresh \(label) mapping, "
+                    + "\(faults(zero, pages: pages)), grew its RSS by \(mib(zero.extra(Column.rssGrowthMiB))) MiB; "
+                    + "writing them, by \(mib(zero.extra(Column.rssGrowthAfterWriteMiB))) MiB")
             }
         }
+        let reserve = Self.overcommitReservation(on: machine)
         if let over = results.first(where: { $0.isVariant(VariantName.overcommit) }) {
-            let total = machine.memTotalBytes.map { ByteSize(rawValue: $0).approximate } ?? "?"
-            lines.append("overcommit: reserved \(String(format: "%.1f", over.extra(Column.reservedGiB) ?? 0)) GiB with MAP_NORESERVE "
-                + "(4 × MemTotal \(total)), wrote \(over.elements) pages of it: its RSS grew by \(mib(over.extra(Column.rssGrowthMiB))) MiB")
+            lines.append("overcommit: wrote \(over.elements) pages of \(String(format: "%.1f", over.extra(Column.reservedGiB) ?? 0)) GiB "
+                + "reserved (4 × MemTotal): RSS +\(mib(over.extra(Column.rssGrowthMiB))) MiB")
         } else if !results.isEmpty {
-            let policy = VirtualMemoryDemo.overcommitPolicy().map { "vm.overcommit_memory = \($0)" } ?? "overcommit policy unknown"
-            // MAP_NORESERVE does not get past RLIMIT_AS: it counts every mapping.
-            let reason = MemoryLimits.currentAddressSpaceLimit().flatMap { limit in
-                limit < Self.overcommitReservation(on: machine) ? "the address-space limit, ulimit -v \(NumberFormat.preciseBytes(limit)), is smaller" : nil
-            } ?? policy
-            lines.append("overcommit: mmap of \(ByteSize(rawValue: Self.overcommitReservation(on: machine)).approximate) with MAP_NORESERVE was refused (\(reason)); demo skipped")
+            let reason = Self.overcommitRefusal(reserve: reserve, limits: context.limits)
+                ?? context.limits?.overcommitPolicy.map { "vm.overcommit_memory = \($0)" } ?? "overcommit policy unknown"
+            lines.append("overcommit: mmap of \(ByteSize(rawValue: reserve).approximate) with MAP_NORESERVE refused (\(reason)); demo skipped")
         }
         return lines
     }
 
-    /// Faults per page from the software counter, or why it is missing.
-    private func faults(_ result: VariantResult, pages: Int) -> String {
+    /// Faults per pass and per page from the software counter (`65536 faults (1.00/page, sw)`,
+    /// without the word where the sentence named it already), or why they are missing.
+    private func faults(_ result: VariantResult, pages: Int, named: Bool = true) -> String {
         let event = WellKnownEvent.pageFaults
         guard let counter = result.counter(event) else { return "faults not counted (\(event.rawValue) not requested or unavailable)" }
         let perPass = counter.perElement * Double(pages)
-        return String(format: counter.perElement >= 0.1 ? "%.2f faults/page" : "%.3g faults/page", counter.perElement) + " (\(counter.source.rawValue), "
-            + String(format: "%.0f per pass)", perPass)
+        return String(format: named ? "%.0f faults (" : "%.0f (", perPass)
+            + String(format: counter.perElement >= 0.1 ? "%.2f/page" : "%.3g/page", counter.perElement) + ", \(counter.source.rawValue))"
     }
 
     private func mib(_ value: Double?) -> String { value.map { String(format: "%.1f", $0) } ?? "?" }

@@ -72,11 +72,4 @@ enum VirtualMemoryDemo {
         for i in 0..<count { bytes[i * step * page] = 1 }
         return count
     }
-
-    /// The kernel's overcommit policy (/proc/sys/vm/overcommit_memory): 0 heuristic, 1 always,
-    /// 2 never (MAP_NORESERVE is then ignored and the demo's mmap fails).
-    static func overcommitPolicy() -> Int? {
-        (try? ProcFile.read("/proc/sys/vm/overcommit_memory"))
-            .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-    }
 }

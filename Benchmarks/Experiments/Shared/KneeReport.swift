@@ -53,12 +53,13 @@ enum KneeReport {
         }
         let (unsure, sure) = (knees.filter { noisyXs.contains($0.lowerX) || noisyXs.contains($0.upperX) },
                               knees.filter { !noisyXs.contains($0.lowerX) && !noisyXs.contains($0.upperX) })
-        // "knee 2.7× at 64 → 128 pages (1.09 → 3.00 ns): cpuid L1 dTLB 72 entries": one line
-        // on an 80-column terminal where the sizes the machine reports allow.
+        // "knee 2.7× at 64 → 128 pages: cpuid L1 dTLB 72 entries": one line on an 80-column
+        // terminal where the sizes the machine reports allow. The times are the table's rows
+        // (it shows both sides of every knee).
         func step(_ knee: Knee) -> String { span([knee.lowerX, knee.upperX].map(describe)) }
         func beside(_ knee: Knee) -> String {
             let inside = landmarks.filter { $0.x >= knee.lowerX && $0.x < knee.upperX }
-            return inside.isEmpty ? "no reported size there" + nearestAbove(knee, landmarks) : inside.map(\.cited).joined(separator: ", ")
+            return inside.isEmpty ? "unexplained" + nearestAbove(knee, landmarks) : inside.map(\.cited).joined(separator: ", ")
         }
         var chains: [[Knee]] = []
         for knee in sure {
@@ -72,15 +73,26 @@ enum KneeReport {
         var lines = chains.map { chain in
             let (first, last) = (chain[0], chain[chain.count - 1])
             return (chain.count == 1 ? "knee " : "knees ") + chain.map { String(format: "%.1f×", $0.ratio) }.joined(separator: ", ")
-                + " at \(span(([first.lowerX] + chain.map(\.upperX)).map(describe))) "
-                + "(\(([first.lowerY] + chain.map(\.upperY)).map(format).joined(separator: " → ")) ns): \(beside(last))"
-                + (last.confirmed ? "" : " (the last size: none larger confirms it)")
+                + " at \(span(([first.lowerX] + chain.map(\.upperX)).map(describe))): \(beside(last))"
+                + (last.confirmed ? "" : " (the last size: unconfirmed)")
         }
         if !unsure.isEmpty {
             lines.append("no conclusion where a noisy result (\(Noise.marker)) ends a step up: "
-                + unsure.map { "\(step($0)) (\(format($0.lowerY)) → \(format($0.upperY)))" }.joined(separator: ", "))
+                + unsure.map(step).joined(separator: ", "))
         }
         return lines
+    }
+
+    /// The rows a terminal's table shows of a curve's sweep: the smallest and largest size
+    /// and both sides of every knee the findings name (nil where that is every size).
+    static func keySizes(_ curve: [VariantResult]) -> KeySizes? {
+        let sorted = curve.sorted { $0.sizeBytes < $1.sizeBytes }
+        guard let first = sorted.first, let last = sorted.last else { return nil }
+        let knees = KneeDetector.knees(xs: sorted.map { Double($0.sizeBytes) }, ys: sorted.map(\.nsPerElement.median),
+                                       ranges: sorted.map { $0.nsPerElement.min...$0.nsPerElement.max })
+        let sizes = Set([first.sizeBytes, last.sizeBytes] + knees.flatMap { [Int($0.lowerX), Int($0.upperX)] })
+        guard sizes.count < sorted.count else { return nil }
+        return KeySizes(sizes: sizes.sorted().map { ByteSize(rawValue: $0) }, why: "the ends and both sides of each knee")
     }
 
     /// "64 pages", "128 pages" → "64 → 128 pages"; "32K", "64K" → "32K → 64K": a unit they
@@ -96,10 +108,6 @@ enum KneeReport {
     private static func nearestAbove(_ knee: Knee, _ landmarks: [Landmark]) -> String {
         guard let next = landmarks.filter({ $0.x >= knee.upperX }).min(by: { $0.x < $1.x }) else { return "" }
         return " (next: \(next.cited))"
-    }
-
-    static func format(_ value: Double) -> String {
-        value >= 100 ? String(format: "%.0f", value) : value >= 10 ? String(format: "%.1f", value) : String(format: "%.2f", value)
     }
 
     /// Dashed vertical markers for a chart, coloured by source (sysfs grey, cpuid orange, rule

@@ -65,30 +65,17 @@ public struct TLB: Experiment {
 
     public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] {
         let tlbs = machine.tlbs ?? []
-        // Once the touched lines fill the L2, page-stride's lines (a random line of each page)
-        // also conflict in cache sets where packed's contiguous lines do not.
-        let l2Lines = machine.dataCaches.first { $0.level == 2 }.map { $0.sizeBytes / ChaseLayout.lineBytes }
         var lines: [String] = []
-        // Each TLB once, its page sizes after it: "L1 dTLB 72 × 4K → 288K, 72 × 2M → 144M (fully assoc.)".
-        var names: [String] = []
-        for tlb in tlbs where tlb.holdsData && !names.contains(tlb.name) { names.append(tlb.name) }
-        let described = names.map { name in
-            let levels = tlbs.filter { $0.holdsData && $0.name == name }
-            let ways = Set(levels.map { $0.ways.map { "\($0)-way" } ?? "fully assoc." })
-            return "\(name) " + levels.map { tlb in
-                "\(tlb.entries) × \(ByteSize(rawValue: tlb.pageBytes))"
-                    + (ways.count > 1 ? " (\(tlb.ways.map { "\($0)-way" } ?? "fully assoc."))" : "")
+        // The entries for the 4 KiB pages this experiment touches, each data TLB once (its 2 MiB
+        // entries are `locality machine`'s): "L1 dTLB 72 entries → 288K, L2 dTLB 3072 (8-way) → 12M".
+        var named: [TLBLevel] = []
+        for tlb in TLBInfo.dataTLBs(tlbs, pageBytes: Self.pageBytes) where !named.contains(where: { $0.name == tlb.name }) { named.append(tlb) }
+        lines.append(named.isEmpty ? "cpuid reports no data TLB for 4 KiB pages on this CPU"
+            : "cpuid for 4 KiB pages: " + named.enumerated().map { index, tlb in
+                "\(tlb.name) \(tlb.entries)\(index == 0 ? " entries" : "")\(tlb.ways.map { " (\($0)-way)" } ?? "")"
                     + " → \(ByteSize(rawValue: tlb.reachBytes).approximate)"
-            }.joined(separator: ", ") + (ways.count == 1 ? " (\(ways.first!))" : "")
-        }
-        lines.append(described.isEmpty ? "cpuid reports no data TLB sizes on this CPU"
-                                       : "cpuid: " + described.joined(separator: "; "))
+            }.joined(separator: ", "))
         let strided = results.filter { $0.isVariant(VariantName.pageStride) }.sorted { $0.sizeBytes < $1.sizeBytes }
-        // Each size's ratio is in the table (`holds` names its pages); what the L2 holds is said once.
-        if let l2Lines, let first = strided.first(where: { $0.sizeBytes / Self.pageBytes >= l2Lines }) {
-            lines.append("from \(first.sizeBytes / Self.pageBytes) pages (\(ByteSize(rawValue: first.sizeBytes).approximate)) the lines "
-                + "fill the L2: set conflicts add to it")
-        }
         lines += KneeReport.findings(xs: strided.map { Double($0.sizeBytes / Self.pageBytes) }, ys: strided.map(\.nsPerElement.median),
                                      ranges: strided.map { $0.nsPerElement.min...$0.nsPerElement.max },
                                      noisy: strided.map(\.isNoisy),
@@ -104,6 +91,10 @@ public struct TLB: Experiment {
             lines.append("\(tlbMisses.rawValue) per load: unavailable (why: with the other unavailable counters)")
         }
         return lines
+    }
+
+    public func keySizes(from results: [VariantResult]) -> KeySizes? {
+        KneeReport.keySizes(results.filter { $0.isVariant(VariantName.pageStride) })
     }
 
     /// The knees of the simulated counts: where L1 dTLB misses and page walks per load of
@@ -165,7 +156,7 @@ public struct TLB: Experiment {
         TLBInfo.dataTLBs(tlbs).map { Landmark(label: "\($0.name) \($0.entries) entries", x: Double($0.entries), source: "cpuid") }
             + [Landmark(label: "400 KB rule (~98 pages)", x: Double(Landmark.ruleOfThumbBytes) / Double(pageBytes), source: "rule")]
             + machine.dataCaches.map {
-                Landmark(label: "\($0.name) full of lines (\($0.sizeBytes / ChaseLayout.lineBytes))",
+                Landmark(label: "\($0.name) full (\($0.sizeBytes / ChaseLayout.lineBytes) lines)",
                          x: Double($0.sizeBytes / ChaseLayout.lineBytes), source: "sysfs")
             }
     }

@@ -78,28 +78,18 @@ public struct WorkingSet: Experiment {
     /// The low 52 bits, which a Double holds exactly.
     static func checksum(_ sum: UInt64) -> Double { Double(sum & ((1 << 52) - 1)) }
 
+    /// The knees of the Swift chase against the sizes the machine reports. Which level holds
+    /// each size is the table's `holds` column.
     public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] {
-        var lines: [String] = []
-        // Which level holds each size is the table's `holds` column; one line sums the ranges.
-        let sizes = results.measuredSizes
-        var ranges: [(level: String, first: Int, last: Int)] = []
-        for size in sizes {
-            let level = Landmark.level(holding: size, machine: machine)
-            if ranges.last?.level == level { ranges[ranges.count - 1].last = size } else { ranges.append((level, size, size)) }
-        }
-        if !ranges.isEmpty {
-            lines.append("sizes by level: " + ranges.map { range in
-                let span = range.first == range.last ? ByteSize(rawValue: range.first).description
-                    : "\(ByteSize(rawValue: range.first))–\(ByteSize(rawValue: range.last))"
-                return "\(span) in \(range.level)"
-            }.joined(separator: ", "))
-        }
         let chase = results.filter { $0.isVariant(VariantName.chase) }.sorted { $0.sizeBytes < $1.sizeBytes }
         let landmarks = Landmark.caches(machine) + Landmark.tlbReach(machine.tlbs ?? []) + [Landmark.ruleOfThumb]
-        lines += KneeReport.findings(xs: chase.map { Double($0.sizeBytes) }, ys: chase.map(\.nsPerElement.median),
-                                     ranges: chase.map { $0.nsPerElement.min...$0.nsPerElement.max },
-                                     noisy: chase.map(\.isNoisy), landmarks: landmarks, describe: { ByteSize(rawValue: Int($0)).approximate })
-        return lines
+        return KneeReport.findings(xs: chase.map { Double($0.sizeBytes) }, ys: chase.map(\.nsPerElement.median),
+                                   ranges: chase.map { $0.nsPerElement.min...$0.nsPerElement.max },
+                                   noisy: chase.map(\.isNoisy), landmarks: landmarks, describe: { ByteSize(rawValue: Int($0)).approximate })
+    }
+
+    public func keySizes(from results: [VariantResult]) -> KeySizes? {
+        KneeReport.keySizes(results.filter { $0.isVariant(VariantName.chase) })
     }
 
     public func sizeLabel(_ size: ByteSize, machine: MachineInfo) -> String? {
