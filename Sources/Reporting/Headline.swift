@@ -18,7 +18,7 @@ public enum Headline {
     /// "column-major 9.6× row-major at 64M (1.03× at 4K); PAPI_L1_DCM 0.13 → 1.0/elem (hw)".
     public static func generic(experiment: String, baseline: String, unit: String, results: [VariantResult]) -> [String] {
         let sizes = results.measuredSizes
-        guard let largest = sizes.last else { return [] }
+        guard !sizes.isEmpty else { return [] }
         // A variant against its ratio partner: the same work done another way, so as many units
         // (a demo of another effect, page-faults' overcommit writing 16 pages against 65536
         // first touches, is no answer to the question). One that is its own partner
@@ -28,13 +28,15 @@ public enum Headline {
                 && results.result(size: $0.sizeBytes, variant: $0.baseline ?? baseline)?.elements == $0.elements
         }
         var lines: [String] = []
-        // The biggest effect at the largest size that has one, among the quiet results where
-        // there are any: a noisy outlier is the largest effect too often.
+        // The biggest effect either way (9.6× slower, or 6× faster), at the largest size where
+        // effects tie, among the quiet ratios where there are any: a noisy outlier is the
+        // largest effect too often, and a noisy baseline makes every ratio to it noisy.
         let quiet = candidates.filter { !ratioIsNoisy($0, baseline: baseline, results: results) }
         let pool = quiet.isEmpty ? candidates : quiet
-        let atSize = pool.filter { $0.sizeBytes == (pool.map(\.sizeBytes).max() ?? largest) }
-        // The largest effect either way: 9.6× slower, or 6× faster.
-        if let main = atSize.max(by: { abs(log($0.ratioToBaseline!)) < abs(log($1.ratioToBaseline!)) }) {
+        func effect(_ result: VariantResult) -> (Double, Int) {
+            ((abs(log(result.ratioToBaseline!)) * 100).rounded(), result.sizeBytes)
+        }
+        if let main = pool.max(by: { effect($0) < effect($1) }) {
             lines.append(sentence(main, baseline: baseline, unit: unit, results: results))
         }
         // A sweep: how far the baseline's own time moves from the smallest size to the largest.

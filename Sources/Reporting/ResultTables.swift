@@ -42,6 +42,9 @@ struct ExperimentTable {
     var notes: [String] = []
     /// Which rows of a longer sweep the table shows, and why (said first on the line under it).
     var rowsShown: String?
+    /// Columns that vary in the rows left out: never "the same in every row" (a sweep's key
+    /// sizes may all hold one value where the others do not).
+    var varyElsewhere: Set<String> = []
     /// The variants side by side (a row per size), whose columns are headed `variant what`.
     var variants: [String] = []
 
@@ -58,7 +61,7 @@ struct ExperimentTable {
         var folded: [String] = []
         var blank: [String] = []
         kept.removeAll { column in
-            guard let value = Self.constantValue(column) else { return false }
+            guard !varyElsewhere.contains(column.header), let value = Self.constantValue(column) else { return false }
             if value == "—" { blank.append(column.header) } else { folded.append("\(column.header) \(value)") }
             return true
         }
@@ -160,6 +163,8 @@ struct ResultTables {
                !shown.isEmpty, shown.count < sizes.count {
                 var table = pivot(experiment, main, sizes: shown, variants: sweeping, of: sizes.count)
                 table.rowsShown = "rows: \(key.why) (--wide: all \(sizes.count))"
+                table.varyElsewhere = Set(pivot(experiment, main, sizes: sizes, variants: sweeping).columns
+                    .filter { ExperimentTable.constantValue($0) == nil }.map(\.header))
                 tables.append(table)
             } else {
                 tables.append(pivot(experiment, main, sizes: sizes, variants: sweeping))

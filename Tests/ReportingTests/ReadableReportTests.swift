@@ -111,6 +111,11 @@ func unwrapped(_ text: String) -> String {
         let partner = try #require(report.results.firstIndex { $0.variant == "packed" && $0.sizeBytes == 65536 })
         report.results[partner].noisy = Noise(reasons: [NoiseReason(kind: .wideSpread, value: 0.5, limit: 0.3)])
         #expect(TextReport.render(report, style: .plain).contains("tlb  chase 2.00× packed at 32K"))
+        // The largest effect wins over the largest size: a quiet 3× at 16K against 2× at 32K.
+        var smaller = report
+        let at16K = try #require(smaller.results.firstIndex { $0.variant == "chase" && $0.sizeBytes == 16384 })
+        smaller.results[at16K].ratioToBaseline = 3
+        #expect(TextReport.render(smaller, style: .plain).contains("tlb  chase 3.00× packed at 16K"))
         // Every ratio noisy: the largest is the headline, marked.
         for index in report.results.indices { report.results[index].noisy = report.results[partner].noisy }
         #expect(TextReport.render(report, style: .plain).contains("tlb  chase 9.00× packed at 128K (1.00× at 4K) [noisy !]"))
@@ -204,6 +209,15 @@ func unwrapped(_ text: String) -> String {
         }
         let terse = TextReport.render(report, style: TextStyle(width: 80))
         #expect(rows(terse) == ["4K", "512K"], "\(terse)")
+        // The task clock of packed is 1.00 in every row shown and every row measured: folded.
+        // chase D1mr is 0.400 in both rows shown but 0.9 at 8K, left out: not "the same in every row".
+        #expect(unwrapped(terse).contains("packed TASK-CLOCK/load (sw) 1.00"), "\(terse)")
+        var varying = report
+        let hidden = try #require(varying.results.firstIndex { $0.variant == "chase" && $0.sizeBytes == 8192 })
+        varying.results[hidden].counters["D1mr"] = CounterValue(value: 10, perElement: 0.9, source: .simulated)
+        let shown = TextReport.render(varying, style: TextStyle(width: 80, wide: false))
+        #expect(unwrapped(terse).contains("chase D1mr/load (sim) 0.400"), "\(terse)")
+        #expect(!unwrapped(shown).contains("chase D1mr/load (sim) 0.400"), "\(shown)")
         #expect(terse.contains("by size · 2 of 15 sizes\n"), "\(terse)")
         #expect(unwrapped(terse).contains(" rows: where it steps (--wide: all 15); same in every row"), "\(terse)")
         let wide = TextReport.render(report, style: TextStyle(width: 80, wide: true))
