@@ -87,10 +87,8 @@ public protocol Experiment: Sendable {
     /// workload per variant, given the machine the run read once and the run's options.
     func prepare(size: ByteSize, context: ExperimentContext) throws -> [Workload]
     /// One-line conclusions drawn from this experiment's results (knees of a curve, what a
-    /// demonstration showed), printed under its tables and kept in the JSON.
-    func findings(from results: [VariantResult], machine: MachineInfo) -> [String]
-    /// The same, given everything the run read once (the machine, its memory limits, the
-    /// per-call timer): what `SuiteRun` calls. By default `findings(from:machine:)`.
+    /// demonstration showed), printed under its tables and kept in the JSON, given what the
+    /// run read once (the machine, its memory limits, the per-call timer).
     func findings(from results: [VariantResult], context: ExperimentContext) -> [String]
     /// Conclusions drawn from simulated counts alone (`locality sim`), given the data TLBs
     /// simulated (nil under callgrind, which has none).
@@ -140,10 +138,7 @@ extension Experiment {
         for size in [sizes[0], sizes[sizes.count / 2], sizes[sizes.count - 1]] where !picked.contains(size) { picked.append(size) }
         return picked
     }
-    public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] { [] }
-    public func findings(from results: [VariantResult], context: ExperimentContext) -> [String] {
-        findings(from: results, machine: context.machine)
-    }
+    public func findings(from results: [VariantResult], context: ExperimentContext) -> [String] { [] }
     public func simulatedFindings(from results: [VariantResult], tlbs: TLBGeometry?) -> [String] { [] }
     public func plots(from results: [VariantResult], machine: MachineInfo) -> [Plot] { [] }
     public func sizeLabel(_ size: ByteSize, machine: MachineInfo) -> String? { nil }

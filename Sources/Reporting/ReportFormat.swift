@@ -112,15 +112,21 @@ public enum TextReport {
         }
         let unavailable = ResultTables(report: report).unavailable
         if !unavailable.isEmpty {
-            out += markdown ? "**Counters unavailable here**\n\n" : "Counters unavailable here:\n"
-            // Events that fail for the same reason share one line.
+            // Events that fail for the same reason share one line; one reason for all shares
+            // the heading's line too.
             var reasons: [String] = []
             for entry in unavailable where !reasons.contains(entry.reason) { reasons.append(entry.reason) }
+            if markdown {
+                out += "**Counters unavailable here**\n\n"
+            } else if reasons.count > 1 {
+                out += "Counters unavailable here:\n"
+            }
             for reason in reasons {
                 let names = unavailable.filter { $0.reason == reason }.map(\.name)
                 // Whole: a reason is never cut (each is said once, here).
                 out += markdown ? "- " + names.map { "`\($0)`" }.joined(separator: ", ") + ": \(reason)\n"
-                                : wrap("  " + names.joined(separator: ", ") + ": \(reason)", style.width, indent: 4)
+                    : reasons.count == 1 ? wrap("Counters unavailable here: " + names.joined(separator: ", ") + ": \(reason)", style.width)
+                    : wrap("  " + names.joined(separator: ", ") + ": \(reason)", style.width, indent: 4)
             }
             out += "\n"
         }

@@ -349,13 +349,19 @@ struct ResultTables {
             columns.append(timeColumn(header: "\(ByteSize(rawValue: size)) ns", priority: size == sizes.last ? 0 : 2,
                                       results: variants.map { at(size, $0) }))
         }
-        // Ratios are against the baseline, except for variants with a partner of their own.
+        // Ratios are against the baseline, except for variants with a partner of their own; C
+        // twins (always against their Swift kernel) are said once.
         var exceptions: [String] = []
+        var twins = false
         for variant in variants {
-            if let partner = results.first(where: { $0.variant == variant })?.baseline, partner != experiment.baseline {
-                exceptions.append(CTwin.isTwin(variant, of: partner) ? "\(variant) against its Swift kernel" : "\(variant) against \(partner)")
+            guard let partner = results.first(where: { $0.variant == variant })?.baseline else { continue }
+            if CTwin.isTwin(variant, of: partner) {
+                twins = true
+            } else if partner != experiment.baseline {
+                exceptions.append("\(variant)'s against \(partner)")
             }
         }
+        if twins { exceptions.append("a C twin's (-c) against its Swift kernel") }
         for size in sizes {
             let values = variants.map { at(size, $0)?.ratioToBaseline }
             var column = ExperimentTable.Column(header: "\(ByteSize(rawValue: size)) ×\(experiment.baseline)", priority: size == sizes.last ? 0 : 1,
@@ -377,7 +383,7 @@ struct ResultTables {
         let names = sizes.map { ByteSize(rawValue: $0).description }.joined(separator: ", ")
         var table = ExperimentTable(title: "\(experiment.name) · ns/\(unit) (median) and ratio at \(names); other columns at \(ByteSize(rawValue: largest))",
                                     columns: columns)
-        if !exceptions.isEmpty { table.notes.append("ratios against \(experiment.baseline), except " + exceptions.joined(separator: ", ")) }
+        if !exceptions.isEmpty { table.notes.append("ratios against \(experiment.baseline); " + exceptions.joined(separator: ", ")) }
         return table
     }
 

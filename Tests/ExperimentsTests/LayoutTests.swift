@@ -215,15 +215,15 @@ import Testing
             result("list-shuffled", 1 << 26, 100, switches: 1), result("flat-c", 1 << 26, 0.5),
             result("index-list-shuffled", 1 << 26, 80), result("index-list-shuffled-c", 1 << 26, 80),
         ]
-        let lines = Layout().findings(from: results, machine: MachineInfo.current())
+        let lines = Layout().findings(from: results, context: .fixed())
         #expect(lines.contains("at 64M list-shuffled changes page on 100% of steps, flat on 0.4%: 200× flat"), "\(lines)")
         #expect(lines.contains("list-in-order-arc's retain/release: +4.00 ns per hop at 4K (3.7× the walk without)"))
         #expect(lines.contains("Swift/C twin: flat 1.00× over 4K–64M, index-list-shuffled 1.00× at 64M"), "\(lines)")
         // Where every twin is quiet at the same sizes, the span is said once.
         let sameSpan = results.filter { $0.sizeBytes == 1 << 26 }
-        #expect(Layout().findings(from: sameSpan, machine: MachineInfo.current())
+        #expect(Layout().findings(from: sameSpan, context: .fixed())
             .contains("Swift/C twin at 64M: flat 1.00×, index-list-shuffled 1.00×"))
-        #expect(Layout().findings(from: [], machine: MachineInfo.current()).isEmpty)
+        #expect(Layout().findings(from: [], context: .fixed()).isEmpty)
     }
 }
 

@@ -64,11 +64,11 @@ import Testing
             Self.result(.rowMajor, .mib(4), ns: 0.13), Self.result(.columnMajor, .mib(4), ns: 0.56), Self.result(.rowMajorC, .mib(4), ns: 0.13),
             Self.result(.rowMajor, .mib(64), ns: 0.35), Self.result(.columnMajor, .mib(64), ns: 4.2), Self.result(.rowMajorC, .mib(64), ns: 0.35),
         ]
-        let lines = LoopOrder().findings(from: results, machine: Self.machine)
+        let lines = LoopOrder().findings(from: results, context: .fixed(Self.machine))
         // 400K is noisy: left out, not concluded from.
         #expect(lines == ["column/row-major: 1.03× in L1d (4K), 4.31× past L2 (4M), 12× past L3 (64M)",
                           "Swift row-major against its C twin: 1.00×–1.20× over 4K–64M"])
-        let small = LoopOrder().findings(from: Array(results.prefix(3)), machine: Self.machine)
+        let small = LoopOrder().findings(from: Array(results.prefix(3)), context: .fixed(Self.machine))
         #expect(small == ["column/row-major: 1.03× in L1d (4K)", "Swift row-major against its C twin: 1.20× at 4K"])
     }
 

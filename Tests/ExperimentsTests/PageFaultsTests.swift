@@ -119,7 +119,7 @@ import Testing
         #expect(TransparentHugePages.unavailability(thpMode: "madvise") == nil)
         var machine = MachineInfo.current(root: "/nonexistent")
         machine.transparentHugePages = "never"
-        let findings = HugePages().findings(from: [], machine: machine)
+        let findings = HugePages().findings(from: [], context: .fixed(machine))
         #expect(findings == ["skipped: transparent huge pages are 'never' (/sys/kernel/mm/transparent_hugepage/enabled); nothing was measured"])
     }
 
@@ -148,7 +148,7 @@ import Testing
                           extras: [Extra(HugePages.Column.anonHugePagesMiB, index % 2 == 0 ? 0 : 4),
                                    Extra(HugePages.Column.hugeShare, index % 2 == 0 ? 0 : 100)])
         }
-        let findings = experiment.findings(from: results, machine: machine)
+        let findings = experiment.findings(from: results, context: .fixed(machine))
         #expect(findings.first?.hasPrefix("4M: huge pages make a dependent random load 1.50× as fast (median of 3 alternated rounds") == true)
         #expect(findings.first?.contains("huge-pages 4 of 4 MiB, 4k-pages 0") == true)
         // A 3M request gets a 4 MiB buffer: the share is of that buffer, and so is the figure beside it.
@@ -157,11 +157,11 @@ import Testing
                           samples: 1, nsPerElement: r.nsPerElement, gbPerSecond: nil, counters: [:], unavailable: [:],
                           checksum: 0, extras: r.extras)
         }
-        #expect(experiment.findings(from: threeMiB, machine: machine).first?.contains("huge-pages 4 of 4 MiB,") == true)
+        #expect(experiment.findings(from: threeMiB, context: .fixed(machine)).first?.contains("huge-pages 4 of 4 MiB,") == true)
         // One noisy round: the rounds are quoted, no speed-up is concluded.
         var noisy = results
         noisy[3].noisy = Noise(reasons: [NoiseReason(kind: .descheduled, value: 0.5, limit: 0.9)])
-        let unconcluded = experiment.findings(from: noisy, machine: machine).first ?? ""
+        let unconcluded = experiment.findings(from: noisy, context: .fixed(machine)).first ?? ""
         #expect(unconcluded.hasPrefix("4M: no conclusion — a round is noisy (!) (3 alternated rounds: 1.50×"), "\(unconcluded)")
     }
 

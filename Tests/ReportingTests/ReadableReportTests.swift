@@ -196,6 +196,35 @@ func unwrapped(_ text: String) -> String {
         #expect(text.split(separator: "\n").allSatisfy { $0.count <= 80 })
     }
 
+    /// Each reason once, with the events it holds for; a single reason on the heading's line.
+    @Test func unavailableCountersAreListedOncePerReason() throws {
+        var report = sweepReport()
+        #expect(TextReport.render(report, style: .plain).contains("\nCounters unavailable here: PAPI_TLB_DM: Event does not exist (PAPI -7)\n"))
+        report.results[0].unavailable["PAPI_L1_DCM"] = "Permission denied (PAPI -15)"
+        let two = TextReport.render(report, style: .plain)
+        #expect(two.contains("\nCounters unavailable here:\n  PAPI_TLB_DM: Event does not exist (PAPI -7)\n  PAPI_L1_DCM: Permission denied (PAPI -15)\n"),
+                "\(two)")
+    }
+
+    /// Ratios to a partner other than the baseline are named under the table; C twins once.
+    @Test func aRowPerVariantNamesThePartnersOtherThanTheBaseline() throws {
+        let variants = ["a", "a-c", "b", "c", "d", "d-c"]
+        var results: [VariantResult] = []
+        for size in [4096, 65536] {
+            for (index, variant) in variants.enumerated() {
+                results.append(VariantResult(experiment: "layout", variant: variant, sizeBytes: size, elements: 10, iterations: 1, samples: 3,
+                                             nsPerElement: Summary([Double(index + 1)]), gbPerSecond: nil, counters: [:], unavailable: [:], checksum: 1))
+            }
+        }
+        results.computeRatios { _, variant in variant.hasSuffix("-c") ? String(variant.dropLast(2)) : variant == "c" ? "b" : "a" }
+        let report = RunReport(mode: .run, machine: MachineInfo.current(root: "/nonexistent-locality-root"),
+                               configuration: .init(repetitions: 3, minimumSampleNanoseconds: 1000, events: [], counterGroups: 1),
+                               results: results, notes: [],
+                               experiments: [.init(name: "layout", summary: "flat", unit: "element", baseline: "a")])
+        let text = unwrapped(TextReport.render(report, style: TextStyle(width: 80)))
+        #expect(text.contains("ratios against a; c's against b, a C twin's (-c) against its Swift kernel"), "\(text)")
+    }
+
     /// A long sweep whose experiment names key sizes shows those rows on a terminal, says how
     /// many it left out and how to see them; `--wide` and Markdown show every size.
     @Test func aLongSweepShowsItsKeySizesOnATerminalAndEverySizeWhenWide() throws {

@@ -118,8 +118,8 @@ public struct HugePages: Experiment {
         return lines
     }
 
-    public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] {
-        if let reason = TransparentHugePages.unavailability(thpMode: machine.transparentHugePages) {
+    public func findings(from results: [VariantResult], context: ExperimentContext) -> [String] {
+        if let reason = TransparentHugePages.unavailability(thpMode: context.machine.transparentHugePages) {
             return ["skipped: \(reason); nothing was measured"]
         }
         var lines: [String] = []

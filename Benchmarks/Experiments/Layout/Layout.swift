@@ -98,7 +98,7 @@ public struct Layout: Experiment {
         ]
     }
 
-    public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] {
+    public func findings(from results: [VariantResult], context: ExperimentContext) -> [String] {
         LayoutFindings(results: results).lines
     }
 

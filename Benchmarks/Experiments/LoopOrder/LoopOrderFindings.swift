@@ -70,8 +70,8 @@ struct LoopOrderFindings {
 }
 
 extension LoopOrder {
-    public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] {
-        LoopOrderFindings(results: results).lines(machine: machine)
+    public func findings(from results: [VariantResult], context: ExperimentContext) -> [String] {
+        LoopOrderFindings(results: results).lines(machine: context.machine)
     }
 
     public func simulatedFindings(from results: [VariantResult], tlbs: TLBGeometry?) -> [String] {

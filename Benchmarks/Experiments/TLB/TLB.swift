@@ -63,8 +63,8 @@ public struct TLB: Experiment {
         ]
     }
 
-    public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] {
-        let tlbs = machine.tlbs ?? []
+    public func findings(from results: [VariantResult], context: ExperimentContext) -> [String] {
+        let tlbs = context.machine.tlbs ?? []
         var lines: [String] = []
         // The entries for the 4 KiB pages this experiment touches, each data TLB once (its 2 MiB
         // entries are `locality machine`'s): "L1 dTLB 72 entries → 288K, L2 dTLB 3072 (8-way) → 12M".
@@ -79,17 +79,16 @@ public struct TLB: Experiment {
         lines += KneeReport.findings(xs: strided.map { Double($0.sizeBytes / Self.pageBytes) }, ys: strided.map(\.nsPerElement.median),
                                      ranges: strided.map { $0.nsPerElement.min...$0.nsPerElement.max },
                                      noisy: strided.map(\.isNoisy),
-                                     landmarks: Self.landmarks(machine: machine, tlbs: tlbs),
+                                     landmarks: Self.landmarks(machine: context.machine, tlbs: tlbs),
                                      describe: { "\(Int($0)) pages" })
         let tlbMisses = WellKnownEvent.tlbDataMisses
         let measured = strided.compactMap { r in r.counter(tlbMisses).map { (r, $0) } }
         if !measured.isEmpty {
             let perSize = measured.map { "\($0.0.sizeBytes / Self.pageBytes) pages \(String(format: "%.3f", $0.1.perElement))" }
             lines.append("\(tlbMisses.rawValue) (\(measured[0].1.source.rawValue)) misses per load: " + perSize.joined(separator: ", "))
-        } else if strided.first?.unavailability(of: tlbMisses) != nil {
-            // Its reason is the report's, given once with every counter unavailable here.
-            lines.append("\(tlbMisses.rawValue) per load: unavailable (why: with the other unavailable counters)")
         }
+        // Unavailable, it is named with its reason once, where the report lists every counter
+        // that could not be counted.
         return lines
     }
 

@@ -80,7 +80,8 @@ public struct WorkingSet: Experiment {
 
     /// The knees of the Swift chase against the sizes the machine reports. Which level holds
     /// each size is the table's `holds` column.
-    public func findings(from results: [VariantResult], machine: MachineInfo) -> [String] {
+    public func findings(from results: [VariantResult], context: ExperimentContext) -> [String] {
+        let machine = context.machine
         let chase = results.filter { $0.isVariant(VariantName.chase) }.sorted { $0.sizeBytes < $1.sizeBytes }
         let landmarks = Landmark.caches(machine) + Landmark.tlbReach(machine.tlbs ?? []) + [Landmark.ruleOfThumb]
         return KneeReport.findings(xs: chase.map { Double($0.sizeBytes) }, ys: chase.map(\.nsPerElement.median),
