@@ -46,7 +46,7 @@ public struct CountingEnvironment: Sendable, Equatable {
             cause = "/proc/sys/kernel/perf_event_paranoid is \(paranoid), which forbids counting; "
                 + "allow user-space counting with: sudo sysctl -w kernel.perf_event_paranoid=2"
         } else if source == .hardware && !hasHardwarePMU {
-            cause = "no hardware PMU is visible to the kernel (no \(Self.pmuDevicesPath)/cpu)"
+            cause = "the kernel sees no hardware PMU (no \(Self.pmuDevicesPath)/cpu)"
             if let hypervisor {
                 cause += ": a \(hypervisor) guest without a virtual PMU; enable one on the host "
                     + "(QEMU: -cpu host,pmu=on) or run on bare metal"

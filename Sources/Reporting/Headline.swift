@@ -39,9 +39,10 @@ public enum Headline {
         if let main = pool.max(by: { effect($0) < effect($1) }) {
             lines.append(sentence(main, baseline: baseline, unit: unit, results: results))
         }
-        // A sweep: how far the baseline's own time moves from the smallest size to the largest.
+        // A sweep without a ratio to give (working-set's variants are C twins or their own
+        // partner): how far the baseline's own time moves from the smallest size to the largest.
         let base = results.filter { $0.variant == baseline }.sorted { $0.sizeBytes < $1.sizeBytes }
-        if sizes.count >= 3, lines.isEmpty || sizes.count >= 5, let first = base.first, let last = base.last, first.nsPerElement.median > 0 {
+        if sizes.count >= 3, lines.isEmpty, let first = base.first, let last = base.last, first.nsPerElement.median > 0 {
             let growth = last.nsPerElement.median / first.nsPerElement.median
             lines.append("\(baseline) \(NumberFormat.short(first.nsPerElement.median)) ns/\(unit) at \(size(first)) → "
                 + "\(NumberFormat.short(last.nsPerElement.median)) at \(size(last)) (\(NumberFormat.compactRatio(growth)))"

@@ -358,10 +358,10 @@ struct ResultTables {
             if CTwin.isTwin(variant, of: partner) {
                 twins = true
             } else if partner != experiment.baseline {
-                exceptions.append("\(variant)'s against \(partner)")
+                exceptions.append("\(variant)'s to \(partner)")
             }
         }
-        if twins { exceptions.append("a C twin's (-c) against its Swift kernel") }
+        if twins { exceptions.append("a C twin's (-c) to its Swift kernel") }
         for size in sizes {
             let values = variants.map { at(size, $0)?.ratioToBaseline }
             var column = ExperimentTable.Column(header: "\(ByteSize(rawValue: size)) ×\(experiment.baseline)", priority: size == sizes.last ? 0 : 1,
@@ -383,7 +383,7 @@ struct ResultTables {
         let names = sizes.map { ByteSize(rawValue: $0).description }.joined(separator: ", ")
         var table = ExperimentTable(title: "\(experiment.name) · ns/\(unit) (median) and ratio at \(names); other columns at \(ByteSize(rawValue: largest))",
                                     columns: columns)
-        if !exceptions.isEmpty { table.notes.append("ratios against \(experiment.baseline); " + exceptions.joined(separator: ", ")) }
+        if !exceptions.isEmpty { table.notes.append("ratios to \(experiment.baseline); " + exceptions.joined(separator: ", ")) }
         return table
     }
 
