@@ -175,8 +175,9 @@ func unwrapped(_ text: String) -> String {
         #expect(try RunReport.decode(old).results[0].unavailable["PAPI_L1_DCM"] == "Event does not exist (PAPI -7) — no hardware PMU")
     }
 
-    @Test func manyVariantsAtFewSizesAreARowPerVariant() throws {
-        let variants = ["a", "b", "c", "d", "e", "f"]
+    /// `variants` of a layout-like experiment at 4K and 64K, each time its index + 1 ns, each
+    /// ratio against `partner(variant)`.
+    func rowPerVariantReport(_ variants: [String], notes: [String] = [], partner: (String) -> String = { _ in "a" }) -> RunReport {
         var results: [VariantResult] = []
         for size in [4096, 65536] {
             for (index, variant) in variants.enumerated() {
@@ -184,11 +185,16 @@ func unwrapped(_ text: String) -> String {
                                              nsPerElement: Summary([Double(index + 1)]), gbPerSecond: nil, counters: [:], unavailable: [:], checksum: 1))
             }
         }
-        results.computeRatios(baselines: ["layout": "a"])
-        let report = RunReport(mode: .run, machine: MachineInfo.current(root: "/nonexistent-locality-root"),
-                               configuration: .init(repetitions: 3, minimumSampleNanoseconds: 1000, events: [], counterGroups: 1),
-                               results: results, notes: [String(repeating: "a long note ", count: 100)],
-                               experiments: [.init(name: "layout", summary: "flat", unit: "element", baseline: "a")])
+        results.computeRatios { _, variant in partner(variant) }
+        return RunReport(mode: .run, machine: MachineInfo.current(root: "/nonexistent-locality-root"),
+                         configuration: .init(repetitions: 3, minimumSampleNanoseconds: 1000, events: [], counterGroups: 1),
+                         results: results, notes: notes,
+                         experiments: [.init(name: "layout", summary: "flat", unit: "element", baseline: "a")])
+    }
+
+    @Test func manyVariantsAtFewSizesAreARowPerVariant() throws {
+        let variants = ["a", "b", "c", "d", "e", "f"]
+        let report = rowPerVariantReport(variants, notes: [String(repeating: "a long note ", count: 100)])
         let text = TextReport.render(report, style: TextStyle(width: 80))
         let rows = text.split(separator: "\n").filter { line in variants.contains { line.hasPrefix($0 + " ") } }
         #expect(rows.count == 6, "\(text)")
@@ -213,19 +219,9 @@ func unwrapped(_ text: String) -> String {
 
     /// Ratios to a partner other than the baseline are named under the table; C twins once.
     @Test func aRowPerVariantNamesThePartnersOtherThanTheBaseline() throws {
-        let variants = ["a", "a-c", "b", "c", "d", "d-c"]
-        var results: [VariantResult] = []
-        for size in [4096, 65536] {
-            for (index, variant) in variants.enumerated() {
-                results.append(VariantResult(experiment: "layout", variant: variant, sizeBytes: size, elements: 10, iterations: 1, samples: 3,
-                                             nsPerElement: Summary([Double(index + 1)]), gbPerSecond: nil, counters: [:], unavailable: [:], checksum: 1))
-            }
+        let report = rowPerVariantReport(["a", "a-c", "b", "c", "d", "d-c"]) { variant in
+            variant.hasSuffix("-c") ? String(variant.dropLast(2)) : variant == "c" ? "b" : "a"
         }
-        results.computeRatios { _, variant in variant.hasSuffix("-c") ? String(variant.dropLast(2)) : variant == "c" ? "b" : "a" }
-        let report = RunReport(mode: .run, machine: MachineInfo.current(root: "/nonexistent-locality-root"),
-                               configuration: .init(repetitions: 3, minimumSampleNanoseconds: 1000, events: [], counterGroups: 1),
-                               results: results, notes: [],
-                               experiments: [.init(name: "layout", summary: "flat", unit: "element", baseline: "a")])
         let text = unwrapped(TextReport.render(report, style: TextStyle(width: 80)))
         #expect(text.contains("ratios to a; c's to b, a C twin's (-c) to its Swift kernel"), "\(text)")
     }
