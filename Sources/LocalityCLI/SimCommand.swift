@@ -114,15 +114,19 @@ struct SimCommand: ParsableCommand {
         try check.validateMemory()
         guard let valgrind = ChildProcess.find("valgrind") else { throw SimError.valgrindMissing }
         guard locality_have_callgrind() != 0 else { throw SimError.builtWithoutCallgrind }
-        // VALGRIND_LIB: locsim's directory, or valgrind's own for callgrind (nil if not found:
-        // valgrind then finds its own, and only the client's environment is shorter).
-        let toolDirectory: String?
+        // VALGRIND_LIB: locsim's directory, or valgrind's own for callgrind. Without it
+        // valgrind would find its own, but the client's environment would be shorter under
+        // callgrind than under locsim, and the tools' counts would differ by more than their
+        // models: so none found is a failure, not a silent difference.
+        let toolDirectory: String
         switch simulator {
         case .locsim:
             guard let directory = Self.locsimDirectory() else { throw SimError.locsimMissing(Self.locsimToolName) }
             toolDirectory = directory
         case .callgrind:
-            toolDirectory = Self.valgrindLibraryDirectory(launcher: valgrind)
+            let searched = Self.valgrindLibraryCandidates(launcher: valgrind)
+            guard let directory = searched.first(where: Self.holdsCallgrind) else { throw SimError.valgrindLibraryMissing(searched) }
+            toolDirectory = directory
         }
 
         // SIGINT, SIGTERM, SIGHUP and SIGQUIT go to valgrind (in a process group of its own, so
@@ -145,7 +149,7 @@ struct SimCommand: ParsableCommand {
     }
 
     /// Runs the child under valgrind in a temporary directory, removed before this returns.
-    private func simulate(valgrind: String, geometry: CacheGeometry, tlbs: TLBGeometry?, toolDirectory: String?) throws -> RunReport {
+    private func simulate(valgrind: String, geometry: CacheGeometry, tlbs: TLBGeometry?, toolDirectory: String) throws -> RunReport {
         // Callgrind's counts repeat exactly only if the client's addresses and allocations do: the
         // stack's place depends on ASLR and on the size of the environment and arguments, and
         // Swift seeds its hashing randomly; the working directory's path lands on the heap and
@@ -183,11 +187,9 @@ struct SimCommand: ParsableCommand {
         // given it through a link in the temporary directory, so that its length is the same
         // from every checkout and for both tools: a longer path moved malloc-each's L1 write
         // misses from 73 to 60 (CI's checkout against /work/main).
-        if let toolDirectory {
-            let link = directory + "/lib"
-            guard symlink(toolDirectory, link) == 0 else { throw SimError.toolLink(link, String(cString: strerror(errno))) }
-            environment["VALGRIND_LIB"] = link
-        }
+        let link = directory + "/lib"
+        guard symlink(toolDirectory, link) == 0 else { throw SimError.toolLink(link, String(cString: strerror(errno))) }
+        environment["VALGRIND_LIB"] = link
         let toolArguments: [String]
         switch simulator {
         case .callgrind:
@@ -345,13 +347,28 @@ struct SimCommand: ParsableCommand {
         return value.isEmpty ? nil : value
     }
 
-    /// valgrind's own library directory (its tools, vgpreload_core), where the launcher's
-    /// prefix keeps it: PREFIX/libexec/valgrind (PREFIX/lib/valgrind before valgrind 3.16), the
-    /// one holding callgrind for this platform; nil if neither does.
-    static func valgrindLibraryDirectory(launcher: String) -> String? {
+    /// Where valgrind's own library directory (its tools, vgpreload_core) may be, in the order
+    /// searched: under the launcher's prefix PREFIX/libexec/valgrind (PREFIX/lib/valgrind before
+    /// valgrind 3.16), then pkg-config's `libdir`/valgrind, where older Debian and Ubuntu keep
+    /// the tools (/usr/lib/x86_64-linux-gnu/valgrind): the places the Makefile links locsim's
+    /// directory from.
+    static func valgrindLibraryCandidates(launcher: String) -> [String] {
         let prefix = URL(fileURLWithPath: launcher).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
-        return ["libexec/valgrind", "lib/valgrind"].map { prefix.appendingPathComponent($0).path }
-            .first { FileManager.default.isExecutableFile(atPath: $0 + "/callgrind-" + valgrindPlatform) }
+        var candidates = ["libexec/valgrind", "lib/valgrind"].map { prefix.appendingPathComponent($0).path }
+        // Not found, failed or interrupted: no candidate (a pending signal is acted on by the
+        // next child run, inside forwardingSignals).
+        if let pkgConfig = ChildProcess.find("pkg-config"),
+           let outcome = try? ChildProcess.run(pkgConfig, ["--variable=libdir", "valgrind"], stderr: "/dev/null"),
+           outcome.status == 0, !outcome.killedBySignal {
+            let libdir = String(decoding: outcome.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            if libdir.hasPrefix("/") { candidates.append(libdir + "/valgrind") }
+        }
+        return candidates
+    }
+
+    /// A directory holding callgrind for this platform: valgrind's library directory.
+    static func holdsCallgrind(_ directory: String) -> Bool {
+        FileManager.default.isExecutableFile(atPath: directory + "/callgrind-" + valgrindPlatform)
     }
 
     /// A copy of `path` without debug info (`objcopy --strip-debug`): valgrind 3.19 cannot read
@@ -432,6 +449,8 @@ enum SimError: Error, CustomStringConvertible {
     case unsimulatableCaches(GeometryError)
     case noTLBs(TLBGeometryError)
     case locsimMissing(String)
+    /// None of these directories holds callgrind for this platform.
+    case valgrindLibraryMissing([String])
     case valgrindFailed(String)
 
     var description: String {
@@ -453,6 +472,9 @@ enum SimError: Error, CustomStringConvertible {
         case let .locsimMissing(name):
             return "the locsim valgrind tool (\(name)) is not built: run `make tool` (make test and make check build it), "
                 + "set \(SimCommand.locsimEnvironment) to its directory, or use --simulator callgrind"
+        case let .valgrindLibraryMissing(searched):
+            return "cannot find valgrind's library directory (callgrind-\(SimCommand.valgrindPlatform)) in "
+                + searched.joined(separator: ", ") + ": reinstall valgrind (`sudo apt-get install --reinstall valgrind`)"
         case let .valgrindFailed(what):
             return what
         case let .temporaryDirectory(reason):

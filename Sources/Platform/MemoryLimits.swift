@@ -85,16 +85,22 @@ public struct MemoryLimits: Equatable, Sendable {
             limits.append(limit)
         }
         if let limit = cgroup(files) { limits.append(limit) }
-        let policy = files.read("/proc/sys/vm/overcommit_memory")
+        let policy = overcommitPolicy(files.read("/proc/sys/vm/overcommit_memory"))
         if let limit = commitLimit(overcommitPolicy: policy, meminfo: files.read("/proc/meminfo")) {
             limits.append(limit)
         }
-        return MemoryLimits(limits, overcommitPolicy: policy.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+        return MemoryLimits(limits, overcommitPolicy: policy)
+    }
+
+    /// /proc/sys/vm/overcommit_memory's number (`2\n`), nil where unread or not a number: read
+    /// once, for both the commit limit and `overcommitPolicy`, so the two never disagree.
+    static func overcommitPolicy(_ text: String?) -> Int? {
+        text.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
     /// Under strict overcommit (policy 2), what CommitLimit leaves beside Committed_AS.
-    static func commitLimit(overcommitPolicy: String?, meminfo: String?) -> MemoryLimit? {
-        guard overcommitPolicy?.trimmingCharacters(in: .whitespacesAndNewlines) == "2", let meminfo,
+    static func commitLimit(overcommitPolicy: Int?, meminfo: String?) -> MemoryLimit? {
+        guard overcommitPolicy == 2, let meminfo,
               let limit = ProcessMemory.kilobyteField("CommitLimit", in: meminfo),
               let committed = ProcessMemory.kilobyteField("Committed_AS", in: meminfo) else { return nil }
         return MemoryLimit(.commitLimit(limit: limit, committed: committed), remainingBytes: limit - committed)

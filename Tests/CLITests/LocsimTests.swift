@@ -223,6 +223,8 @@ import Testing
         chmod("\(prefix)/bin/valgrind", 0o755)
         var environment = ProcessInfo.processInfo.environment
         environment["PATH"] = "\(prefix)/bin:\(path)"
+        // Written before valgrind starts: what its wrapper then adds (LD_PRELOAD, LD_LIBRARY_PATH,
+        // …) is not seen here; today it is the same for both tools.
         for (tool, arguments) in [("callgrind", ["--simulator", "callgrind", "--cache", "L1=32K:8:64,LL=32M:16:64"]),
                                   ("locsim", ["--cache", "L1=32K:8:64,L2=none,LL=32M:16:64", "--tlb", "L1=72,L2=3072:8"])] {
             let result = try CLI.run(["sim", "loop-order", "--sizes", "4K", "--variants", "row-major", "--format", "json"] + arguments,
@@ -239,6 +241,53 @@ import Testing
         let callgrind = try shape("callgrind"), locsim = try shape("locsim")
         #expect(locsim["VALGRIND_LIB"] != nil && locsim["LOCALITY_SIM_TLBS"] != nil)
         #expect(callgrind == locsim)
+    }
+
+    /// callgrind's VALGRIND_LIB is found where the Makefile looks for valgrind's files: also in
+    /// pkg-config's `libdir`/valgrind (older Debian and Ubuntu keep the tools there, not under
+    /// the launcher's prefix). Where none holds callgrind, `locality sim` fails with one line
+    /// naming them, exit 1. Before, VALGRIND_LIB was left out silently, and the simulated
+    /// process's environment differed between the tools again. Seen through a `valgrind` of our
+    /// own on PATH, from a prefix without valgrind's files, that writes down where VALGRIND_LIB
+    /// leads and stops.
+    @Test func callgrindsLibraryIsFoundThroughPkgConfigOrRefusedInOneLine() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        let real = try #require(path.split(separator: ":").map { "\($0)/valgrind" }.first { FileManager.default.isExecutableFile(atPath: $0) })
+        let realPrefix = URL(fileURLWithPath: real).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
+        let library = try #require(["libexec/valgrind", "lib/valgrind"].map { realPrefix.appendingPathComponent($0).path }
+            .first { FileManager.default.fileExists(atPath: $0) })
+        let prefix = "\(directory)/prefix", pc = "\(directory)/pkgconfig", multiarch = "\(directory)/lib/x86_64-linux-gnu"
+        for made in ["\(prefix)/bin", pc, multiarch] { try FileManager.default.createDirectory(atPath: made, withIntermediateDirectories: true) }
+        try """
+            #!/bin/sh
+            readlink -f "$VALGRIND_LIB" > "\(directory)/valgrind-lib"
+            exit 3
+            """.write(toFile: "\(prefix)/bin/valgrind", atomically: true, encoding: .utf8)
+        chmod("\(prefix)/bin/valgrind", 0o755)
+        var environment = ProcessInfo.processInfo.environment
+        environment["PATH"] = "\(prefix)/bin:\(path)"
+        environment["PKG_CONFIG_LIBDIR"] = pc
+        environment["PKG_CONFIG_PATH"] = nil
+        let arguments = ["sim", "loop-order", "--sizes", "4K", "--variants", "row-major", "--simulator", "callgrind",
+                         "--cache", "L1=32K:8:64,LL=32M:16:64"]
+
+        // No valgrind.pc: nothing holds callgrind.
+        let missing = try CLI.run(arguments, environment: environment)
+        #expect(missing.status == 1 && missing.stdout.isEmpty)
+        #expect(missing.stderr.split(separator: "\n").count == 1, "\(missing.stderr)")
+        #expect(missing.stderr.contains("cannot find valgrind's library directory (callgrind-")
+            && missing.stderr.contains("\(prefix)/libexec/valgrind, \(prefix)/lib/valgrind:"), "\(missing.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(directory)/valgrind-lib"))
+
+        // A valgrind.pc whose libdir holds valgrind/ with callgrind: the child is given it.
+        try FileManager.default.createSymbolicLink(atPath: "\(multiarch)/valgrind", withDestinationPath: library)
+        try "prefix=\(directory)\nlibdir=${prefix}/lib/x86_64-linux-gnu\n\nName: Valgrind\nDescription: test\nVersion: 3.19.0\n"
+            .write(toFile: "\(pc)/valgrind.pc", atomically: true, encoding: .utf8)
+        let found = try CLI.run(arguments, environment: environment)
+        #expect(found.status == 1, "\(found.stderr)")   // our valgrind stops
+        let given = try String(contentsOfFile: "\(directory)/valgrind-lib", encoding: .utf8)
+        #expect(given.trimmingCharacters(in: .whitespacesAndNewlines) == URL(fileURLWithPath: library).resolvingSymlinksInPath().path)
     }
 
     /// LOCALITY_LOCSIM_DIR may be relative to where `locality` is started: the simulated

@@ -3,7 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 @testable import Experiments
-import Harness
+@testable import Harness
 import Testing
 
 @Suite struct AllocArenaTests {
@@ -126,6 +126,27 @@ import Testing
         #expect(timer.costNanoseconds >= timer.quantumNanoseconds || timer.costNanoseconds > 0)
     }
 
+    /// The calibration's histogram is a real stack buffer (`withUnsafeTemporaryAllocation`
+    /// mallocs one over 1024 bytes: the 65540-byte one before lay below sbrk(0)), and its median
+    /// and quantum are still exact ticks.
+    @Test func theCalibrationCountsExactTicksInAStackSizedHistogram() {
+        #expect(CycleTimer.histogramBytes <= 1024)
+        func drawn(_ warmUp: [UInt64], _ counted: [(UInt64, Int)]) -> (median: Int, quantum: Int) {
+            let all = warmUp + counted.flatMap { Array(repeating: $0.0, count: $0.1) }.shuffled()
+            var index = 0
+            return CycleTimer.medianAndQuantum(pairs: all.count - warmUp.count, warmUp: warmUp.count) {
+                defer { index += 1 }
+                return all[index]
+            }
+        }
+        // 1001 differences from a warm-up whose smallest is 50: 50 below it (0), element 500 is 60.
+        let usual = drawn([60, 50, 75, 60], [(0, 50), (50, 200), (60, 400), (75, 300), (9000, 51)])
+        #expect(usual.median == 60 && usual.quantum == 50)
+        // Far from the smallest (a preemption), a difference shares the window's last tick.
+        #expect(drawn([40], [(41, 10), (9000, 20)]) == (median: 40 + 511, quantum: 40))
+        #expect(drawn([0], [(0, 9)]) == (median: 0, quantum: 1))
+    }
+
     @Test func strategiesCompareAgainstMallocPerObject() {
         func result(_ variant: String, _ ns: Double) -> VariantResult {
             VariantResult(experiment: "alloc", variant: variant, sizeBytes: 16, elements: 1024, iterations: 1, samples: 1,
@@ -158,8 +179,6 @@ import Testing
         #expect(XMLParser(data: Data(svg.utf8)).parse())
     }
 
-    static let timer = CycleTimer(ticksPerNanosecond: 2.5, costNanoseconds: 20, quantumNanoseconds: 10, source: "rdtscp")
-
     /// The findings quote the timer the context gives, not this machine's; each fits 80 columns
     /// (with the `→ ` a terminal puts before it) but the strategies'.
     @Test func findingsQuoteTheContextsTimerOneLineEach() {
@@ -176,7 +195,7 @@ import Testing
             result("batched", 64 << 20, 9000, [Extra(Alloc.Column.mmapped, 1)]),
             result("per-call", 64 << 20, 9000, [Extra(Alloc.Column.p50, 8000), Extra(Alloc.Column.p99, 15000), Extra(Alloc.Column.maximum, 90000)]),
         ]
-        let context = ExperimentContext(machine: MachineInfo.current(root: "/nonexistent"), options: RunOptions(), limits: nil, timer: Self.timer)
+        let context = ExperimentContext.fixed(MachineInfo.current(root: "/nonexistent"))
         let findings = Alloc().findings(from: results, context: context)
         #expect(findings == [
             "per-call timer rdtscp (2.5 ticks/ns): 20 ns bracket subtracted, 10 ns quantum; "
@@ -213,5 +232,30 @@ import Testing
         let key = try #require(Alloc().keySizes(from: results))
         #expect(key.sizes == ["1", "44", "68", "190", "252", "504"])
         #expect(Alloc().keySizes(from: Array(results.prefix(20))) == nil)   // 10 sizes: all shown
+
+        // A batched result without the `mmap'd` column is heap-served in neither the key sizes
+        // nor the findings' range. Before, the key sizes counted it (`!= 1`) and showed 96 as the
+        // fastest heap size while the findings' range (`== 0`) left it out.
+        let unknown = try #require(results.firstIndex { $0.variant == "batched" && $0.sizeBytes == 96 })
+        results[unknown] = VariantResult(experiment: "alloc", variant: "batched", sizeBytes: 96, elements: 1000, iterations: 1,
+                                         samples: 1, nsPerElement: Summary([5]), gbPerSecond: nil, counters: [:],
+                                         unavailable: [:], checksum: 0, extras: [])
+        #expect(try #require(Alloc().keySizes(from: results)).sizes == key.sizes)
+        #expect(Alloc().findings(from: results, context: .fixed()).contains { $0.hasPrefix("under the mmap threshold (1 B–504 B): 8.1–11.4 ns") })
+    }
+
+    /// `SuiteRun.timer` reaches alloc's prepare and findings: a run given a coarse timer quotes
+    /// it, whatever this machine's counter can do. Before, alloc's findings were implemented in
+    /// the context form alone and a run's came back empty.
+    @Test func aSuiteRunHandsItsTimerToAlloc() throws {
+        let runner = Runner(configuration: RunConfiguration(repetitions: 1, minimumSampleNanoseconds: 100_000))
+        var run = SuiteRun(experiments: [Alloc()], sizes: [ByteSize(rawValue: 44)], runner: runner, machine: MachineInfo.current())
+        run.timer = CycleTimer(ticksPerNanosecond: 1, costNanoseconds: 0, quantumNanoseconds: 1e9, source: "coarse")
+        let report = try run.run()
+        let perCall = try #require(report.results.first { $0.variant == "per-call" })
+        #expect(perCall.extra(Alloc.Column.unresolvedBound) == 3e9)
+        let findings = try #require(report.experiments.first?.findings)
+        #expect(findings.first?.hasPrefix("per-call timer coarse (1 ticks/ns): 0 ns bracket subtracted, 1000 ms quantum;") == true,
+                "\(findings)")
     }
 }

@@ -52,12 +52,25 @@ import Testing
         var context = ExperimentContext.current()
         context.machine.memTotalBytes = 1 << 30
         let reserve = PageFaults.overcommitReservation(on: context.machine)
+        func addressSpace(_ limit: Int, inUse: Int) -> MemoryLimits {
+            MemoryLimits([MemoryLimit(.addressSpace(limit: limit, inUse: inUse), remainingBytes: limit - inUse)], overcommitPolicy: 0)
+        }
         let strict = MemoryLimits([], overcommitPolicy: 2)
-        let small = MemoryLimits([MemoryLimit(.addressSpace(limit: 1 << 30, inUse: 0), remainingBytes: 1 << 30)], overcommitPolicy: 0)
+        let small = addressSpace(1 << 30, inUse: 0)
+        // Above the reserve, but not once the process's own mappings are counted. Before, the
+        // VmSize was left out, the mmap was tried and failed, and the findings blamed the policy.
+        let tight = addressSpace(reserve + (64 << 20), inUse: 256 << 20)
         let allowing = MemoryLimits([MemoryLimit(.addressSpace(limit: 2 * reserve, inUse: 0), remainingBytes: 2 * reserve)], overcommitPolicy: 1)
+        // Strict overcommit with CommitLimit read: that limit decides.
+        let committing = MemoryLimits([MemoryLimit(.commitLimit(limit: 2 * reserve, committed: 0), remainingBytes: 2 * reserve)],
+                                      overcommitPolicy: 2)
         #expect(PageFaults.overcommitRefusal(reserve: reserve, limits: strict) == "vm.overcommit_memory = 2 ignores MAP_NORESERVE")
-        #expect(PageFaults.overcommitRefusal(reserve: reserve, limits: small) == "the address-space limit, ulimit -v 1G, is smaller")
+        #expect(PageFaults.overcommitRefusal(reserve: reserve, limits: small)
+            == "more than the 1G left under the address-space limit (ulimit -v 1G, of which the process's VmSize uses 0B)")
+        #expect(PageFaults.overcommitRefusal(reserve: reserve, limits: tight)?
+            .hasPrefix("more than the 3.81G left under the address-space limit (ulimit -v 4.06G") == true)
         #expect(PageFaults.overcommitRefusal(reserve: reserve, limits: allowing) == nil)
+        #expect(PageFaults.overcommitRefusal(reserve: reserve, limits: committing) == nil)
         #expect(PageFaults.overcommitRefusal(reserve: reserve, limits: nil) == nil)
 
         context.limits = strict
@@ -72,7 +85,11 @@ import Testing
             == "overcommit: mmap of 4G with MAP_NORESERVE refused (vm.overcommit_memory = 2 ignores MAP_NORESERVE); demo skipped")
         context.limits = small
         #expect(PageFaults().findings(from: results, context: context).last?
-            .contains("(the address-space limit, ulimit -v 1G, is smaller)") == true)
+            .contains("(more than the 1G left under the address-space limit (ulimit -v 1G,") == true)
+        context.limits = tight
+        #expect(try !PageFaults().prepare(size: .mib(4), context: context).contains { $0.variant == "overcommit" })
+        #expect(PageFaults().findings(from: results, context: context).last?
+            .contains("refused (more than the 3.81G left under the address-space limit") == true)
         // Limits that allow it but an mmap refused anyway: the policy read is named.
         context.limits = allowing
         #expect(PageFaults().findings(from: results, context: context).last?.contains("(vm.overcommit_memory = 1)") == true)
@@ -95,8 +112,7 @@ import Testing
         ]
         var machine = MachineInfo.current(root: "/nonexistent")
         machine.transparentHugePages = "madvise"
-        let context = ExperimentContext(machine: machine, options: RunOptions(), limits: nil,
-                                        timer: CycleTimer(ticksPerNanosecond: 1, costNanoseconds: 0, quantumNanoseconds: 1, source: "test"))
+        let context = ExperimentContext.fixed(machine)
         let findings = PageFaults().findings(from: results, context: context)
         #expect(findings == [
             "first touch of 256M: 4 KiB pages 65536 faults (1.00/page, sw), huge pages 128 (0.00195/page, sw), "

@@ -261,10 +261,10 @@ final class RecordingExperiment: Experiment, @unchecked Sendable {
 
     @Test func strictOvercommitAddsTheCommitLimit() throws {
         let meminfo = "MemTotal: 100 kB\nCommitLimit:     2048000 kB\nCommitted_AS:    1024000 kB\n"
-        let limit = try #require(MemoryLimits.commitLimit(overcommitPolicy: "2\n", meminfo: meminfo))
+        let limit = try #require(MemoryLimits.commitLimit(overcommitPolicy: 2, meminfo: meminfo))
         #expect(limit.remainingBytes == 1_024_000 << 10)
         #expect(limit.countsAddressSpace)
-        #expect(MemoryLimits.commitLimit(overcommitPolicy: "0\n", meminfo: meminfo) == nil)
+        #expect(MemoryLimits.commitLimit(overcommitPolicy: 0, meminfo: meminfo) == nil)
     }
 
     @Test func figuresKeepThreeDigits() {

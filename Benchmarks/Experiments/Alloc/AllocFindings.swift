@@ -14,7 +14,7 @@ extension Alloc {
 
         let timer = context.timer
         let unresolved = perCall.filter { $0.extra(Column.p50) == nil }
-        let heapServed = batched.filter { $0.extra(Column.mmapped) == 0 }
+        let heapServed = Self.heapServed(batched)
         if !perCall.isEmpty {
             var line = "per-call timer \(timer.source) (\(NumberFormat.compact(timer.ticksPerNanosecond)) ticks/ns): "
                 + "\(Self.ns(timer.costNanoseconds)) bracket subtracted, \(Self.ns(timer.quantumNanoseconds)) quantum; "
@@ -66,6 +66,13 @@ extension Alloc {
         return lines
     }
 
+    /// The batched results glibc served from its heap: their requests were not mmap'd
+    /// (`mmap'd` = 0; a result without the column is not counted as either). The findings'
+    /// range and the key sizes' fastest and slowest both read it.
+    static func heapServed(_ batched: [VariantResult]) -> [VariantResult] {
+        batched.filter { $0.extra(Column.mmapped) == 0 }
+    }
+
     /// The per-call result with the longest single call, where one was resolved.
     static func slowestCall(_ perCall: [VariantResult]) -> VariantResult? {
         perCall.filter { $0.extra(Column.maximum) != nil }.max { $0.extra(Column.maximum)! < $1.extra(Column.maximum)! }
@@ -92,7 +99,7 @@ extension Alloc {
         let batched = results.filter { $0.isVariant(VariantName.batched) }.sorted { $0.sizeBytes < $1.sizeBytes }
         guard batched.count > 12, let smallest = batched.first, let largest = batched.last else { return nil }
         var sizes: Set<Int> = [smallest.sizeBytes, largest.sizeBytes]
-        let heapServed = batched.filter { $0.extra(Column.mmapped) != 1 }
+        let heapServed = Self.heapServed(batched)
         for pick in [heapServed.min { $0.nsPerElement.median < $1.nsPerElement.median },
                      heapServed.max { $0.nsPerElement.median < $1.nsPerElement.median }] {
             if let pick { sizes.insert(pick.sizeBytes) }

@@ -97,14 +97,18 @@ public struct PageFaults: Experiment {
         return workloads
     }
 
-    /// Why the run's limits refuse a MAP_NORESERVE mapping of `reserve` bytes: RLIMIT_AS counts
-    /// every mapping, and under vm.overcommit_memory = 2 MAP_NORESERVE is ignored. Nil where
-    /// they allow it, or were not read (under valgrind).
+    /// Why the run's limits refuse a MAP_NORESERVE mapping of `reserve` bytes whose
+    /// `overcommitTouches` pages are written: RLIMIT_AS counts every mapping the process has
+    /// (VmSize) besides it, and under vm.overcommit_memory = 2 MAP_NORESERVE is ignored and
+    /// CommitLimit counts it (said from the policy alone where /proc/meminfo was not read).
+    /// Nil where they allow it, or were not read (under valgrind).
     static func overcommitRefusal(reserve: Int, limits: MemoryLimits?) -> String? {
-        if let limit = limits?.addressSpaceLimit, limit < reserve {
-            return "the address-space limit, ulimit -v \(NumberFormat.preciseBytes(limit)), is smaller"
+        guard let limits else { return nil }
+        if let (limit, _) = limits.refusing(footprint: overcommitTouches * pageBytes, addressSpace: reserve) {
+            return "more than the \(NumberFormat.preciseBytes(limit.remainingBytes)) left under \(limit.source)"
         }
-        if limits?.overcommitPolicy == 2 { return "vm.overcommit_memory = 2 ignores MAP_NORESERVE" }
+        let commitLimitRead = limits.limits.contains { if case .commitLimit = $0.kind { true } else { false } }
+        if limits.overcommitPolicy == 2 && !commitLimitRead { return "vm.overcommit_memory = 2 ignores MAP_NORESERVE" }
         return nil
     }
 
