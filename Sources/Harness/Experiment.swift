@@ -202,10 +202,26 @@ public struct Extra: Codable, Equatable, Sendable {
     /// The column's label (the key's raw value).
     public let name: String
     public let value: Double
+    /// A time the workload took itself (`ExtraKey.isTime`): a simulated run leaves it out, since
+    /// under valgrind it is valgrind's. Not written to reports: a report holds only the ones kept.
+    public let isTime: Bool
 
     public init(_ key: some ExtraKey, _ value: Double) {
         self.name = key.rawValue
         self.value = value
+        self.isTime = key.isTime
+    }
+
+    enum CodingKeys: String, CodingKey { case name, value }
+
+    /// The figure, as a report holds it (`isTime` is not written).
+    public static func == (a: Extra, b: Extra) -> Bool { a.name == b.name && a.value == b.value }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        value = try container.decode(Double.self, forKey: .value)
+        isTime = false
     }
 }
 
@@ -213,7 +229,15 @@ public struct Extra: Codable, Equatable, Sendable {
 /// labels tables, CSV and JSON show (`case mmapped = "mmap'd"`): the workload that writes a
 /// figure and the finding that reads it back name the same case, so renaming a column cannot
 /// leave a finding reading a label nothing writes any more.
-public protocol ExtraKey: RawRepresentable, CaseIterable, Sendable where RawValue == String {}
+public protocol ExtraKey: RawRepresentable, CaseIterable, Sendable where RawValue == String {
+    /// Whether the column is a time the workload measured itself (alloc's per-call ns, layout's
+    /// setup ms): kept by `run`, left out by `sim` (issue 13: a simulated report holds counts only).
+    var isTime: Bool { get }
+}
+
+extension ExtraKey {
+    public var isTime: Bool { false }
+}
 
 extension Workload {
     /// The value of the extra `key`, if this workload has it.

@@ -163,7 +163,8 @@ public struct Runner {
                 elements: workload.units, iterations: iterations[index], samples: configuration.repetitions,
                 nsPerElement: perElement, gbPerSecond: gbPerSecond, counters: counters,
                 unavailable: backend.unavailable,
-                checksum: checksums[index], extras: workload.extras,
+                // Under valgrind a time the workload took itself is valgrind's too: left out.
+                checksum: checksums[index], extras: backend.mode == .run ? workload.extras : workload.extras.filter { !$0.isTime },
                 // Under valgrind the times are valgrind's: nothing to judge.
                 noisy: backend.mode == .run
                     ? Noise.assess(time: perElement, cpuTime: counters.first { WellKnownEvent.isTaskClock($0.key) }?.value.perElement) : nil)

@@ -19,5 +19,8 @@ extension Alloc {
         case maximum = "max ns"
         /// The bound the absent figures lie under.
         case unresolvedBound = "unresolved <ns"
+
+        /// The per-call figures are times the workload took with the cycle timer.
+        var isTime: Bool { [.p50, .p99, .maximum, .unresolvedBound].contains(self) }
     }
 }

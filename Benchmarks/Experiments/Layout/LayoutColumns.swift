@@ -13,5 +13,7 @@ extension Layout {
         case pageSwitchesPerElement = "page switch/elem"
         /// Time to build the structure.
         case setupMilliseconds = "setup ms"
+
+        var isTime: Bool { self == .setupMilliseconds }
     }
 }
