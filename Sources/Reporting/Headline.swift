@@ -15,10 +15,12 @@ public enum Headline {
         return true
     }
 
-    /// "column-major 9.6× row-major at 64M (1.03× at 4K); PAPI_L1_DCM 0.13 → 1.0/elem (hw)".
-    public static func generic(experiment: String, baseline: String, unit: String, results: [VariantResult]) -> [String] {
-        let sizes = results.measuredSizes
-        guard !sizes.isEmpty else { return [] }
+    /// The result the headline is about: the biggest effect either way (9.6× slower, or 6×
+    /// faster) of a variant against its ratio partner, at the largest size where effects tie,
+    /// among the quiet ratios where there are any (a noisy outlier is the largest effect too
+    /// often, and a noisy baseline makes every ratio to it noisy). The terminal's table shows
+    /// its size among the key ones.
+    public static func main(baseline: String, results: [VariantResult]) -> VariantResult? {
         // A variant against its ratio partner: the same work done another way, so as many units
         // (a demo of another effect, page-faults' overcommit writing 16 pages against 65536
         // first touches, is no answer to the question). One that is its own partner
@@ -27,16 +29,20 @@ public enum Headline {
             isMainVariant($0.variant, baseline: baseline) && $0.ratioToBaseline != nil && $0.baseline != $0.variant
                 && results.result(size: $0.sizeBytes, variant: $0.baseline ?? baseline)?.elements == $0.elements
         }
-        var lines: [String] = []
-        // The biggest effect either way (9.6× slower, or 6× faster), at the largest size where
-        // effects tie, among the quiet ratios where there are any: a noisy outlier is the
-        // largest effect too often, and a noisy baseline makes every ratio to it noisy.
         let quiet = candidates.filter { !ratioIsNoisy($0, baseline: baseline, results: results) }
         let pool = quiet.isEmpty ? candidates : quiet
         func effect(_ result: VariantResult) -> (Double, Int) {
             ((abs(log(result.ratioToBaseline!)) * 100).rounded(), result.sizeBytes)
         }
-        if let main = pool.max(by: { effect($0) < effect($1) }) {
+        return pool.max { effect($0) < effect($1) }
+    }
+
+    /// "column-major 9.6× row-major at 64M (1.03× at 4K); PAPI_L1_DCM 0.13 → 1.0/elem (hw)".
+    public static func generic(experiment: String, baseline: String, unit: String, results: [VariantResult]) -> [String] {
+        let sizes = results.measuredSizes
+        guard !sizes.isEmpty else { return [] }
+        var lines: [String] = []
+        if let main = main(baseline: baseline, results: results) {
             lines.append(sentence(main, baseline: baseline, unit: unit, results: results))
         }
         // A sweep without a ratio to give (working-set's variants are C twins or their own
@@ -63,9 +69,12 @@ public enum Headline {
         let value = main.ratioToBaseline ?? 1
         var text = value >= 1 ? "\(main.variant) \(NumberFormat.compactRatio(value)) \(baseline)" : "\(main.variant) \(NumberFormat.compactRatio(1 / value)) faster than \(baseline)"
         text += " at \(size(main))"
+        // Against the same ratio at the smallest size (the largest, where the headline is at the
+        // smallest): how much the size changes it.
         let others = results.filter { $0.variant == main.variant && $0.sizeBytes != main.sizeBytes }.sorted { $0.sizeBytes < $1.sizeBytes }
-        if let smallest = others.first, let r = smallest.ratioToBaseline {
-            text += " (\(NumberFormat.compactRatio(r)) at \(size(smallest)))"
+        if let contrast = others.first.flatMap({ $0.sizeBytes < main.sizeBytes ? $0 : others.last }), let r = contrast.ratioToBaseline {
+            text += " (\(NumberFormat.compactRatio(r)) at \(size(contrast))"
+                + (ratioIsNoisy(contrast, baseline: baseline, results: results) ? ", noisy)" : ")")
         }
         if ratioIsNoisy(main, baseline: baseline, results: results) { text += " [noisy \(Noise.marker)]" }
         if let base = results.first(where: { $0.variant == baseline && $0.sizeBytes == main.sizeBytes }) {

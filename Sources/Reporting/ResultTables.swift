@@ -137,6 +137,10 @@ struct ExperimentTable {
 struct ResultTables {
     let report: RunReport
 
+    /// A sweep of this many sizes or more shows its key sizes only on a terminal: a shorter
+    /// one (`--quick`, most `--sizes`) is read whole.
+    static let longSweep = 10
+
     static let slowColour = "33"  // yellow: a ratio of 1.5× or more
     static let fastColour = "32"  // green: 1/1.5 or less
     static let noisyColour = "2"  // dim: a noisy result
@@ -159,10 +163,14 @@ struct ResultTables {
         let main = results.filter { sweeping.contains($0.variant) }
         if !wide && !simulated && sizes.count >= 3 && sweeping.count <= 4 {
             let names = Dictionary(sizes.map { (ByteSize(rawValue: $0).description, $0) }) { first, _ in first }
-            if keySizesOnly, let key = experiment.keySizes, case let shown = key.sizes.compactMap({ names[$0] }),
-               !shown.isEmpty, shown.count < sizes.count {
+            if keySizesOnly, sizes.count >= Self.longSweep, let key = experiment.keySizes,
+               case let named = key.sizes.compactMap({ names[$0] }), !named.isEmpty, named.count < sizes.count {
+                // The headline's size is a row too, where the key sizes leave it out.
+                let headline = Headline.main(baseline: experiment.baseline, results: results).map(\.sizeBytes)
+                let added = headline.flatMap { named.contains($0) ? nil : $0 }
+                let shown = sizes.filter { named.contains($0) || $0 == added }
                 var table = pivot(experiment, main, sizes: shown, variants: sweeping, of: sizes.count)
-                table.rowsShown = "rows: \(key.why) (--wide: all \(sizes.count))"
+                table.rowsShown = "rows: \(key.why)\(added == nil ? "" : ", the headline's") (--wide: all \(sizes.count))"
                 table.varyElsewhere = Set(pivot(experiment, main, sizes: sizes, variants: sweeping).columns
                     .filter { ExperimentTable.constantValue($0) == nil }.map(\.header))
                 tables.append(table)

@@ -166,7 +166,7 @@ import Testing
         }
         let findings = experiment.findings(from: results, context: .fixed(machine))
         #expect(findings.first?.hasPrefix("4M: huge pages make a dependent random load 1.50× as fast (median of 3 alternated rounds") == true)
-        #expect(findings.first?.contains("huge-pages 4 of 4 MiB, 4k-pages 0") == true)
+        #expect(findings.first?.contains("huge-pages 4 of 4 MiB, 4k-pages 0 MiB") == true)
         // A 3M request gets a 4 MiB buffer: the share is of that buffer, and so is the figure beside it.
         let threeMiB = results.map { r in
             VariantResult(experiment: r.experiment, variant: r.variant, sizeBytes: 3 << 20, elements: r.elements, iterations: 1,

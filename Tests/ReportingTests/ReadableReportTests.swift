@@ -123,7 +123,12 @@ func unwrapped(_ text: String) -> String {
         #expect(TextReport.render(smaller, style: .plain).contains("tlb  chase 3.00× packed at 16K"))
         // Every ratio noisy: the largest is the headline, marked.
         for index in report.results.indices { report.results[index].noisy = report.results[partner].noisy }
-        #expect(TextReport.render(report, style: .plain).contains("tlb  chase 9.00× packed at 128K (1.00× at 4K) [noisy !]"))
+        #expect(TextReport.render(report, style: .plain).contains("tlb  chase 9.00× packed at 128K (1.00× at 4K, noisy) [noisy !]"))
+        // Where the headline is at the smallest size, it is held against the largest.
+        var first = sweepReport()
+        let at4K = try #require(first.results.firstIndex { $0.variant == "chase" && $0.sizeBytes == 4096 })
+        first.results[at4K].ratioToBaseline = 5
+        #expect(TextReport.render(first, style: .plain).contains("tlb  chase 5.00× packed at 4K (2.00× at 128K)"))
     }
 
     @Test func csvHeadersAreSnakeCase() {
@@ -238,7 +243,8 @@ func unwrapped(_ text: String) -> String {
             text.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }.filter(names.contains)
         }
         let terse = TextReport.render(report, style: TextStyle(width: 80))
-        #expect(rows(terse) == ["4K", "512K"], "\(terse)")
+        // The key sizes, and the headline's (chase 2× from 16K on: the largest size).
+        #expect(rows(terse) == ["4K", "512K", "64M"], "\(terse)")
         // The task clock of packed is 1.00 in every row shown and every row measured: folded.
         // chase D1mr is 0.400 in both rows shown but 0.9 at 8K, left out: not "the same in every row".
         #expect(unwrapped(terse).contains("packed TASK-CLOCK/load (sw) 1.00"), "\(terse)")
@@ -248,8 +254,12 @@ func unwrapped(_ text: String) -> String {
         let shown = TextReport.render(varying, style: TextStyle(width: 80, wide: false))
         #expect(unwrapped(terse).contains("chase D1mr/load (sim) 0.400"), "\(terse)")
         #expect(!unwrapped(shown).contains("chase D1mr/load (sim) 0.400"), "\(shown)")
-        #expect(terse.contains("by size · 2 of 15 sizes\n"), "\(terse)")
-        #expect(unwrapped(terse).contains(" rows: where it steps (--wide: all 15); same in every row"), "\(terse)")
+        #expect(terse.contains("by size · 3 of 15 sizes\n"), "\(terse)")
+        #expect(unwrapped(terse).contains(" rows: where it steps, the headline's (--wide: all 15); same in every row"), "\(terse)")
+        // A short sweep is shown whole, key sizes or not.
+        var short = sweepReport()
+        short.experiments[0].keySizes = report.experiments[0].keySizes
+        #expect(rows(TextReport.render(short, style: TextStyle(width: 80))) == ["4K", "8K", "16K", "32K", "64K", "128K"])
         let wide = TextReport.render(report, style: TextStyle(width: 80, wide: true))
         #expect(Set(rows(wide)) == names, "\(wide)")
         let markdown = try ReportFormat.markdown.render(report)

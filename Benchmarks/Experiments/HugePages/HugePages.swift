@@ -131,7 +131,7 @@ public struct HugePages: Experiment {
             let label = ByteSize(rawValue: size).description
             // The buffer is the size rounded up to whole huge pages.
             let bufferMiB = (Self.lines(ByteSize(rawValue: size)) * ChaseLayout.lineBytes) >> 20
-            let smaps = "smaps AnonHugePages: huge-pages \(Int(hugeMiB)) of \(bufferMiB) MiB, 4k-pages \(Int(smallMiB))"
+            let smaps = "smaps AnonHugePages: huge-pages \(Int(hugeMiB)) of \(bufferMiB) MiB, 4k-pages \(Int(smallMiB)) MiB"
             if share < 50 {
                 lines.append("\(label): the kernel granted few huge pages — \(smaps); the comparison shows little (memory fragmented, or THP defrag off)")
                 continue

@@ -76,6 +76,13 @@ public struct TLB: Experiment {
                     + " → \(ByteSize(rawValue: tlb.reachBytes).approximate)"
             }.joined(separator: ", "))
         let strided = results.filter { $0.isVariant(VariantName.pageStride) }.sorted { $0.sizeBytes < $1.sizeBytes }
+        // Once the touched lines (one per page) fill the L2, page-stride's lines also conflict
+        // in cache sets where packed's contiguous lines do not: the rise is not all the TLB's.
+        if let l2Lines = context.machine.dataCaches.first(where: { $0.level == 2 }).map({ $0.sizeBytes / ChaseLayout.lineBytes }),
+           let first = strided.first(where: { $0.sizeBytes / Self.pageBytes >= l2Lines }) {
+            lines.append("from \(first.sizeBytes / Self.pageBytes) pages (\(ByteSize(rawValue: first.sizeBytes).approximate)) the lines "
+                + "fill the L2: not all of it is the TLB")
+        }
         lines += KneeReport.findings(xs: strided.map { Double($0.sizeBytes / Self.pageBytes) }, ys: strided.map(\.nsPerElement.median),
                                      ranges: strided.map { $0.nsPerElement.min...$0.nsPerElement.max },
                                      noisy: strided.map(\.isNoisy),
