@@ -165,10 +165,12 @@ struct ResultTables {
             let names = Dictionary(sizes.map { (ByteSize(rawValue: $0).description, $0) }) { first, _ in first }
             if keySizesOnly, sizes.count >= Self.longSweep, let key = experiment.keySizes,
                case let named = key.sizes.compactMap({ names[$0] }), !named.isEmpty, named.count < sizes.count {
-                // The headline's size is a row too, where the key sizes leave it out.
-                let headline = Headline.main(baseline: experiment.baseline, results: results).map(\.sizeBytes)
+                // The headline's size is a row too, where the key sizes leave it out and the
+                // headline is about a variant of this table (alloc's is of the strategies').
+                let headline = Headline.main(baseline: experiment.baseline, results: results)
+                    .flatMap { sweeping.contains($0.variant) ? $0.sizeBytes : nil }
                 let added = headline.flatMap { named.contains($0) ? nil : $0 }
-                let shown = sizes.filter { named.contains($0) || $0 == added }
+                let shown = sizes.filter { named.contains($0) || $0 == added }.sorted()
                 var table = pivot(experiment, main, sizes: shown, variants: sweeping, of: sizes.count)
                 table.rowsShown = "rows: \(key.why)\(added == nil ? "" : ", the headline's") (--wide: all \(sizes.count))"
                 table.varyElsewhere = Set(pivot(experiment, main, sizes: sizes, variants: sweeping).columns

@@ -256,6 +256,19 @@ func unwrapped(_ text: String) -> String {
         #expect(!unwrapped(shown).contains("chase D1mr/load (sim) 0.400"), "\(shown)")
         #expect(terse.contains("by size · 3 of 15 sizes\n"), "\(terse)")
         #expect(unwrapped(terse).contains(" rows: where it steps, the headline's (--wide: all 15); same in every row"), "\(terse)")
+        // Rows ascend whatever order the sizes were measured in.
+        var shuffled = report
+        shuffled.results.reverse()
+        #expect(rows(TextReport.render(shuffled, style: TextStyle(width: 80))) == ["4K", "512K", "64M"])
+        // The headline's size is added only where the headline is about a variant of the table:
+        // a variant measured at one size only has a table of its own.
+        var apart = report
+        apart.results.append(VariantResult(experiment: "tlb", variant: "other", sizeBytes: 8192, elements: 100, iterations: 1, samples: 3,
+                                           nsPerElement: Summary([50]), gbPerSecond: nil, counters: [:], unavailable: [:],
+                                           ratioToBaseline: 50, baseline: "packed", checksum: 1))
+        let apartText = TextReport.render(apart, style: TextStyle(width: 80))
+        #expect(apartText.contains("tlb  other 50× packed at 8K"), "\(apartText)")
+        #expect(rows(apartText.components(separatedBy: "tlb · 8K").first ?? "") == ["4K", "512K"], "\(apartText)")
         // A short sweep is shown whole, key sizes or not.
         var short = sweepReport()
         short.experiments[0].keySizes = report.experiments[0].keySizes
