@@ -198,6 +198,16 @@ import Testing
         #expect(counts[0] == counts[1])
     }
 
+    /// The valgrind launcher on `path` and the directory holding its tools (libexec/valgrind or
+    /// lib/valgrind beside its prefix), for the tests that put a `valgrind` of their own before it.
+    func realValgrind(path: String) throws -> (launcher: String, library: String) {
+        let real = try #require(path.split(separator: ":").map { "\($0)/valgrind" }.first { FileManager.default.isExecutableFile(atPath: $0) })
+        let realPrefix = URL(fileURLWithPath: real).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
+        let library = try #require(["libexec/valgrind", "lib/valgrind"].map { realPrefix.appendingPathComponent($0).path }
+            .first { FileManager.default.fileExists(atPath: $0) })
+        return (real, library)
+    }
+
     /// The simulated process is given the same variables, each as long, under callgrind as
     /// under locsim: the environment is on its stack and moves what lies there. Seen through a
     /// `valgrind` of our own on PATH that writes down its environment and starts the real one
@@ -206,10 +216,7 @@ import Testing
     @Test func theSimulatedProcessSeesOneEnvironmentUnderBothTools() throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        let real = try #require(path.split(separator: ":").map { "\($0)/valgrind" }.first { FileManager.default.isExecutableFile(atPath: $0) })
-        let realPrefix = URL(fileURLWithPath: real).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
-        let library = try #require(["libexec/valgrind", "lib/valgrind"].map { realPrefix.appendingPathComponent($0).path }
-            .first { FileManager.default.fileExists(atPath: $0) })
+        let (real, library) = try realValgrind(path: path)
         let prefix = "\(directory)/prefix"
         try FileManager.default.createDirectory(atPath: "\(prefix)/bin", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: "\(prefix)/libexec", withIntermediateDirectories: true)
@@ -253,10 +260,7 @@ import Testing
     @Test func callgrindsLibraryIsFoundThroughPkgConfigOrRefusedInOneLine() throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        let real = try #require(path.split(separator: ":").map { "\($0)/valgrind" }.first { FileManager.default.isExecutableFile(atPath: $0) })
-        let realPrefix = URL(fileURLWithPath: real).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
-        let library = try #require(["libexec/valgrind", "lib/valgrind"].map { realPrefix.appendingPathComponent($0).path }
-            .first { FileManager.default.fileExists(atPath: $0) })
+        let library = try realValgrind(path: path).library
         let prefix = "\(directory)/prefix", pc = "\(directory)/pkgconfig", multiarch = "\(directory)/lib/x86_64-linux-gnu"
         for made in ["\(prefix)/bin", pc, multiarch] { try FileManager.default.createDirectory(atPath: made, withIntermediateDirectories: true) }
         try """
