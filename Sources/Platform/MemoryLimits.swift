@@ -66,12 +66,6 @@ public struct MemoryLimits: Equatable, Sendable {
         self.overcommitPolicy = overcommitPolicy
     }
 
-    /// RLIMIT_AS (`ulimit -v`) in bytes, nil when unlimited.
-    public var addressSpaceLimit: Int? {
-        for limit in limits { if case let .addressSpace(bytes, _) = limit.kind { return bytes } }
-        return nil
-    }
-
     /// This process's limits now. `memAvailable` is the machine's (read with `MachineInfo`);
     /// `root` prefixes every /proc and /sys path and `addressSpaceLimit` replaces getrlimit,
     /// so tests read fixtures.

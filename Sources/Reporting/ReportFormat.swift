@@ -116,17 +116,16 @@ public enum TextReport {
             // the heading's line too.
             var reasons: [String] = []
             for entry in unavailable where !reasons.contains(entry.reason) { reasons.append(entry.reason) }
+            let grouped = reasons.map { reason in (names: unavailable.filter { $0.reason == reason }.map(\.name), reason: reason) }
+            // Whole: a reason is never cut (each is said once, here).
             if markdown {
                 out += "**Counters unavailable here**\n\n"
-            } else if reasons.count > 1 {
+                for (names, reason) in grouped { out += "- " + names.map { "`\($0)`" }.joined(separator: ", ") + ": \(reason)\n" }
+            } else if let (names, reason) = grouped.first, grouped.count == 1 {
+                out += wrap("Counters unavailable here: " + names.joined(separator: ", ") + ": \(reason)", style.width)
+            } else {
                 out += "Counters unavailable here:\n"
-            }
-            for reason in reasons {
-                let names = unavailable.filter { $0.reason == reason }.map(\.name)
-                // Whole: a reason is never cut (each is said once, here).
-                out += markdown ? "- " + names.map { "`\($0)`" }.joined(separator: ", ") + ": \(reason)\n"
-                    : reasons.count == 1 ? wrap("Counters unavailable here: " + names.joined(separator: ", ") + ": \(reason)", style.width)
-                    : wrap("  " + names.joined(separator: ", ") + ": \(reason)", style.width, indent: 4)
+                for (names, reason) in grouped { out += wrap("  " + names.joined(separator: ", ") + ": \(reason)", style.width, indent: 4) }
             }
             out += "\n"
         }

@@ -9,9 +9,13 @@ struct LayoutFindings {
 
     private var sizes: [Int] { results.measuredSizes }
 
-    private func median(_ variant: Name, _ size: Int) -> Double? {
-        results.first { $0.isVariant(variant) && $0.sizeBytes == size }?.nsPerElement.median
+    private func result(_ variant: Name, _ size: Int) -> VariantResult? {
+        results.first { $0.isVariant(variant) && $0.sizeBytes == size }
     }
+
+    private func median(_ variant: Name, _ size: Int) -> Double? { result(variant, size)?.nsPerElement.median }
+
+    private func pageSwitches(_ variant: Name, _ size: Int) -> Double? { result(variant, size)?.extra(Layout.Column.pageSwitchesPerElement) }
 
     private func ratio(_ variant: Name, to baseline: Name, _ size: Int) -> Double? {
         results.quietRatio(variant, to: baseline, size: size)
@@ -22,9 +26,7 @@ struct LayoutFindings {
     var lines: [String] {
         var lines: [String] = []
         // The table has every ratio; the page switches per step are what explains the largest.
-        if let size = sizes.last,
-           let switches = results.first(where: { $0.isVariant(Name.listShuffled) && $0.sizeBytes == size })?.extra(Layout.Column.pageSwitchesPerElement),
-           let flatSwitches = results.first(where: { $0.isVariant(Name.flat) && $0.sizeBytes == size })?.extra(Layout.Column.pageSwitchesPerElement) {
+        if let size = sizes.last, let switches = pageSwitches(.listShuffled, size), let flatSwitches = pageSwitches(.flat, size) {
             lines.append("at \(ByteSize(rawValue: size)) list-shuffled changes page on \(Self.format(switches * 100, 0))% of steps, "
                 + "flat on \(Self.format(flatSwitches * 100, 1))%"
                 + (ratio(.listShuffled, to: .flat, size).map { ": \(NumberFormat.compactRatio($0)) flat" } ?? ""))
