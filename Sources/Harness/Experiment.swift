@@ -41,11 +41,15 @@ extension Array where Element == VariantResult {
     /// The sizes measured, each once, smallest first.
     public var measuredSizes: [Int] { Set(map(\.sizeBytes)).sorted() }
 
+    /// The result of `variant` at `size`, if it was measured.
+    public func result(_ variant: some VariantKey, size: Int) -> VariantResult? {
+        first { $0.isVariant(variant) && $0.sizeBytes == size }
+    }
+
     /// `variant`'s median time over `partner`'s at `size`; nil when either is missing or noisy,
     /// since nothing is concluded from a noisy result.
     public func quietRatio(_ variant: some VariantKey, to partner: some VariantKey, size: Int) -> Double? {
-        guard let a = first(where: { $0.isVariant(variant) && $0.sizeBytes == size }),
-              let b = first(where: { $0.isVariant(partner) && $0.sizeBytes == size }),
+        guard let a = result(variant, size: size), let b = result(partner, size: size),
               !a.isNoisy, !b.isNoisy, b.nsPerElement.median > 0 else { return nil }
         return a.nsPerElement.median / b.nsPerElement.median
     }

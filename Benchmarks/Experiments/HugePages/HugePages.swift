@@ -98,8 +98,8 @@ public struct HugePages: Experiment {
         guard let tlbs else { return [] }
         var lines: [String] = []
         for size in results.measuredSizes {
-            guard let small = results.first(where: { $0.sizeBytes == size && $0.isVariant(VariantName(.small)) }),
-                  let huge = results.first(where: { $0.sizeBytes == size && $0.isVariant(VariantName(.huge)) }) else { continue }
+            guard let small = results.result(VariantName(.small), size: size),
+                  let huge = results.result(VariantName(.huge), size: size) else { continue }
             func perLoad(_ row: VariantResult, _ event: SimulatedEvent) -> String {
                 row.counter(event).map { String(format: "%.2f", $0.perElement) } ?? "—"
             }
@@ -124,8 +124,8 @@ public struct HugePages: Experiment {
         }
         var lines: [String] = []
         for size in results.measuredSizes {
-            guard let small = results.first(where: { $0.sizeBytes == size && $0.isVariant(VariantName(.small)) }),
-                  let huge = results.first(where: { $0.sizeBytes == size && $0.isVariant(VariantName(.huge)) }) else { continue }
+            guard let small = results.result(VariantName(.small), size: size),
+                  let huge = results.result(VariantName(.huge), size: size) else { continue }
             let hugeMiB = huge.extra(Column.anonHugePagesMiB) ?? 0, smallMiB = small.extra(Column.anonHugePagesMiB) ?? 0
             let share = huge.extra(Column.hugeShare) ?? 0
             let label = ByteSize(rawValue: size).description
@@ -139,8 +139,8 @@ public struct HugePages: Experiment {
             // One ratio per round, each between neighbouring measurements; their median is the figure.
             var noisy = false
             let pairs = (1...Self.rounds).compactMap { round -> (Double, Double)? in
-                guard let a = results.first(where: { $0.sizeBytes == size && $0.isVariant(VariantName(.small, round: round)) }),
-                      let b = results.first(where: { $0.sizeBytes == size && $0.isVariant(VariantName(.huge, round: round)) }) else { return nil }
+                guard let a = results.result(VariantName(.small, round: round), size: size),
+                      let b = results.result(VariantName(.huge, round: round), size: size) else { return nil }
                 noisy = noisy || a.isNoisy || b.isNoisy
                 return (a.nsPerElement.median, b.nsPerElement.median)
             }

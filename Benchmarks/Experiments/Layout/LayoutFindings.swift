@@ -9,13 +9,11 @@ struct LayoutFindings {
 
     private var sizes: [Int] { results.measuredSizes }
 
-    private func result(_ variant: Name, _ size: Int) -> VariantResult? {
-        results.first { $0.isVariant(variant) && $0.sizeBytes == size }
+    private func median(_ variant: Name, _ size: Int) -> Double? { results.result(variant, size: size)?.nsPerElement.median }
+
+    private func pageSwitches(_ variant: Name, _ size: Int) -> Double? {
+        results.result(variant, size: size)?.extra(Layout.Column.pageSwitchesPerElement)
     }
-
-    private func median(_ variant: Name, _ size: Int) -> Double? { result(variant, size)?.nsPerElement.median }
-
-    private func pageSwitches(_ variant: Name, _ size: Int) -> Double? { result(variant, size)?.extra(Layout.Column.pageSwitchesPerElement) }
 
     private func ratio(_ variant: Name, to baseline: Name, _ size: Int) -> Double? {
         results.quietRatio(variant, to: baseline, size: size)

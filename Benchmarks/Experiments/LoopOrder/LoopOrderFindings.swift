@@ -9,10 +9,6 @@ struct LoopOrderFindings {
 
     private var sizes: [Int] { results.measuredSizes }
 
-    private func result(_ variant: Name, _ size: Int) -> VariantResult? {
-        results.first { $0.isVariant(variant) && $0.sizeBytes == size }
-    }
-
     private func ratio(_ variant: Name, to partner: Name, _ size: Int) -> Double? {
         results.quietRatio(variant, to: partner, size: size)
     }
@@ -51,8 +47,8 @@ struct LoopOrderFindings {
     /// the Doubles it holds and a column walk (rows a line or more apart) cannot.
     var simulatedLines: [String] {
         sizes.compactMap { size in
-            guard let row = result(.rowMajor, size)?.counter(SimulatedEvent.l1DataReadMisses)?.perElement,
-                  let column = result(.columnMajor, size)?.counter(SimulatedEvent.l1DataReadMisses)?.perElement
+            guard let row = results.result(Name.rowMajor, size: size)?.counter(SimulatedEvent.l1DataReadMisses)?.perElement,
+                  let column = results.result(Name.columnMajor, size: size)?.counter(SimulatedEvent.l1DataReadMisses)?.perElement
             else { return nil }
             return "\(ByteSize(rawValue: size)): L1 read misses per element, row-major \(NumberFormat.significant(row)) "
                 + "(\(Self.share(row))), column-major \(NumberFormat.significant(column)) (\(Self.share(column)))"
